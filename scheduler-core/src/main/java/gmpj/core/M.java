@@ -1,0 +1,359 @@
+package gmpj.core;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A carrier: the platform thread that holds a processor and runs goroutines on it (Go's {@code m}).
+ *
+ * <p>Its whole life is {@link #run()}: find a runnable goroutine ({@link #findRunnable()}, in the
+ * order of Go's {@code findRunnable}), mount its continuation, and handle how it came back (done,
+ * yielded, parked). When there is nothing to do it spins briefly, looking to steal, then parks; an
+ * idle scheduler's carriers are all parked and burn no CPU.
+ *
+ * <p>Each carrier is bound to one processor for its whole life; the fields marked "owner" are only
+ * touched by this thread.
+ */
+final class M extends Thread implements StealPolicy.Victims {
+    private final Scheduler s;
+    /** The processor this carrier holds. Fixed. */
+    final P p;
+    /** Owner: the goroutine mounted right now, or null between goroutines. Read by observers only. */
+    G curg;
+    /**
+     * True while this carrier is counted in {@link Scheduler#nmspinning}. Written by the owner, or
+     * by a waker under {@code schedLock} while this carrier is parked on the idle list (the waker
+     * hands it the spinning role); the owner reads it after its park returns.
+     */
+    boolean spinning;
+    /** Owner: whether the goroutine picked last inherits the time slice (it came from runnext). */
+    private boolean inheritTime;
+    /** Go's {@code note}: set by a waker before it unparks this thread; cleared by the owner. */
+    private volatile boolean notified;
+    /** Owner: xorshift state for steal orders. */
+    private int seed;
+    /** Owner: scratch array for a steal policy's victim order. */
+    private final int[] victimOrder;
+
+    M(Scheduler s, P p, String name, long stackSize) {
+        super(null, null, name, stackSize, false);
+        this.s = s;
+        this.p = p;
+        this.seed = 0x9E3779B9 * (p.id + 1) | 1;
+        this.victimOrder = new int[Math.max(1, s.procs)];
+    }
+
+    @Override
+    public void run() {
+        try {
+            G g = null;
+            for (;;) {
+                if (g == null) {
+                    g = findRunnable();
+                    if (g == null) {
+                        return; // the scheduler is stopping
+                    }
+                    if (spinning) {
+                        resetSpinning();
+                    }
+                }
+                g = execute(g);
+            }
+        } finally {
+            s.carrierExited(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ running one goroutine
+
+    /**
+     * Runs {@code g} until it finishes, yields or parks. Returns a goroutine to run right away (one
+     * that parked but found its permit already there), or null.
+     */
+    private G execute(G g) {
+        g.toRunning();
+        if (!inheritTime) {
+            p.schedtick++;
+        }
+        p.counters.inc(PCounters.RUNS);
+        curg = g;
+        g.m = this;
+        try {
+            g.run();
+        } catch (Throwable t) {
+            curg = null;
+            s.internalError(g, t);
+            return null;
+        }
+        curg = null;
+        if (g.isDone()) {
+            g.toDead();
+            p.counters.inc(PCounters.EXITS);
+            return null;
+        }
+        byte kind = g.yieldKind;
+        g.yieldKind = G.YIELD_NONE;
+        if (kind == G.YIELD_PARK) {
+            p.counters.inc(PCounters.PARKS);
+            long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
+            long before = s.timers.earliest();
+            if (g.commitPark(s.timers)) {
+                if (deadline != 0 && deadline < before) {
+                    s.wakeIfIdle(); // an idle carrier may be parked past this new, earlier deadline
+                }
+                return null;
+            }
+            inheritTime = true;
+            return g; // it took its permit back: run it again at once
+        }
+        p.counters.inc(PCounters.YIELDS);
+        g.toRunnable();
+        p.put(g, false, s.global);
+        return null;
+    }
+
+    // ------------------------------------------------------------------ findRunnable
+
+    /**
+     * Finds a goroutine to run, in Go's order; parks this carrier while there is none. Returns null
+     * only when the scheduler stops.
+     */
+    private G findRunnable() {
+        for (;;) {
+            if (s.stopping) {
+                return null;
+            }
+            G g;
+            // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
+            //    there are not starved by two goroutines that keep readying each other locally.
+            //    61 is Go's choice: prime, so it does not fall into step with a workload's period.
+            if (p.schedtick % 61 == 0 && !s.global.isEmpty() && (g = takeGlobal(1)) != null) {
+                inheritTime = false;
+                return g;
+            }
+            // 2. runnext (bounded streak), then the local ring.
+            if ((g = pollLocal()) != null) {
+                return g;
+            }
+            // 3. The global queue, a batch at a time.
+            if (!s.global.isEmpty() && (g = takeGlobal(0)) != null) {
+                inheritTime = false;
+                return g;
+            }
+            // 4. Expired timers: they ready their goroutines onto this processor.
+            if (fireTimers()) {
+                continue;
+            }
+            // 6. Steal, within Go's limit: at most half of the busy processors may have a spinning
+            //    carrier, so idle carriers cannot burn more CPU than the busy ones use.
+            if (spinning || 2 * s.nmspinning.get() < s.procs - s.npidle) {
+                if (!spinning) {
+                    spinning = true;
+                    s.nmspinning.incrementAndGet();
+                }
+                if ((g = steal()) != null) {
+                    inheritTime = false;
+                    return g;
+                }
+            }
+            // 7. Nothing anywhere: release the processor and park.
+            if ((g = goIdle()) != null) {
+                return g;
+            }
+        }
+    }
+
+    /** runnext first, unless it has been picked {@link Scheduler#MAX_RUNNEXT_STREAK} times in a row. */
+    private G pollLocal() {
+        LocalRunQueue q = p.runq;
+        G g;
+        if (p.runnextStreak < Scheduler.MAX_RUNNEXT_STREAK && (g = q.pollRunnext()) != null) {
+            p.runnextStreak++;
+            p.counters.inc(PCounters.RUNNEXT_PICKS);
+            inheritTime = true;
+            return g;
+        }
+        p.runnextStreak = 0;
+        if ((g = q.poll()) != null) {
+            inheritTime = false;
+            return g;
+        }
+        if ((g = q.pollRunnext()) != null) { // the ring is empty: the streak bound protects nobody
+            p.runnextStreak = 1;
+            p.counters.inc(PCounters.RUNNEXT_PICKS);
+            inheritTime = true;
+            return g;
+        }
+        return null;
+    }
+
+    /**
+     * Takes a batch from the global queue: Go's {@code min(len/procs + 1, capacity/2)}, at most
+     * {@code max} if positive. Returns one goroutine to run and queues the rest locally.
+     */
+    private G takeGlobal(int max) {
+        int n = Math.min(s.global.size() / s.procs + 1, p.runq.capacity / 2);
+        if (max > 0) {
+            n = Math.min(n, max);
+        }
+        G g = s.global.poll();
+        if (g == null) {
+            return null;
+        }
+        p.counters.inc(PCounters.GLOBAL_TAKES);
+        for (int i = 1; i < n; i++) {
+            G x = s.global.poll();
+            if (x == null) {
+                break;
+            }
+            p.put(x, false, s.global);
+        }
+        return g;
+    }
+
+    /** Readies the goroutines of expired timers onto this processor. True if any was readied. */
+    private boolean fireTimers() {
+        TimerQueue timers = s.timers;
+        if (timers.earliest() == Long.MAX_VALUE) {
+            return false;
+        }
+        long now = System.nanoTime();
+        boolean any = false;
+        TimerQueue.Timer t;
+        while ((t = timers.pollExpired(now)) != null) {
+            p.counters.inc(PCounters.TIMERS_FIRED);
+            if (t.g.wakeFromTimer(t.gen)) {
+                p.put(t.g, false, s.global);
+                any = true;
+            }
+        }
+        if (any) {
+            s.wakeIfIdle();
+        }
+        return any;
+    }
+
+    /** Up to {@code rounds} passes over the victims the policy names. */
+    private G steal() {
+        StealPolicy policy = s.stealPolicy;
+        int rounds = policy.rounds();
+        for (int round = 0; round < rounds; round++) {
+            boolean lastRound = round == rounds - 1;
+            int k = policy.order(p.id, this, victimOrder);
+            for (int i = 0; i < k; i++) {
+                P victim = s.ps[victimOrder[i]];
+                if (victim == p) {
+                    continue;
+                }
+                G g = p.runq.stealFrom(victim.runq, policy, false);
+                if (g == null && lastRound && victim.runq.hasRunnext()) {
+                    if (!victim.idle) {
+                        backOffBeforeRunnext();
+                    }
+                    g = p.runq.stealFrom(victim.runq, policy, true);
+                }
+                if (g != null) {
+                    p.counters.inc(PCounters.STEALS);
+                    p.counters.add(PCounters.STOLEN, p.runq.lastStealCount);
+                    return g;
+                }
+            }
+            if (!s.global.isEmpty()) {
+                return null; // let findRunnable take it on its next pass
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A running victim is about to schedule its runnext goroutine (typically the partner of a
+     * ping-pong pair, which is best kept on the same processor). Go waits ~3 µs before stealing it
+     * — a little longer than a context switch — and so do we.
+     */
+    private static void backOffBeforeRunnext() {
+        long until = System.nanoTime() + Scheduler.RUNNEXT_STEAL_BACKOFF_NANOS;
+        while (System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** After a spinning carrier found work: stop spinning, and wake another in case there is more. */
+    private void resetSpinning() {
+        spinning = false;
+        s.nmspinning.decrementAndGet();
+        s.wakeIfIdle();
+    }
+
+    /**
+     * Go's "delicate dance" of a carrier going idle. Puts the processor on the idle list, stops
+     * spinning, then looks once more at every queue: a submitter that published work just before
+     * we went idle may have seen us as busy (or spinning) and woken nobody. Either it sees us idle
+     * and wakes a carrier, or we see its work here; both sides write then read with full fences.
+     * Then parks until woken or until the nearest timer is due. Returns a goroutine found in the
+     * re-check, or null to make the caller loop again.
+     */
+    private G goIdle() {
+        if (!s.parkIdle(p)) {
+            return null; // the global queue got work, or the scheduler is stopping
+        }
+        boolean wasSpinning = spinning;
+        if (spinning) {
+            spinning = false;
+            s.nmspinning.decrementAndGet(); // full fence: the re-check below reads after it
+        }
+        if (s.hasWorkFor(p, wasSpinning) && s.unparkIdle(p)) {
+            if (wasSpinning) {
+                spinning = true;
+                s.nmspinning.incrementAndGet();
+            }
+            return null;
+        }
+        long earliest = s.timers.earliest();
+        parkCarrier(earliest);
+        s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
+        return null;
+    }
+
+    /** Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none). */
+    private void parkCarrier(long deadline) {
+        while (!notified && !s.stopping) {
+            if (deadline == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, remaining);
+            }
+        }
+        notified = false;
+    }
+
+    /** Wakes this carrier from {@link #parkCarrier}. Any thread. */
+    void wake() {
+        notified = true;
+        LockSupport.unpark(this);
+    }
+
+    // ------------------------------------------------------------------ StealPolicy.Victims
+
+    @Override
+    public int count() {
+        return s.procs;
+    }
+
+    @Override
+    public int queueLength(int proc) {
+        return s.ps[proc].runq.size();
+    }
+
+    @Override
+    public int nextInt(int bound) {
+        int x = seed;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        seed = x;
+        return (x & Integer.MAX_VALUE) % bound;
+    }
+}

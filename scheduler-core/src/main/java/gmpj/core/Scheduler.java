@@ -1,0 +1,692 @@
+package gmpj.core;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A Go-style M:N scheduler: goroutines ({@link #go}, {@link #submit}) run on {@code procs}
+ * processors, each held by one carrier platform thread.
+ *
+ * <pre>{@code
+ * try (Scheduler s = Scheduler.builder().procs(4).build()) {
+ *     Task<Integer> t = s.submit(() -> 6 * 7);
+ *     s.go(() -> System.out.println("hello from goroutine " + Gmp.goid()));
+ *     System.out.println(t.join());
+ * }
+ * }</pre>
+ *
+ * <p>See {@link gmpj.core the package overview} for the model. A scheduler starts its carriers when
+ * it is built; an idle scheduler's carriers are parked and use no CPU. {@link #close()} waits for
+ * every goroutine to finish (bounded by {@link Builder#closeTimeout}), then stops the carriers.
+ */
+public final class Scheduler implements AutoCloseable {
+    /**
+     * Consecutive picks allowed from runnext before the ring gets a turn. A pair of goroutines
+     * readying each other would otherwise keep the processor forever; Tokio bounds its LIFO slot
+     * the same way (3 polls per tick).
+     */
+    static final int MAX_RUNNEXT_STREAK = 3;
+    /** How long a thief waits before taking a running victim's runnext: Go's 3 µs. */
+    static final long RUNNEXT_STEAL_BACKOFF_NANOS = 3_000;
+    /** Goroutine ids a processor reserves at once (Go's goidcache batch is 16). */
+    static final long ID_BATCH = 16;
+
+    private static final AtomicInteger SCHEDULER_SEQ = new AtomicInteger();
+
+    // ------------------------------------------------------------------ configuration (immutable)
+    private final String name;
+    final int procs;
+    final StealPolicy stealPolicy;
+    private final UncaughtExceptionHandler handler;
+    private final Duration closeTimeout;
+
+    // ------------------------------------------------------------------ the machine
+    final P[] ps;
+    private final M[] ms;
+    final GlobalRunQueue global = new GlobalRunQueue();
+    final TimerQueue timers = new TimerQueue();
+
+    /** Carriers counted as spinning (looking for work to steal). Full-fence atomics. */
+    final AtomicInteger nmspinning = new AtomicInteger();
+    /** Guards the idle list ({@link #idleStack}, {@link #idleCount}) and the termination decision. */
+    private final ReentrantLock schedLock = new ReentrantLock();
+    private final P[] idleStack;
+    private int idleCount;
+    /**
+     * Number of idle processors: a copy of {@link #idleCount} written under {@link #schedLock},
+     * read without it by submitters deciding whether to wake a carrier.
+     */
+    volatile int npidle;
+
+    // ------------------------------------------------------------------ lifecycle
+    /** No new goroutines from outside; set once by {@link #shutdown()}. */
+    private volatile boolean shutdown;
+    /** Carriers must leave their loops; set once, on termination or {@link #shutdownNow()}. */
+    volatile boolean stopping;
+    /** Every goroutine finished or was abandoned; set once. */
+    private volatile boolean terminated;
+    private final CountDownLatch terminatedLatch = new CountDownLatch(1);
+    private final CountDownLatch carriersExited;
+    /** Threads (or goroutines of other schedulers) blocked in {@link Task#join()} on one of ours. */
+    private final Set<Waiter> externalWaiters = ConcurrentHashMap.newKeySet();
+
+    // ------------------------------------------------------------------ counters not owned by a P
+    private final AtomicLong ids = new AtomicLong(1);
+    /** Goroutines spawned from outside any processor. Incremented before the shutdown check. */
+    private final AtomicLong externalSpawns = new AtomicLong();
+    private final LongAdder externalReadies = new LongAdder();
+
+    /** Receives exceptions that escape a goroutine started with {@link #go}. */
+    @FunctionalInterface
+    public interface UncaughtExceptionHandler {
+        /**
+         * Called on the goroutine itself, after its code threw. An exception thrown from here is
+         * printed and dropped; it never reaches the carrier.
+         */
+        void uncaughtException(long goroutineId, String goroutineName, Throwable error);
+    }
+
+    private Scheduler(Builder b) {
+        this.name = b.name != null ? b.name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet();
+        this.procs = b.procs;
+        this.stealPolicy = b.stealPolicy;
+        this.handler = b.handler;
+        this.closeTimeout = b.closeTimeout;
+        String prefix = b.threadNamePrefix != null ? b.threadNamePrefix : name + "-m";
+        this.ps = new P[procs];
+        this.ms = new M[procs];
+        this.idleStack = new P[procs];
+        this.carriersExited = new CountDownLatch(procs);
+        for (int i = 0; i < procs; i++) {
+            ps[i] = new P(i, b.runQueueCapacity);
+        }
+        for (int i = 0; i < procs; i++) {
+            M m = new M(this, ps[i], prefix + i, b.carrierStackSize);
+            m.setDaemon(b.daemon);
+            ps[i].m = m;
+            ms[i] = m;
+        }
+        for (M m : ms) {
+            m.start();
+        }
+    }
+
+    /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The scheduler's name (also the default prefix of its carrier threads). */
+    public String name() {
+        return name;
+    }
+
+    /** The number of processors, Go's GOMAXPROCS. */
+    public int procs() {
+        return procs;
+    }
+
+    /** The steal policy in use. */
+    public StealPolicy stealPolicy() {
+        return stealPolicy;
+    }
+
+    // ------------------------------------------------------------------ spawning
+
+    /**
+     * Starts a goroutine running {@code task}. From inside one of this scheduler's goroutines it
+     * goes to the current processor's runnext slot (it runs next, on a warm cache); from anywhere
+     * else, to the global queue. An exception it throws goes to the uncaught-exception handler.
+     *
+     * @throws NullPointerException       if {@code task} is null
+     * @throws RejectedExecutionException if the scheduler is shut down
+     */
+    public void go(Runnable task) {
+        spawn(null, Objects.requireNonNull(task, "task must not be null"));
+    }
+
+    /** Like {@link #go(Runnable)}, with a name shown in dumps and stack traces. */
+    public void go(String name, Runnable task) {
+        spawn(name, Objects.requireNonNull(task, "task must not be null"));
+    }
+
+    /**
+     * Starts a goroutine computing {@code task} and returns its handle. An exception it throws is
+     * kept in the handle and rethrown (wrapped) by {@link Task#join()}; it does not reach the
+     * uncaught-exception handler.
+     *
+     * @throws NullPointerException       if {@code task} is null
+     * @throws RejectedExecutionException if the scheduler is shut down
+     */
+    public <T> Task<T> submit(Callable<? extends T> task) {
+        return submit(null, task);
+    }
+
+    /** Like {@link #submit(Callable)}, with a name shown in dumps and stack traces. */
+    public <T> Task<T> submit(String name, Callable<? extends T> task) {
+        GTask<T> t = new GTask<>(this, Objects.requireNonNull(task, "task must not be null"));
+        t.g = spawn(name, t);
+        return t;
+    }
+
+    /** Like {@link #submit(Callable)} for a task without a result; {@code join()} returns null. */
+    public Task<Void> submit(Runnable task) {
+        Objects.requireNonNull(task, "task must not be null");
+        return submit(null, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    private G spawn(String name, Runnable body) {
+        M m = currentCarrier();
+        if (m != null) {
+            // Inside one of our goroutines: shutdown does not stop it from finishing its work.
+            P p = m.p;
+            G g = new G(this, p.nextId(this), name, body);
+            p.counters.inc(PCounters.SPAWNS);
+            p.put(g, true, global);
+            wakeIfIdle();
+            return g;
+        }
+        // Count first, then check shutdown: the terminator sets shutdown first, then counts. One
+        // of the two sees the other (both are full-fence atomics), so a goroutine is either
+        // counted as live before termination is decided, or rejected here.
+        externalSpawns.incrementAndGet();
+        if (shutdown) {
+            externalSpawns.decrementAndGet();
+            maybeTerminate();
+            throw new RejectedExecutionException("scheduler " + this.name + " is shut down: it accepts no new goroutines "
+                    + "from outside; build a new Scheduler to run more work");
+        }
+        G g = new G(this, ids.getAndIncrement(), name, body);
+        global.put(g);
+        wakeIfIdle();
+        return g;
+    }
+
+    /** Reserves {@code n} consecutive goroutine ids; returns the first. */
+    long reserveIds(long n) {
+        return ids.getAndAdd(n);
+    }
+
+    /** The carrier of this scheduler running the calling goroutine, or null outside our goroutines. */
+    private M currentCarrier() {
+        G g = Gmp.currentG();
+        return g != null && g.scheduler == this ? g.m : null;
+    }
+
+    // ------------------------------------------------------------------ readying and waking
+
+    /** Makes a goroutine that just became RUNNABLE (by unpark) run again. */
+    void ready(G g) {
+        M m = currentCarrier();
+        if (m != null) {
+            m.p.counters.inc(PCounters.READIES);
+            m.p.put(g, true, global);
+        } else {
+            externalReadies.increment();
+            global.put(g);
+        }
+        wakeIfIdle();
+    }
+
+    /**
+     * Go's rule for waking a carrier: work was just published, and there is an idle processor but
+     * no spinning carrier (a spinning one would find the work itself). The full fence orders the
+     * publication before the reads of {@link #npidle} and {@link #nmspinning}; a carrier going
+     * idle writes those, fences, and then re-reads the queues ({@link M}'s goIdle).
+     */
+    void wakeIfIdle() {
+        VarHandle.fullFence();
+        if (npidle != 0 && nmspinning.get() == 0) {
+            wakep();
+        }
+    }
+
+    /** Wakes one idle carrier as the (single) new spinning carrier. Go's {@code wakep}. */
+    private void wakep() {
+        if (nmspinning.get() != 0 || !nmspinning.compareAndSet(0, 1)) {
+            return; // someone else is already spinning: it will find the work
+        }
+        M m = null;
+        schedLock.lock();
+        try {
+            if (idleCount > 0 && !stopping) {
+                P p = idleStack[--idleCount];
+                idleStack[idleCount] = null;
+                p.idle = false;
+                npidle = idleCount;
+                m = p.m;
+                m.spinning = true; // handed over with the count we just took
+            }
+        } finally {
+            schedLock.unlock();
+        }
+        if (m == null) {
+            nmspinning.decrementAndGet();
+            return;
+        }
+        m.wake();
+    }
+
+    /**
+     * A carrier with nothing to do puts its processor on the idle list. Returns false (and stays
+     * busy) if the global queue has work or the scheduler is stopping.
+     */
+    boolean parkIdle(P p) {
+        schedLock.lock();
+        try {
+            if (stopping || !global.isEmpty()) {
+                return false;
+            }
+            p.idle = true;
+            idleStack[idleCount++] = p;
+            npidle = idleCount;
+            if (shutdown) {
+                maybeTerminateLocked();
+            }
+            return true;
+        } finally {
+            schedLock.unlock();
+        }
+    }
+
+    /** Takes {@code p} off the idle list if it is still there. True if this call did. */
+    boolean unparkIdle(P p) {
+        schedLock.lock();
+        try {
+            if (!p.idle) {
+                return false;
+            }
+            for (int i = 0; i < idleCount; i++) {
+                if (idleStack[i] == p) {
+                    idleStack[i] = idleStack[--idleCount];
+                    idleStack[idleCount] = null;
+                    break;
+                }
+            }
+            p.idle = false;
+            npidle = idleCount;
+            return true;
+        } finally {
+            schedLock.unlock();
+        }
+    }
+
+    /**
+     * The re-check of a carrier that just went idle: is there work it must not sleep through?
+     * Always the global queue and due timers; every local queue too if it was spinning (it was
+     * the carrier submitters relied on, see {@link #wakeIfIdle}).
+     */
+    boolean hasWorkFor(P self, boolean wasSpinning) {
+        if (!global.isEmpty() || timers.earliest() <= System.nanoTime()) {
+            return true;
+        }
+        if (wasSpinning) {
+            for (P p : ps) {
+                if (p != self && !p.runq.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    void uncaught(G g, Throwable e) {
+        try {
+            handler.uncaughtException(g.id, g.name, e);
+        } catch (Throwable secondary) {
+            System.err.println("gmpj: the uncaught-exception handler of scheduler " + name + " threw while handling "
+                    + "an exception of goroutine " + g.id + "; both follow");
+            e.printStackTrace();
+            secondary.printStackTrace();
+        }
+    }
+
+    void internalError(G g, Throwable t) {
+        System.err.println("gmpj: internal error while running goroutine " + g.id + " on scheduler " + name
+                + "; the goroutine is dropped and the carrier goes on");
+        t.printStackTrace();
+    }
+
+    static void printUncaught(long id, String gname, Throwable e) {
+        System.err.print("Exception in goroutine " + id + (gname == null ? "" : " \"" + gname + "\"") + " ");
+        e.printStackTrace();
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /** {@code true} once {@link #shutdown()} (or close) was called. */
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    /** {@code true} once every goroutine finished (or was abandoned) and the carriers were told to stop. */
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    /**
+     * Stops accepting goroutines from outside the scheduler. Goroutines already started run to
+     * completion, and may still start new ones. Once none is left the carriers stop.
+     */
+    public void shutdown() {
+        shutdown = true;
+        maybeTerminate();
+    }
+
+    /**
+     * Waits until the scheduler has terminated or {@code timeout} passed.
+     *
+     * @return {@code true} if it terminated
+     * @throws IllegalStateException if called from one of this scheduler's goroutines
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        rejectOwnGoroutine("awaitTermination");
+        return terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Shuts down, waits up to the builder's {@code closeTimeout} (60 s by default) for every
+     * goroutine to finish, then stops and joins the carrier threads.
+     *
+     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
+     *                               abandoned: their tasks fail with a CancellationException), or if
+     *                               called from one of this scheduler's own goroutines
+     */
+    @Override
+    public void close() {
+        close(closeTimeout);
+    }
+
+    /**
+     * Like {@link #close()} with an explicit bound on the wait for goroutines to finish.
+     *
+     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
+     *                               abandoned), or if called from one of this scheduler's goroutines
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        rejectOwnGoroutine("close");
+        shutdown();
+        boolean finished;
+        try {
+            finished = terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        }
+        if (finished) {
+            joinCarriers();
+            return;
+        }
+        long left = liveGoroutines();
+        shutdownNow();
+        throw new IllegalStateException("scheduler " + name + " closed with " + left + " goroutine(s) still unfinished after "
+                + timeout + "; they were abandoned (parked forever, or still running). Use dump-style tools to find "
+                + "who they wait for, or close with a longer timeout");
+    }
+
+    /**
+     * Stops at once: carriers finish the goroutine they are running (up to its next yield or park),
+     * queued and parked goroutines are abandoned (their tasks fail with a CancellationException),
+     * and the carrier threads are joined. Returns how many queued goroutines were abandoned.
+     */
+    public int shutdownNow() {
+        rejectOwnGoroutine("shutdownNow");
+        shutdown = true;
+        schedLock.lock();
+        try {
+            stopping = true;
+        } finally {
+            schedLock.unlock();
+        }
+        for (M m : ms) {
+            m.wake();
+        }
+        joinCarriers();
+        int abandoned = 0;
+        for (G g; (g = global.poll()) != null; abandoned++) {
+            g.abandon();
+        }
+        for (P p : ps) {
+            for (G g; (g = p.runq.pollRunnext()) != null || (g = p.runq.poll()) != null; abandoned++) {
+                g.abandon();
+            }
+        }
+        markTerminated();
+        return abandoned;
+    }
+
+    private void rejectOwnGoroutine(String what) {
+        G g = Gmp.currentG();
+        if (g != null && g.scheduler == this) {
+            throw new IllegalStateException(what + "() called from goroutine " + g.id + " of scheduler " + name
+                    + ": it would wait for itself; call it from outside the scheduler");
+        }
+    }
+
+    private void maybeTerminate() {
+        schedLock.lock();
+        try {
+            maybeTerminateLocked();
+        } finally {
+            schedLock.unlock();
+        }
+    }
+
+    /**
+     * Terminates if shut down, every processor idle (so no carrier is touching its counters) and no
+     * goroutine alive. Under {@link #schedLock}: carriers go idle under it, so their counter writes
+     * are visible here.
+     */
+    private void maybeTerminateLocked() {
+        if (!shutdown || stopping || idleCount != procs || liveGoroutines() != 0) {
+            return;
+        }
+        stopping = true;
+        for (M m : ms) {
+            m.wake();
+        }
+        markTerminated();
+    }
+
+    private void markTerminated() {
+        terminated = true;
+        terminatedLatch.countDown();
+        for (Waiter w : externalWaiters) {
+            w.unpark();
+        }
+    }
+
+    private void joinCarriers() {
+        try {
+            if (!carriersExited.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                List<String> stuck = new ArrayList<>();
+                for (M m : ms) {
+                    if (m.isAlive()) {
+                        stuck.add(m.getName() + (m.curg != null ? " running goroutine " + m.curg.id : ""));
+                    }
+                }
+                throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
+                        + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void carrierExited(M m) {
+        carriersExited.countDown();
+    }
+
+    void registerExternalWaiter(Waiter w) {
+        externalWaiters.add(w);
+    }
+
+    void unregisterExternalWaiter(Waiter w) {
+        externalWaiters.remove(w);
+    }
+
+    // ------------------------------------------------------------------ observability
+
+    /** Goroutines spawned and not yet finished. Exact only when the scheduler is quiet. */
+    public long liveGoroutines() {
+        long n = externalSpawns.get();
+        for (P p : ps) {
+            n += p.counters.get(PCounters.SPAWNS) - p.counters.get(PCounters.EXITS);
+        }
+        return n;
+    }
+
+    /** A snapshot of the scheduler's counters, per processor and in total. */
+    public SchedulerStats stats() {
+        List<SchedulerStats.ProcStats> per = new ArrayList<>(procs);
+        int alive = 0;
+        for (M m : ms) {
+            alive += m.isAlive() ? 1 : 0;
+        }
+        for (P p : ps) {
+            PCounters c = p.counters;
+            per.add(new SchedulerStats.ProcStats(p.id, p.idle, p.runq.size(),
+                    c.get(PCounters.SPAWNS), c.get(PCounters.RUNS), c.get(PCounters.YIELDS), c.get(PCounters.PARKS),
+                    c.get(PCounters.READIES), c.get(PCounters.STEALS), c.get(PCounters.STOLEN),
+                    c.get(PCounters.GLOBAL_TAKES), c.get(PCounters.OVERFLOWS), c.get(PCounters.EXITS),
+                    c.get(PCounters.RUNNEXT_PICKS), c.get(PCounters.TIMERS_FIRED), c.get(PCounters.PINNED_PARKS)));
+        }
+        return new SchedulerStats(name, procs, stealPolicy.name(), npidle, nmspinning.get(), alive, global.size(),
+                timers.size(), liveGoroutines(), externalSpawns.get(), externalReadies.sum(), per);
+    }
+
+    /** The carrier threads' states, in processor order: for tests and tools that watch idleness. */
+    public List<Thread.State> carrierStates() {
+        List<Thread.State> states = new ArrayList<>(procs);
+        for (M m : ms) {
+            states.add(m.getState());
+        }
+        return states;
+    }
+
+    @Override
+    public String toString() {
+        return "Scheduler[" + name + ", procs=" + procs + ", " + stealPolicy.name()
+                + (terminated ? ", terminated" : shutdown ? ", shut down" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Configures and builds a {@link Scheduler}. */
+    public static final class Builder {
+        private int procs = Runtime.getRuntime().availableProcessors();
+        private StealPolicy stealPolicy = StealPolicy.go();
+        private String name;
+        private String threadNamePrefix;
+        private UncaughtExceptionHandler handler = Scheduler::printUncaught;
+        private int runQueueCapacity = LocalRunQueue.DEFAULT_CAPACITY;
+        private long carrierStackSize;
+        private boolean daemon = true;
+        private Duration closeTimeout = Duration.ofSeconds(60);
+
+        private Builder() {}
+
+        /** Number of processors (Go's GOMAXPROCS); default: available processors. */
+        public Builder procs(int procs) {
+            if (procs < 1 || procs > 4096) {
+                throw new IllegalArgumentException("procs must be between 1 and 4096, got " + procs
+                        + "; use the number of cores you want goroutines to run on in parallel");
+            }
+            this.procs = procs;
+            return this;
+        }
+
+        /** How idle processors steal work; default {@link StealPolicy#go()}. */
+        public Builder stealPolicy(StealPolicy policy) {
+            this.stealPolicy = Objects.requireNonNull(policy, "steal policy must not be null; use StealPolicy.go() for Go's");
+            return this;
+        }
+
+        /** The scheduler's name; default {@code gmpj-N}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name must not be null");
+            return this;
+        }
+
+        /** Prefix of carrier thread names, followed by the processor index; default {@code <name>-m}. */
+        public Builder threadNamePrefix(String prefix) {
+            this.threadNamePrefix = Objects.requireNonNull(prefix, "thread name prefix must not be null");
+            return this;
+        }
+
+        /** Receives exceptions escaping goroutines started with {@code go}; default prints them to stderr. */
+        public Builder uncaughtExceptionHandler(UncaughtExceptionHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler must not be null");
+            return this;
+        }
+
+        /** Slots of each processor's ring, a power of two >= 2; default 256 (Go's). Small values reach the overflow path. */
+        public Builder runQueueCapacity(int capacity) {
+            if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+                throw new IllegalArgumentException("run queue capacity must be a power of two >= 2, got " + capacity);
+            }
+            this.runQueueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Stack size of carrier threads in bytes (0: the JVM default). A mounted goroutine runs on
+         * its carrier's stack, so this bounds how deep a goroutine may recurse.
+         */
+        public Builder carrierStackSize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("carrier stack size must be >= 0 bytes (0 = JVM default), got " + bytes);
+            }
+            this.carrierStackSize = bytes;
+            return this;
+        }
+
+        /**
+         * Whether carriers are daemon threads; default {@code true}, so that, as in Go, a program
+         * ends when its main thread does, whatever goroutines remain.
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** How long {@link Scheduler#close()} waits for goroutines to finish; default 60 s. */
+        public Builder closeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "close timeout must not be null");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("close timeout must not be negative, got " + timeout);
+            }
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Builds the scheduler and starts its carriers.
+         *
+         * @throws IllegalStateException if the JVM lacks the flag that opens continuations (the message names it)
+         */
+        public Scheduler build() {
+            Continuations.check();
+            return new Scheduler(this);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package gmpj.core;
+
+import java.util.List;
+
+/**
+ * An immutable snapshot of a scheduler's counters ({@link Scheduler#stats()}).
+ *
+ * <p>Counters are read one by one while the scheduler runs, so a snapshot of a busy scheduler is
+ * not a single instant: sums may disagree by the few events that happened while it was taken.
+ * A snapshot of a quiet scheduler is exact.
+ *
+ * @param scheduler         the scheduler's name
+ * @param procs             the number of processors (Go's GOMAXPROCS)
+ * @param stealPolicy       the steal policy's name
+ * @param idleProcs         processors on the idle list (their carriers parked)
+ * @param spinningCarriers  carriers spinning in search of work
+ * @param threads           carrier threads alive
+ * @param globalQueueLength goroutines in the global run queue
+ * @param timers            armed timers
+ * @param liveGoroutines    goroutines spawned and not yet finished (runnable, running or parked)
+ * @param externalSpawns    goroutines spawned from outside any processor (into the global queue)
+ * @param externalReadies   goroutines readied from outside any processor (into the global queue)
+ * @param perProc           one entry per processor
+ */
+public record SchedulerStats(
+        String scheduler,
+        int procs,
+        String stealPolicy,
+        int idleProcs,
+        int spinningCarriers,
+        int threads,
+        int globalQueueLength,
+        int timers,
+        long liveGoroutines,
+        long externalSpawns,
+        long externalReadies,
+        List<ProcStats> perProc) {
+
+    public SchedulerStats {
+        perProc = List.copyOf(perProc);
+    }
+
+    /**
+     * One processor's counters.
+     *
+     * @param id               the processor's index, 0-based
+     * @param idle             whether it was on the idle list
+     * @param localQueueLength goroutines in its ring plus runnext
+     * @param spawns           goroutines spawned by goroutines running on it
+     * @param runs             times it mounted a goroutine
+     * @param yields           goroutines that yielded on it
+     * @param parks            goroutines that parked on it
+     * @param readies          goroutines readied onto it by goroutines running on it
+     * @param steals           successful steals it made
+     * @param stolen           goroutines it moved from other processors by stealing
+     * @param globalTakes      batches it took from the global queue
+     * @param overflows        times its full ring spilled half to the global queue
+     * @param exits            goroutines that finished on it
+     * @param runnextPicks     picks from its runnext slot
+     * @param timersFired      expired timers it ran
+     * @param pinnedParks      parks that blocked its carrier because the JVM pinned the continuation
+     */
+    public record ProcStats(
+            int id,
+            boolean idle,
+            int localQueueLength,
+            long spawns,
+            long runs,
+            long yields,
+            long parks,
+            long readies,
+            long steals,
+            long stolen,
+            long globalTakes,
+            long overflows,
+            long exits,
+            long runnextPicks,
+            long timersFired,
+            long pinnedParks) {}
+
+    /** All goroutines ever spawned on this scheduler. */
+    public long spawns() {
+        return externalSpawns + perProc.stream().mapToLong(ProcStats::spawns).sum();
+    }
+
+    /** All goroutines that finished. */
+    public long exits() {
+        return perProc.stream().mapToLong(ProcStats::exits).sum();
+    }
+
+    /** Successful steals, all processors. */
+    public long steals() {
+        return perProc.stream().mapToLong(ProcStats::steals).sum();
+    }
+
+    /** Goroutines moved by stealing, all processors. */
+    public long stolen() {
+        return perProc.stream().mapToLong(ProcStats::stolen).sum();
+    }
+
+    /** Parks, all processors. */
+    public long parks() {
+        return perProc.stream().mapToLong(ProcStats::parks).sum();
+    }
+
+    /** Readies from processors plus readies from outside. */
+    public long readies() {
+        return externalReadies + perProc.stream().mapToLong(ProcStats::readies).sum();
+    }
+
+    /** Goroutine mounts, all processors. */
+    public long runs() {
+        return perProc.stream().mapToLong(ProcStats::runs).sum();
+    }
+
+    /** Batches taken from the global queue, all processors. */
+    public long globalTakes() {
+        return perProc.stream().mapToLong(ProcStats::globalTakes).sum();
+    }
+
+    /** Ring overflows to the global queue, all processors. */
+    public long overflows() {
+        return perProc.stream().mapToLong(ProcStats::overflows).sum();
+    }
+
+    /**
+     * One line in the spirit of Go's {@code GODEBUG=schedtrace}:
+     * {@code procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 [3 5]}, the bracket holding each
+     * processor's local queue length.
+     */
+    public String traceLine() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("procs=").append(procs)
+                .append(" idleprocs=").append(idleProcs)
+                .append(" threads=").append(threads)
+                .append(" spinning=").append(spinningCarriers)
+                .append(" runqueue=").append(globalQueueLength)
+                .append(" gcount=").append(liveGoroutines)
+                .append(" [");
+        for (int i = 0; i < perProc.size(); i++) {
+            sb.append(i == 0 ? "" : " ").append(perProc.get(i).localQueueLength());
+        }
+        return sb.append(']').toString();
+    }
+
+    /** A table: the trace line, then one row per processor with its counters. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("scheduler ").append(scheduler).append(" (steal policy ").append(stealPolicy).append("): ")
+                .append(traceLine()).append('\n');
+        sb.append(String.format("%4s %5s %6s %10s %10s %9s %9s %9s %8s %8s %8s %9s %9s%n",
+                "P", "idle", "queue", "spawns", "runs", "yields", "parks", "readies", "steals", "stolen",
+                "gtakes", "overflows", "exits"));
+        for (ProcStats p : perProc) {
+            sb.append(String.format("%4d %5s %6d %10d %10d %9d %9d %9d %8d %8d %8d %9d %9d%n",
+                    p.id(), p.idle() ? "yes" : "no", p.localQueueLength(), p.spawns(), p.runs(), p.yields(),
+                    p.parks(), p.readies(), p.steals(), p.stolen(), p.globalTakes(), p.overflows(), p.exits()));
+        }
+        sb.append(String.format("total: spawns=%d (external %d) exits=%d steals=%d stolen=%d parks=%d readies=%d",
+                spawns(), externalSpawns, exits(), steals(), stolen(), parks(), readies()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,43 @@
+package gmpj.core;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The handle of a goroutine started with {@link Scheduler#submit}: its identity, and its result
+ * once it has finished.
+ *
+ * <p>{@link #join()} parks the calling goroutine (freeing its carrier) or blocks the calling
+ * thread until the goroutine finishes. A goroutine may not join itself.
+ *
+ * @param <T> the result type
+ */
+public interface Task<T> {
+
+    /** The goroutine's id, unique within its scheduler. */
+    long id();
+
+    /** The goroutine's name, or {@code null} if it was started without one. */
+    String name();
+
+    /** {@code true} once the goroutine has finished, normally, by an exception, or by being abandoned. */
+    boolean isDone();
+
+    /**
+     * Waits for the goroutine to finish and returns its result.
+     *
+     * @throws CompletionException   if the goroutine threw; the cause is what it threw
+     * @throws CancellationException if the scheduler was shut down before the goroutine finished
+     * @throws IllegalStateException if called by the goroutine itself (it would wait forever)
+     */
+    T join();
+
+    /**
+     * Like {@link #join()}, but gives up after {@code timeout}.
+     *
+     * @throws TimeoutException if the goroutine has not finished within {@code timeout}
+     */
+    T join(Duration timeout) throws TimeoutException;
+}

@@ -1,0 +1,161 @@
+package gmpj.core;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The timers of timed parks: a binary min-heap of deadlines behind one lock.
+ *
+ * <p>A timer wakes exactly one park: it remembers the goroutine and the park generation it was
+ * armed for, and {@link G#wakeFromTimer} succeeds only while that very park is still on. So a timer
+ * that fires after its park already ended (or was cancelled too late) wakes nobody.
+ *
+ * <p>{@link #earliest} is a volatile copy of the heap's smallest deadline, read without the lock by
+ * carriers deciding how long they may park.
+ *
+ * <p>Timers are added by the carrier that commits a timed park (after the goroutine is WAITING,
+ * so a timer can never fire before the park it belongs to) and cancelled by the goroutine when it
+ * wakes early. Expired timers are run by whichever carrier looks first ({@link #runExpired}).
+ */
+final class TimerQueue {
+
+    /**
+     * One timer. {@code index} is its heap slot, or -1 while not in the heap; {@code cancelled}
+     * makes a later {@link #add} a no-op. Both are lock-protected.
+     */
+    static final class Timer {
+        final long deadline;
+        final G g;
+        final long gen;
+        int index = -1;
+        boolean cancelled;
+
+        Timer(long deadline, G g, long gen) {
+            this.deadline = deadline;
+            this.g = g;
+            this.gen = gen;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private Timer[] heap = new Timer[64];
+    private int size;
+    /** Smallest deadline, or Long.MAX_VALUE when empty. Written under the lock, read racily. */
+    private volatile long earliest = Long.MAX_VALUE;
+
+    long earliest() {
+        return earliest;
+    }
+
+    int size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Arms {@code t} unless it was cancelled already. */
+    void add(Timer t) {
+        lock.lock();
+        try {
+            if (t.cancelled) {
+                return;
+            }
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            t.index = size;
+            heap[size++] = t;
+            siftUp(t.index);
+            earliest = heap[0].deadline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Disarms {@code t} if it has not fired yet. */
+    void cancel(Timer t) {
+        lock.lock();
+        try {
+            t.cancelled = true;
+            int i = t.index;
+            if (i < 0) {
+                return;
+            }
+            removeAt(i);
+            earliest = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes and returns one timer whose deadline is {@code <= now}, or null. */
+    Timer pollExpired(long now) {
+        if (earliest > now) {
+            return null;
+        }
+        lock.lock();
+        try {
+            if (size == 0 || heap[0].deadline > now) {
+                return null;
+            }
+            Timer t = heap[0];
+            removeAt(0);
+            earliest = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void removeAt(int i) {
+        Timer t = heap[i];
+        t.index = -1;
+        Timer last = heap[--size];
+        heap[size] = null;
+        if (i != size) {
+            heap[i] = last;
+            last.index = i;
+            siftDown(i);
+            siftUp(last.index);
+        }
+    }
+
+    private void siftUp(int i) {
+        Timer t = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Timer p = heap[parent];
+            if (p.deadline - t.deadline <= 0) {
+                break;
+            }
+            heap[i] = p;
+            p.index = i;
+            i = parent;
+        }
+        heap[i] = t;
+        t.index = i;
+    }
+
+    private void siftDown(int i) {
+        Timer t = heap[i];
+        int half = size >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            int right = child + 1;
+            if (right < size && heap[right].deadline - heap[child].deadline < 0) {
+                child = right;
+            }
+            if (t.deadline - heap[child].deadline <= 0) {
+                break;
+            }
+            heap[i] = heap[child];
+            heap[i].index = i;
+            i = child;
+        }
+        heap[i] = t;
+        t.index = i;
+    }
+}

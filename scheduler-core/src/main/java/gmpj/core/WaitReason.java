@@ -1,0 +1,53 @@
+package gmpj.core;
+
+/**
+ * Why a goroutine is parked, as shown by {@code dump()} and the deadlock report.
+ *
+ * <p>The labels follow Go's {@code waitReason} strings so that a Go user recognises a dump.
+ * Every blocking operation of the runtime and of {@code gmpj.sync} records one of these before it
+ * parks.
+ */
+public enum WaitReason {
+    /** Parked through {@link Parking} without a more specific reason. */
+    PARK("park"),
+    /** Sleeping on a timer. */
+    SLEEP("sleep"),
+    /** Waiting for another goroutine's result ({@link Task#join()}). */
+    JOIN("join"),
+    /** Waiting to acquire a mutex. */
+    MUTEX("sync.Mutex.Lock"),
+    /** Waiting to acquire a read-write mutex. */
+    RWMUTEX("sync.RWMutex.Lock"),
+    /** Waiting for a wait group to reach zero. */
+    WAITGROUP("sync.WaitGroup.Wait"),
+    /** Waiting for another caller's {@code Once} action to finish. */
+    ONCE("sync.Once.Do"),
+    /** Waiting on a condition variable. */
+    COND("sync.Cond.Wait"),
+    /** Waiting for semaphore permits. */
+    SEMAPHORE("semacquire"),
+    /** Blocked sending on a channel. */
+    CHAN_SEND("chan send"),
+    /** Blocked receiving from a channel. */
+    CHAN_RECV("chan receive"),
+    /** Blocked in a select over several channel operations. */
+    SELECT("select"),
+    /** Waiting for I/O readiness. */
+    IO("IO wait");
+
+    private final String label;
+
+    WaitReason(String label) {
+        this.label = label;
+    }
+
+    /** The Go-style label, e.g. {@code "chan receive"}. */
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

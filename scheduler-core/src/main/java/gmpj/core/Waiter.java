@@ -1,0 +1,19 @@
+package gmpj.core;
+
+/**
+ * Something that can be parked and later unparked: a goroutine, or a plain Java thread.
+ *
+ * <p>Obtain the current one with {@link Parking#currentWaiter()}, publish it where a waker will
+ * find it, then {@link Parking#park(WaitReason)}. {@link #unpark()} gives the waiter a permit with
+ * {@link java.util.concurrent.locks.LockSupport} semantics: an {@code unpark} that comes before the
+ * {@code park} makes that {@code park} return at once, so no wake-up is ever lost. Permits do not
+ * accumulate: two unparks before one park leave a single permit.
+ */
+public sealed interface Waiter permits G, ThreadWaiter {
+
+    /** Makes the permit available and, if the waiter is parked, wakes it. Safe from any thread. */
+    void unpark();
+
+    /** {@code true} if this waiter is a goroutine, {@code false} if it is a platform or virtual thread. */
+    boolean isGoroutine();
+}

@@ -1,0 +1,57 @@
+/**
+ * gmpj's runtime: Go's G/M/P scheduler on JDK continuations.
+ *
+ * <h2>The model in five minutes</h2>
+ * <pre>
+ *                 go()/submit() from outside          ready() from outside
+ *                              \                        /
+ *                               v                      v
+ *                         +-----------------------------------+
+ *                         |   global run queue (MPMC, JCTools)|
+ *                         +-----------------------------------+
+ *                           ^ overflow     | batch take    | batch take
+ *        +------------------+--+      +----v--------------+--+
+ *   P0   | runnext | ring[256] | <--- | runnext | ring[256] |  P1     steal half
+ *        +---------------------+ steal+---------------------+
+ *                 |                           |
+ *            M0 (carrier thread)         M1 (carrier thread)
+ *                 |                           |
+ *            G (continuation) mounted    G (continuation) mounted
+ * </pre>
+ * <ul>
+ *   <li><b>G</b> ({@link gmpj.core.G}): a goroutine, one {@code jdk.internal.vm.Continuation} with a
+ *       state word (RUNNABLE, RUNNING, WAITING, DEAD) and a park permit. Parking yields the
+ *       continuation, so a waiting goroutine holds no thread.</li>
+ *   <li><b>P</b> ({@link gmpj.core.P}): a processor. {@code procs} of them (Go's GOMAXPROCS); each owns
+ *       a lock-free local run queue ({@link gmpj.core.LocalRunQueue}: 256-slot ring, single producer,
+ *       thieves take half in one CAS, a full ring spills half to the global queue) and a
+ *       {@code runnext} slot for the goroutine just spawned or readied by the running one.</li>
+ *   <li><b>M</b> ({@link gmpj.core.M}): a carrier platform thread bound to one P. It loops over
+ *       {@code findRunnable}: every 61st tick the global queue; runnext (at most 3 in a row) and the
+ *       ring; the global queue in batches; expired timers; stealing through the
+ *       {@link gmpj.core.StealPolicy}; then it releases its P and parks.</li>
+ * </ul>
+ *
+ * <h2>Waking carriers</h2>
+ * When work appears (spawn, unpark, timer) and there is an idle P but no spinning M, one M is woken
+ * to spin ({@code wakep}). At most half of the busy Ps may have a spinning M. A spinning M that
+ * finds work wakes another before running it, so wake-ups spread one at a time. A spinning M that
+ * finds nothing decrements the spinning count, then re-checks every queue before parking: the
+ * submitter either sees it idle and wakes someone, or it sees the submitter's work.
+ *
+ * <h2>What a goroutine must not do</h2>
+ * A goroutine runs on its carrier's stack and thread: {@code Thread.currentThread()} is the
+ * carrier (and, in JIT-compiled code, may still name the previous carrier after the goroutine
+ * migrated: use {@link gmpj.core.Gmp#goid()} and friends to know who you are),
+ * {@code ThreadLocal}s are the carrier's (shared by every goroutine it runs), and
+ * {@code LockSupport.park}, {@code java.util.concurrent} locks, {@code Thread.sleep} and blocking
+ * I/O block the carrier and so stall its processor. Use {@link gmpj.core.Gmp#sleep},
+ * {@link gmpj.core.Parking} and the {@code gmpj.sync} primitives instead. Recursion depth is
+ * bounded by the carrier's stack ({@link gmpj.core.Scheduler.Builder#carrierStackSize}).
+ *
+ * <h2>The JVM flag</h2>
+ * Continuations live in {@code jdk.internal.vm}: every JVM running gmpj needs
+ * {@code --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED} (or {@code =gmpj.core} on the
+ * module path). Without it, {@link gmpj.core.Scheduler.Builder#build()} says so.
+ */
+package gmpj.core;
