@@ -81,6 +81,7 @@ final class M extends Thread implements StealPolicy.Victims {
             g.run();
         } catch (Throwable t) {
             curg = null;
+            p.counters.inc(PCounters.EXITS); // dropped: it must not keep the scheduler from terminating
             s.internalError(g, t);
             return null;
         }
