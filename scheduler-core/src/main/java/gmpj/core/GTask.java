@@ -35,7 +35,7 @@ final class GTask<T> implements Task<T>, Runnable {
 
     private final Scheduler scheduler;
     private Callable<? extends T> body;
-    /** Written once by the constructing thread before the goroutine is published. */
+    /** Its goroutine; written once by the spawning thread before the goroutine is queued. */
     G g;
     private T result;
     private Throwable failure;

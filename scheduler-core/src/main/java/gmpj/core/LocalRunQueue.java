@@ -96,6 +96,11 @@ final class LocalRunQueue {
         return (int) TAIL.getAcquire(this) == (int) HEAD.getAcquire(this) && runnext == null;
     }
 
+    /** Whether the ring (not runnext) holds goroutines; racy when read by another thread. */
+    boolean ringIsEmpty() {
+        return (int) TAIL.getAcquire(this) == (int) HEAD.getAcquire(this);
+    }
+
     boolean hasRunnext() {
         return runnext != null;
     }

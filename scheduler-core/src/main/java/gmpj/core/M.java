@@ -44,22 +44,18 @@ final class M extends Thread implements StealPolicy.Victims {
 
     @Override
     public void run() {
-        try {
-            G g = null;
-            for (;;) {
+        G g = null;
+        for (;;) {
+            if (g == null) {
+                g = findRunnable();
                 if (g == null) {
-                    g = findRunnable();
-                    if (g == null) {
-                        return; // the scheduler is stopping
-                    }
-                    if (spinning) {
-                        resetSpinning();
-                    }
+                    return; // the scheduler is stopping
                 }
-                g = execute(g);
+                if (spinning) {
+                    resetSpinning();
+                }
             }
-        } finally {
-            s.carrierExited(this);
+            g = execute(g);
         }
     }
 
@@ -178,10 +174,14 @@ final class M extends Thread implements StealPolicy.Victims {
             inheritTime = false;
             return g;
         }
-        if ((g = q.pollRunnext()) != null) { // the ring is empty: the streak bound protects nobody
+        if ((g = q.pollRunnext()) != null) {
+            // The ring is empty, so runnext may go on, but as a new time slice: schedtick moves
+            // and the every-61st-tick look at the global queue still comes round. Without this a
+            // pair readying each other on one processor starves the global queue forever (Go
+            // relies on sysmon preempting the pair after 10 ms for that).
             p.runnextStreak = 1;
             p.counters.inc(PCounters.RUNNEXT_PICKS);
-            inheritTime = true;
+            inheritTime = false;
             return g;
         }
         return null;

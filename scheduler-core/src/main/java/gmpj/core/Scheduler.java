@@ -79,7 +79,6 @@ public final class Scheduler implements AutoCloseable {
     /** Every goroutine finished or was abandoned; set once. */
     private volatile boolean terminated;
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
-    private final CountDownLatch carriersExited;
     /** Threads (or goroutines of other schedulers) blocked in {@link Task#join()} on one of ours. */
     private final Set<Waiter> externalWaiters = ConcurrentHashMap.newKeySet();
 
@@ -109,7 +108,6 @@ public final class Scheduler implements AutoCloseable {
         this.ps = new P[procs];
         this.ms = new M[procs];
         this.idleStack = new P[procs];
-        this.carriersExited = new CountDownLatch(procs);
         for (int i = 0; i < procs; i++) {
             ps[i] = new P(i, b.runQueueCapacity);
         }
@@ -178,7 +176,7 @@ public final class Scheduler implements AutoCloseable {
     /** Like {@link #submit(Callable)}, with a name shown in dumps and stack traces. */
     public <T> Task<T> submit(String name, Callable<? extends T> task) {
         GTask<T> t = new GTask<>(this, Objects.requireNonNull(task, "task must not be null"));
-        t.g = spawn(name, t);
+        spawn(name, t);
         return t;
     }
 
@@ -191,16 +189,20 @@ public final class Scheduler implements AutoCloseable {
         });
     }
 
-    private G spawn(String name, Runnable body) {
+    /** Creates and queues a goroutine; a {@link GTask} body learns its goroutine before it is published. */
+    private void spawn(String name, Runnable body) {
         M m = currentCarrier();
         if (m != null) {
             // Inside one of our goroutines: shutdown does not stop it from finishing its work.
             P p = m.p;
             G g = new G(this, p.nextId(this), name, body);
+            if (body instanceof GTask<?> t) {
+                t.g = g;
+            }
             p.counters.inc(PCounters.SPAWNS);
             p.put(g, true, global);
             wakeIfIdle();
-            return g;
+            return;
         }
         // Count first, then check shutdown: the terminator sets shutdown first, then counts. One
         // of the two sees the other (both are full-fence atomics), so a goroutine is either
@@ -213,9 +215,11 @@ public final class Scheduler implements AutoCloseable {
                     + "from outside; build a new Scheduler to run more work");
         }
         G g = new G(this, ids.getAndIncrement(), name, body);
+        if (body instanceof GTask<?> t) {
+            t.g = g;
+        }
         global.put(g);
         wakeIfIdle();
-        return g;
     }
 
     /** Reserves {@code n} consecutive goroutine ids; returns the first. */
@@ -288,6 +292,7 @@ public final class Scheduler implements AutoCloseable {
      * busy) if the global queue has work or the scheduler is stopping.
      */
     boolean parkIdle(P p) {
+        boolean terminatedNow = false;
         schedLock.lock();
         try {
             if (stopping || !global.isEmpty()) {
@@ -296,12 +301,13 @@ public final class Scheduler implements AutoCloseable {
             p.idle = true;
             idleStack[idleCount++] = p;
             npidle = idleCount;
-            if (shutdown) {
-                maybeTerminateLocked();
-            }
+            terminatedNow = shutdown && maybeTerminateLocked();
             return true;
         } finally {
             schedLock.unlock();
+            if (terminatedNow) {
+                announceTermination();
+            }
         }
     }
 
@@ -337,8 +343,11 @@ public final class Scheduler implements AutoCloseable {
             return true;
         }
         if (wasSpinning) {
+            // The rings only: a goroutine alone in a busy processor's runnext is about to be run
+            // by its owner (an idle processor's queues are empty), so it strands nobody; counting
+            // it would keep this carrier spinning for as long as a ping-pong pair runs elsewhere.
             for (P p : ps) {
-                if (p != self && !p.runq.isEmpty()) {
+                if (p != self && !p.runq.ringIsEmpty()) {
                     return true;
                 }
             }
@@ -470,7 +479,7 @@ public final class Scheduler implements AutoCloseable {
                 g.abandon();
             }
         }
-        markTerminated();
+        announceTermination();
         return abandoned;
     }
 
@@ -483,31 +492,39 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void maybeTerminate() {
+        boolean terminatedNow;
         schedLock.lock();
         try {
-            maybeTerminateLocked();
+            terminatedNow = maybeTerminateLocked();
         } finally {
             schedLock.unlock();
+        }
+        if (terminatedNow) {
+            announceTermination();
         }
     }
 
     /**
-     * Terminates if shut down, every processor idle (so no carrier is touching its counters) and no
-     * goroutine alive. Under {@link #schedLock}: carriers go idle under it, so their counter writes
-     * are visible here.
+     * Decides termination: shut down, every processor idle (so no carrier is touching its
+     * counters) and no goroutine alive. Under {@link #schedLock}: carriers go idle under it, so
+     * their counter writes are visible here. Returns true if this call terminated the scheduler;
+     * the caller then runs {@link #announceTermination()} after releasing the lock (it wakes
+     * waiters that may belong to other schedulers, whose locks must not nest inside ours).
      */
-    private void maybeTerminateLocked() {
+    private boolean maybeTerminateLocked() {
         if (!shutdown || stopping || idleCount != procs || liveGoroutines() != 0) {
-            return;
+            return false;
         }
         stopping = true;
+        terminated = true;
+        return true;
+    }
+
+    /** Wakes every carrier (they leave their loops), then everybody waiting for termination. */
+    private void announceTermination() {
         for (M m : ms) {
             m.wake();
         }
-        markTerminated();
-    }
-
-    private void markTerminated() {
         terminated = true;
         terminatedLatch.countDown();
         for (Waiter w : externalWaiters) {
@@ -515,25 +532,30 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Waits (bounded by closeTimeout) until every carrier thread has ended. */
     private void joinCarriers() {
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
         try {
-            if (!carriersExited.await(closeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                List<String> stuck = new ArrayList<>();
-                for (M m : ms) {
-                    if (m.isAlive()) {
-                        stuck.add(m.getName() + (m.curg != null ? " running goroutine " + m.curg.id : ""));
-                    }
+            for (M m : ms) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    m.join(Duration.ofNanos(left));
                 }
-                throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
-                        + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
-    }
-
-    void carrierExited(M m) {
-        carriersExited.countDown();
+        List<String> stuck = new ArrayList<>();
+        for (M m : ms) {
+            if (m.isAlive()) {
+                stuck.add(m.getName() + (m.curg != null ? " running goroutine " + m.curg.id : ""));
+            }
+        }
+        if (!stuck.isEmpty()) {
+            throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
+                    + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
+        }
     }
 
     void registerExternalWaiter(Waiter w) {
