@@ -101,6 +101,12 @@ final class G extends Continuation implements Waiter {
      */
     WaitReason waitReason;
     long waitSince;
+    /**
+     * Set (by the runtime's monitor) when the goroutine has run past its time slice; cleared by
+     * the goroutine when it honours it in {@link Gmp#checkpoint()}. Racy by design: a late
+     * flag costs one extra yield, a missed one a little more latency.
+     */
+    volatile boolean preempt;
     /** Intrusive link used by queues that need no allocation (batches to the global queue). */
     G next;
 

@@ -65,6 +65,20 @@ public final class Gmp {
     }
 
     /**
+     * A cheap point where a long-running goroutine lets others run if the runtime asked it to
+     * (its time slice is used up): then it yields, otherwise it returns at once. Call it in long
+     * loops that neither park nor yield. Every blocking primitive calls it too. Outside a goroutine
+     * it does nothing.
+     */
+    public static void checkpoint() {
+        G g = currentG();
+        if (g != null && g.preempt) {
+            g.preempt = false;
+            Gmp.yield();
+        }
+    }
+
+    /**
      * Go's {@code time.Sleep}: a goroutine parks on a timer and frees its carrier; a plain thread
      * sleeps. A permit given to a sleeping goroutine by an {@code unpark} is kept for its next park.
      * A thread interrupted while sleeping returns early with its interrupt flag set.
