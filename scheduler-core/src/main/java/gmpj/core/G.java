@@ -178,7 +178,7 @@ final class G extends Continuation implements Waiter {
         long waiting = (s & ~STATE_MASK) + GEN_ONE | WAITING;
         TimerQueue.Timer t = null;
         if (parkDeadline != 0) {
-            t = new TimerQueue.Timer(parkDeadline, this, waiting >>> 2);
+            t = new TimerQueue.Timer(parkDeadline, this, waiting >>> 2, timers);
             timer = t; // written before the volatile store below, so the waking goroutine sees it
         }
         STATUS.setVolatile(this, waiting); // volatile store, then volatile load of permit: Dekker

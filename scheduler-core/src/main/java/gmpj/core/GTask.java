@@ -140,6 +140,10 @@ final class GTask<T> implements Task<T>, Runnable {
                 if (external && scheduler.isTerminated() && joiners != DONE) {
                     throw new CancellationException("scheduler " + scheduler.name() + " terminated before goroutine " + g.id + " finished");
                 }
+                String deadlock = external ? scheduler.deadlockReport() : null;
+                if (deadlock != null && joiners != DONE) {
+                    throw new IllegalStateException("join of goroutine " + g.id + " cannot return: " + deadlock);
+                }
                 if (deadline == Long.MAX_VALUE) {
                     Parking.park(WaitReason.JOIN);
                 } else if (!Parking.parkUntil(WaitReason.JOIN, deadline)) {

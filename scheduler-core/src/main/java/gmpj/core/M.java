@@ -44,6 +44,9 @@ final class M extends Thread implements StealPolicy.Victims {
 
     @Override
     public void run() {
+        if (s.pinCarriers) {
+            s.pinCarrier(this);
+        }
         G g = null;
         for (;;) {
             if (g == null) {
@@ -68,7 +71,10 @@ final class M extends Thread implements StealPolicy.Victims {
     private G execute(G g) {
         g.toRunning();
         if (!inheritTime) {
-            p.schedtick++;
+            p.tick();
+        }
+        if (g.preempt) {
+            g.preempt = false; // a fresh slice answers any pending preempt request
         }
         p.counters.inc(PCounters.RUNS);
         curg = g;
@@ -92,8 +98,8 @@ final class M extends Thread implements StealPolicy.Victims {
         if (kind == G.YIELD_PARK) {
             p.counters.inc(PCounters.PARKS);
             long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
-            long before = s.timers.earliest();
-            if (g.commitPark(s.timers)) {
+            long before = s.earliestTimer();
+            if (g.commitPark(p.timers)) {
                 if (deadline != 0 && deadline < before) {
                     s.wakeIfIdle(); // an idle carrier may be parked past this new, earlier deadline
                 }
@@ -123,7 +129,7 @@ final class M extends Thread implements StealPolicy.Victims {
             // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
             //    there are not starved by two goroutines that keep readying each other locally.
             //    61 is Go's choice: prime, so it does not fall into step with a workload's period.
-            if (p.schedtick % 61 == 0 && !s.global.isEmpty() && (g = takeGlobal(1)) != null) {
+            if (p.fairnessTick() && !s.global.isEmpty() && (g = takeGlobal(1)) != null) {
                 inheritTime = false;
                 return g;
             }
@@ -136,7 +142,8 @@ final class M extends Thread implements StealPolicy.Victims {
                 inheritTime = false;
                 return g;
             }
-            // 4. Expired timers: they ready their goroutines onto this processor.
+            // 4. Expired timers, this processor's and then any other's (an idle processor's timers
+            //    must still fire): they ready their goroutines onto this processor.
             if (fireTimers()) {
                 continue;
             }
@@ -211,20 +218,28 @@ final class M extends Thread implements StealPolicy.Victims {
         return g;
     }
 
-    /** Readies the goroutines of expired timers onto this processor. True if any was readied. */
+    /**
+     * Runs the expired timers of this processor, then of the others, readying their goroutines
+     * onto this processor. True if any was readied.
+     */
     private boolean fireTimers() {
-        TimerQueue timers = s.timers;
-        if (timers.earliest() == Long.MAX_VALUE) {
-            return false;
-        }
-        long now = System.nanoTime();
+        long now = 0;
         boolean any = false;
-        TimerQueue.Timer t;
-        while ((t = timers.pollExpired(now)) != null) {
-            p.counters.inc(PCounters.TIMERS_FIRED);
-            if (t.g.wakeFromTimer(t.gen)) {
-                p.put(t.g, false, s.global);
-                any = true;
+        for (int i = 0, n = s.procs; i < n; i++) {
+            TimerQueue timers = s.ps[(p.id + i) % n].timers;
+            if (timers.earliest() == Long.MAX_VALUE) {
+                continue;
+            }
+            if (now == 0) {
+                now = System.nanoTime();
+            }
+            TimerQueue.Timer t;
+            while ((t = timers.pollExpired(now)) != null) {
+                p.counters.inc(PCounters.TIMERS_FIRED);
+                if (t.g.wakeFromTimer(t.gen)) {
+                    p.put(t.g, false, s.global);
+                    any = true;
+                }
             }
         }
         if (any) {
@@ -308,8 +323,7 @@ final class M extends Thread implements StealPolicy.Victims {
             }
             return null;
         }
-        long earliest = s.timers.earliest();
-        parkCarrier(earliest);
+        parkCarrier(s.earliestTimer());
         s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
         return null;
     }

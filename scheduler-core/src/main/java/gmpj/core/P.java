@@ -7,15 +7,32 @@ package gmpj.core;
  * the fields below marked "owner" are touched only by that carrier.
  */
 final class P {
+    private static final java.lang.invoke.VarHandle SCHEDTICK;
+
+    static {
+        try {
+            SCHEDTICK = java.lang.invoke.MethodHandles.lookup().findVarHandle(P.class, "schedtick", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final int id;
     final LocalRunQueue runq;
     final PCounters counters = new PCounters();
+    /** Goroutines spawned through this processor, for dumps; written by the holder. */
+    final GRegistry allgs = new GRegistry();
+    /** Timers armed by goroutines that parked on this processor. */
+    final TimerQueue timers = new TimerQueue();
 
     /** The carrier bound to this processor. Fixed at start. */
     M m;
 
-    /** Owner: incremented on every pick that does not inherit the time slice (Go's schedtick). */
-    int schedtick;
+    /**
+     * Owner: incremented on every pick that does not inherit the time slice (Go's schedtick).
+     * Written with opaque stores so that sysmon's racy reads ({@link #schedtick()}) see progress.
+     */
+    private int schedtick;
     /** Owner: consecutive picks from runnext, bounded by {@link Scheduler#MAX_RUNNEXT_STREAK}. */
     int runnextStreak;
 
@@ -28,6 +45,21 @@ final class P {
      * read racily by observers (stats).
      */
     volatile boolean idle;
+
+    /** Owner: a new time slice starts. */
+    void tick() {
+        SCHEDTICK.setOpaque(this, schedtick + 1);
+    }
+
+    /** Owner: whether this tick is one of Go's every-61st fairness ticks. */
+    boolean fairnessTick() {
+        return schedtick % 61 == 0;
+    }
+
+    /** Any thread: the current tick, possibly slightly stale. */
+    int schedtick() {
+        return (int) SCHEDTICK.getOpaque(this);
+    }
 
     P(int id, int capacity) {
         this.id = id;

@@ -118,7 +118,7 @@ public final class Parking {
             TimerQueue.Timer t = g.timer;
             if (t != null) {
                 g.timer = null;
-                g.scheduler.timers.cancel(t);
+                t.heap.cancel(t);
             }
         } else {
             g.yieldKind = G.YIELD_NONE;

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,12 +53,17 @@ public final class Scheduler implements AutoCloseable {
     final StealPolicy stealPolicy;
     private final UncaughtExceptionHandler handler;
     private final Duration closeTimeout;
+    /** Pin each carrier to a CPU (FFM {@code sched_setaffinity}). */
+    final boolean pinCarriers;
+    private final boolean scheddetail;
+    private final java.util.function.Consumer<String> diagnosticsSink;
+    private final DeadlockPolicy deadlockPolicy;
+    private final Sysmon sysmon;
 
     // ------------------------------------------------------------------ the machine
     final P[] ps;
     private final M[] ms;
     final GlobalRunQueue global = new GlobalRunQueue();
-    final TimerQueue timers = new TimerQueue();
 
     /** Carriers counted as spinning (looking for work to steal). Full-fence atomics. */
     final AtomicInteger nmspinning = new AtomicInteger();
@@ -81,12 +87,21 @@ public final class Scheduler implements AutoCloseable {
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
     /** Threads (or goroutines of other schedulers) blocked in {@link Task#join()} on one of ours. */
     private final Set<Waiter> externalWaiters = ConcurrentHashMap.newKeySet();
+    /** Goroutines spawned from outside any processor, for dumps; written under its own monitor. */
+    private final GRegistry externalGs = new GRegistry();
 
     // ------------------------------------------------------------------ counters not owned by a P
     private final AtomicLong ids = new AtomicLong(1);
     /** Goroutines spawned from outside any processor. Incremented before the shutdown check. */
     private final AtomicLong externalSpawns = new AtomicLong();
     private final LongAdder externalReadies = new LongAdder();
+    /** Preempt flags set by sysmon. */
+    final LongAdder preemptRequests = new LongAdder();
+    private final AtomicLong deadlocks = new AtomicLong();
+    /** The report of the deadlock in progress, for {@link DeadlockPolicy#FAIL_JOINERS}; else null. */
+    private volatile String deadlockReport;
+    private final java.util.concurrent.atomic.AtomicBoolean pinningReported = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final System.Logger LOG = System.getLogger("gmpj.scheduler");
 
     /** Receives exceptions that escape a goroutine started with {@link #go}. */
     @FunctionalInterface
@@ -104,6 +119,10 @@ public final class Scheduler implements AutoCloseable {
         this.stealPolicy = b.stealPolicy;
         this.handler = b.handler;
         this.closeTimeout = b.closeTimeout;
+        this.pinCarriers = b.pinCarriers;
+        this.scheddetail = b.scheddetail;
+        this.diagnosticsSink = b.diagnostics;
+        this.deadlockPolicy = b.deadlockPolicy;
         String prefix = b.threadNamePrefix != null ? b.threadNamePrefix : name + "-m";
         this.ps = new P[procs];
         this.ms = new M[procs];
@@ -117,9 +136,13 @@ public final class Scheduler implements AutoCloseable {
             ps[i].m = m;
             ms[i] = m;
         }
+        this.sysmon = new Sysmon(this, name + "-sysmon", b.timeSlice.toNanos(),
+                b.schedtrace == null ? 0 : b.schedtrace.toNanos(),
+                b.deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, b.deadlockGrace.toNanos()));
         for (M m : ms) {
             m.start();
         }
+        sysmon.start();
     }
 
     /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
@@ -200,6 +223,7 @@ public final class Scheduler implements AutoCloseable {
                 t.g = g;
             }
             p.counters.inc(PCounters.SPAWNS);
+            p.allgs.add(g);
             p.put(g, true, global);
             wakeIfIdle();
             return;
@@ -218,8 +242,29 @@ public final class Scheduler implements AutoCloseable {
         if (body instanceof GTask<?> t) {
             t.g = g;
         }
+        synchronized (externalGs) {
+            externalGs.add(g);
+        }
         global.put(g);
         wakeIfIdle();
+    }
+
+    /** The nearest timer deadline over all processors, or Long.MAX_VALUE. Racy reads of each heap's copy. */
+    long earliestTimer() {
+        long min = Long.MAX_VALUE;
+        for (P p : ps) {
+            min = Math.min(min, p.timers.earliest());
+        }
+        return min;
+    }
+
+    /** Armed timers over all processors. */
+    int timerCount() {
+        int n = 0;
+        for (P p : ps) {
+            n += p.timers.size();
+        }
+        return n;
     }
 
     /** Reserves {@code n} consecutive goroutine ids; returns the first. */
@@ -285,6 +330,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         m.wake();
+        sysmon.wake();
     }
 
     /**
@@ -327,10 +373,11 @@ public final class Scheduler implements AutoCloseable {
             }
             p.idle = false;
             npidle = idleCount;
-            return true;
         } finally {
             schedLock.unlock();
         }
+        sysmon.wake();
+        return true;
     }
 
     /**
@@ -339,7 +386,7 @@ public final class Scheduler implements AutoCloseable {
      * the carrier submitters relied on, see {@link #wakeIfIdle}).
      */
     boolean hasWorkFor(P self, boolean wasSpinning) {
-        if (!global.isEmpty() || timers.earliest() <= System.nanoTime()) {
+        if (!global.isEmpty() || earliestTimer() <= System.nanoTime()) {
             return true;
         }
         if (wasSpinning) {
@@ -377,6 +424,111 @@ public final class Scheduler implements AutoCloseable {
     static void printUncaught(long id, String gname, Throwable e) {
         System.err.print("Exception in goroutine " + id + (gname == null ? "" : " \"" + gname + "\"") + " ");
         e.printStackTrace();
+    }
+
+    // ------------------------------------------------------------------ diagnostics (sysmon's voice)
+
+    /** Sends a diagnostic to the builder's sink, or to the System.Logger {@code gmpj.scheduler}. */
+    void diagnose(System.Logger.Level level, String text) {
+        if (diagnosticsSink != null) {
+            try {
+                diagnosticsSink.accept(text);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "diagnostics sink of scheduler " + name + " threw", e);
+            }
+        } else {
+            LOG.log(level, text);
+        }
+    }
+
+    /** One schedtrace line (and, with scheddetail, the per-P, per-M and per-goroutine lines). */
+    void emitTrace(long sinceStartNanos) {
+        StringBuilder sb = new StringBuilder("SCHED ").append(sinceStartNanos / 1_000_000).append("ms: ")
+                .append(stats().traceLine());
+        if (scheddetail) {
+            sb.append(detailLines());
+        }
+        diagnose(System.Logger.Level.INFO, sb.toString());
+    }
+
+    /** Go's scheddetail: a line per processor, per carrier and per live goroutine. */
+    String detailLines() {
+        StringBuilder sb = new StringBuilder();
+        for (P p : ps) {
+            sb.append("\n  P").append(p.id).append(": status=").append(p.idle ? "idle" : "running")
+                    .append(" schedtick=").append(p.schedtick()).append(" m=").append(p.m.getName())
+                    .append(" runqsize=").append(p.runq.size()).append(" timers=").append(p.timers.size());
+        }
+        for (M m : ms) {
+            G g = m.curg;
+            sb.append("\n  M").append(m.p.id).append(": thread=").append(m.getName()).append(" p=").append(m.p.id)
+                    .append(" curg=").append(g == null ? -1 : g.id).append(" spinning=").append(m.spinning)
+                    .append(" state=").append(m.getState());
+        }
+        java.util.function.Consumer<G> line = g -> {
+            int st = g.state();
+            M carrier = g.m;
+            sb.append("\n  G").append(g.id).append(": status=").append(G.stateName(st));
+            if (st == G.WAITING && g.waitReason != null) {
+                sb.append('(').append(g.waitReason.label()).append(')');
+            }
+            sb.append(" m=").append(st == G.RUNNING && carrier != null ? carrier.getName() : "-");
+        };
+        externalGs.forEachLive(line);
+        for (P p : ps) {
+            p.allgs.forEachLive(line);
+        }
+        return sb.toString();
+    }
+
+    /** Sysmon: every processor idle, no timer armed, nothing queued, yet goroutines alive. */
+    boolean allAsleep() {
+        return npidle == procs && earliestTimer() == Long.MAX_VALUE && global.isEmpty() && liveGoroutines() > 0;
+    }
+
+    void deadlockDetected() {
+        deadlocks.incrementAndGet();
+        String report = "all goroutines are asleep - deadlock! (scheduler " + name + ": every processor idle, no timer "
+                + "armed, " + liveGoroutines() + " goroutine(s) parked; nothing inside the scheduler can wake them)\n\n" + dump();
+        diagnose(System.Logger.Level.WARNING, report);
+        if (deadlockPolicy == DeadlockPolicy.FAIL_JOINERS) {
+            deadlockReport = report;
+            for (Waiter w : externalWaiters) {
+                w.unpark();
+            }
+        }
+    }
+
+    void deadlockCleared() {
+        deadlockReport = null;
+    }
+
+    /** The report of a deadlock in progress under {@link DeadlockPolicy#FAIL_JOINERS}, else null. */
+    String deadlockReport() {
+        return deadlockReport;
+    }
+
+    /** Pins carrier {@code m} to one of the CPUs this process may use; reports once if it cannot. */
+    void pinCarrier(M m) {
+        if (!CpuAffinity.supported()) {
+            if (pinningReported.compareAndSet(false, true)) {
+                diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " cannot pin carriers to CPUs: "
+                        + CpuAffinity.unsupportedReason() + "; carrying on unpinned");
+            }
+            return;
+        }
+        int[] cpus = CpuAffinity.allowedCpus();
+        if (cpus.length == 0) {
+            return;
+        }
+        try {
+            CpuAffinity.pinCurrentThread(cpus[m.p.id % cpus.length]);
+        } catch (RuntimeException e) {
+            if (pinningReported.compareAndSet(false, true)) {
+                diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " cannot pin carriers to CPUs: "
+                        + e.getMessage() + "; carrying on unpinned");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -446,10 +598,11 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         long left = liveGoroutines();
+        String stacks = dump();
         shutdownNow();
         throw new IllegalStateException("scheduler " + name + " closed with " + left + " goroutine(s) still unfinished after "
-                + timeout + "; they were abandoned (parked forever, or still running). Use dump-style tools to find "
-                + "who they wait for, or close with a longer timeout");
+                + timeout + "; they were abandoned (parked forever, or still running). Close with a longer timeout, or "
+                + "see below what they were doing:\n" + stacks);
     }
 
     /**
@@ -525,6 +678,7 @@ public final class Scheduler implements AutoCloseable {
         for (M m : ms) {
             m.wake();
         }
+        LockSupport.unpark(sysmon);
         terminated = true;
         terminatedLatch.countDown();
         for (Waiter w : externalWaiters) {
@@ -545,6 +699,11 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+        }
+        try {
+            sysmon.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         List<String> stuck = new ArrayList<>();
         for (M m : ms) {
@@ -593,7 +752,68 @@ public final class Scheduler implements AutoCloseable {
                     c.get(PCounters.RUNNEXT_PICKS), c.get(PCounters.TIMERS_FIRED), c.get(PCounters.PINNED_PARKS)));
         }
         return new SchedulerStats(name, procs, stealPolicy.name(), npidle, nmspinning.get(), alive, global.size(),
-                timers.size(), liveGoroutines(), externalSpawns.get(), externalReadies.sum(), per);
+                timerCount(), liveGoroutines(), externalSpawns.get(), externalReadies.sum(), preemptRequests.sum(),
+                deadlocks.get(), per);
+    }
+
+    /**
+     * Every live goroutine: id, name, state, wait reason, time waiting, and stack. Taken while the
+     * scheduler runs, so it is a best-effort picture (a goroutine may change state while it is
+     * read); on a quiet scheduler it is exact.
+     */
+    public List<GoroutineInfo> goroutines() {
+        List<GoroutineInfo> out = new ArrayList<>();
+        long now = System.nanoTime();
+        java.util.function.Consumer<G> collect = g -> out.add(describe(g, now));
+        externalGs.forEachLive(collect);
+        for (P p : ps) {
+            p.allgs.forEachLive(collect);
+        }
+        out.sort(java.util.Comparator.comparingLong(GoroutineInfo::id));
+        return out;
+    }
+
+    /**
+     * Go's goroutine dump: one block per live goroutine, header then frames, in id order.
+     * <pre>
+     * goroutine 18 "worker" [sync.Mutex.Lock, 1502 ms]:
+     * 	at gmpj.core.Parking.park(Parking.java:58)
+     * 	at app.Worker.run(Worker.java:12)
+     * </pre>
+     */
+    public String dump() {
+        StringBuilder sb = new StringBuilder();
+        for (GoroutineInfo g : goroutines()) {
+            sb.append(g).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static GoroutineInfo describe(G g, long now) {
+        int state = g.state();
+        M carrier = g.m;
+        WaitReason reason = state == G.WAITING ? g.waitReason : null;
+        java.time.Duration waiting = reason != null ? java.time.Duration.ofNanos(Math.max(0, now - g.waitSince)) : null;
+        StackTraceElement[] frames;
+        try {
+            frames = state == G.RUNNING && carrier != null ? carrier.getStackTrace() : g.getStackTrace();
+        } catch (RuntimeException e) {
+            frames = new StackTraceElement[0]; // mounted or unmounted while we looked
+        }
+        return new GoroutineInfo(g.id, g.name, G.stateName(state), reason, waiting,
+                state == G.RUNNING && carrier != null ? carrier.getName() : null, goroutineFrames(frames));
+    }
+
+    /** The goroutine's own frames: everything above its entry point into the continuation. */
+    private static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
+        List<StackTraceElement> out = new ArrayList<>(frames.length);
+        for (StackTraceElement e : frames) {
+            if (e.getClassName().equals(G.class.getName())) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
     }
 
     /** The carrier threads' states, in processor order: for tests and tools that watch idleness. */
@@ -624,8 +844,84 @@ public final class Scheduler implements AutoCloseable {
         private long carrierStackSize;
         private boolean daemon = true;
         private Duration closeTimeout = Duration.ofSeconds(60);
+        private Duration timeSlice = Duration.ofMillis(10);
+        private Duration schedtrace;
+        private boolean scheddetail;
+        private java.util.function.Consumer<String> diagnostics;
+        private DeadlockPolicy deadlockPolicy = DeadlockPolicy.REPORT;
+        private Duration deadlockGrace = Duration.ofSeconds(1);
+        private boolean pinCarriers;
 
         private Builder() {}
+
+        /**
+         * How long a goroutine may keep its processor before sysmon asks it to yield (Go's 10 ms,
+         * the default). The request is honoured at the goroutine's next {@link Gmp#checkpoint()},
+         * {@link Gmp#yield()} or park.
+         */
+        public Builder timeSlice(Duration slice) {
+            Objects.requireNonNull(slice, "time slice must not be null");
+            if (slice.isNegative() || slice.isZero()) {
+                throw new IllegalArgumentException("time slice must be positive, got " + slice);
+            }
+            this.timeSlice = slice;
+            return this;
+        }
+
+        /**
+         * Emits a line like Go's {@code GODEBUG=schedtrace} every {@code period}:
+         * {@code SCHED 1000ms: procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=3 [3 5]},
+         * to the diagnostics sink. Off by default.
+         */
+        public Builder schedtrace(Duration period) {
+            Objects.requireNonNull(period, "schedtrace period must not be null");
+            if (period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException("schedtrace period must be positive, got " + period);
+            }
+            this.schedtrace = period;
+            return this;
+        }
+
+        /** With {@link #schedtrace}, adds a line per processor, per carrier and per goroutine (Go's scheddetail). */
+        public Builder scheddetail(boolean detail) {
+            this.scheddetail = detail;
+            return this;
+        }
+
+        /**
+         * Where schedtrace lines, deadlock reports and other diagnostics go. Default: the
+         * {@link System.Logger} named {@code gmpj.scheduler} (trace lines at INFO, problems at WARNING).
+         */
+        public Builder diagnostics(java.util.function.Consumer<String> sink) {
+            this.diagnostics = Objects.requireNonNull(sink, "diagnostics sink must not be null");
+            return this;
+        }
+
+        /** What to do when every goroutine is asleep; default {@link DeadlockPolicy#REPORT}. */
+        public Builder deadlockPolicy(DeadlockPolicy policy) {
+            this.deadlockPolicy = Objects.requireNonNull(policy, "deadlock policy must not be null");
+            return this;
+        }
+
+        /** How long everything must stay asleep before it counts as a deadlock; default 1 s. */
+        public Builder deadlockGrace(Duration grace) {
+            Objects.requireNonNull(grace, "deadlock grace must not be null");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("deadlock grace must not be negative, got " + grace);
+            }
+            this.deadlockGrace = grace;
+            return this;
+        }
+
+        /**
+         * Pins carrier {@code i} to the i-th CPU this process may run on (Linux, through the FFM
+         * API; needs {@code --enable-native-access=ALL-UNNAMED}). Off by default. Where pinning is
+         * not possible the scheduler says so once and carries on unpinned.
+         */
+        public Builder pinCarriers(boolean pin) {
+            this.pinCarriers = pin;
+            return this;
+        }
 
         /** Number of processors (Go's GOMAXPROCS); default: available processors. */
         public Builder procs(int procs) {

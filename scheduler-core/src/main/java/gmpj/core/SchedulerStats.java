@@ -20,6 +20,8 @@ import java.util.List;
  * @param liveGoroutines    goroutines spawned and not yet finished (runnable, running or parked)
  * @param externalSpawns    goroutines spawned from outside any processor (into the global queue)
  * @param externalReadies   goroutines readied from outside any processor (into the global queue)
+ * @param preemptRequests   times sysmon asked a goroutine to yield after a full time slice
+ * @param deadlocks         all-goroutines-asleep states detected
  * @param perProc           one entry per processor
  */
 public record SchedulerStats(
@@ -34,6 +36,8 @@ public record SchedulerStats(
         long liveGoroutines,
         long externalSpawns,
         long externalReadies,
+        long preemptRequests,
+        long deadlocks,
         List<ProcStats> perProc) {
 
     public SchedulerStats {

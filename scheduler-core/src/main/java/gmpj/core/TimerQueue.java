@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The timers of timed parks: a binary min-heap of deadlines behind one lock.
+ * One processor's timers (Go keeps one heap per P): a binary min-heap of deadlines behind a lock.
+ * The lock is per processor, so carriers arming timers on different processors do not contend;
+ * a goroutine that wakes on another processor cancels its timer in the heap it was armed in.
  *
  * <p>A timer wakes exactly one park: it remembers the goroutine and the park generation it was
  * armed for, and {@link G#wakeFromTimer} succeeds only while that very park is still on. So a timer
@@ -27,13 +29,16 @@ final class TimerQueue {
         final long deadline;
         final G g;
         final long gen;
+        /** The heap it is armed in; cancellation goes there, from whichever carrier the goroutine woke on. */
+        final TimerQueue heap;
         int index = -1;
         boolean cancelled;
 
-        Timer(long deadline, G g, long gen) {
+        Timer(long deadline, G g, long gen, TimerQueue heap) {
             this.deadline = deadline;
             this.g = g;
             this.gen = gen;
+            this.heap = heap;
         }
     }
 
@@ -56,7 +61,7 @@ final class TimerQueue {
         }
     }
 
-    /** Arms {@code t} unless it was cancelled already. */
+    /** Arms {@code t} (which must belong to this heap) unless it was cancelled already. */
     void add(Timer t) {
         lock.lock();
         try {
