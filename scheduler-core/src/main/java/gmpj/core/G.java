@@ -107,6 +107,8 @@ final class G extends Continuation implements Waiter {
      * flag costs one extra yield, a missed one a little more latency.
      */
     volatile boolean preempt;
+    /** Sysmon only: this goroutine was already reported as a hog. */
+    boolean hogReported;
     /** Intrusive link used by queues that need no allocation (batches to the global queue). */
     G next;
 

@@ -65,6 +65,41 @@ public final class Gmp {
     }
 
     /**
+     * Go's entersyscall/exitsyscall: runs {@code call}, which may block its thread (file or socket
+     * I/O, {@code Thread.sleep}, a JDBC call, a {@code java.util.concurrent} lock), without
+     * stalling the other goroutines. The goroutine keeps its carrier for the call; if the call
+     * lasts past ~20 µs and the processor has other work, sysmon hands the processor to another
+     * carrier (starting one if needed, up to {@link Scheduler.Builder#maxThreads}). When the call
+     * returns, the goroutine carries on at once if its processor is still there, or queues for one.
+     * Outside a goroutine it just runs {@code call}.
+     *
+     * @throws Exception whatever {@code call} throws
+     */
+    public static <T> T blocking(java.util.concurrent.Callable<T> call) throws Exception {
+        Objects.requireNonNull(call, "call");
+        G g = currentG();
+        if (g == null) {
+            return call.call();
+        }
+        M m = g.m;
+        P p = m.p;
+        if (p == null || !p.enterSyscall(m, -1)) {
+            return call.call(); // no processor to give away (already handed off): just run it
+        }
+        g.scheduler.blockingInFlight.incrementAndGet();
+        try {
+            return call.call();
+        } finally {
+            g.scheduler.blockingInFlight.decrementAndGet();
+            if (!p.exitSyscall(m)) {
+                // The processor went to another carrier while we blocked: queue for one. The
+                // carrier sees it lost the processor when this yield returns to it.
+                Gmp.yield();
+            }
+        }
+    }
+
+    /**
      * A cheap point where a long-running goroutine lets others run if the runtime asked it to
      * (its time slice is used up): then it yields, otherwise it returns at once. Call it in long
      * loops that neither park nor yield. Every blocking primitive calls it too. Outside a goroutine

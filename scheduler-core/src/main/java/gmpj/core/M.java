@@ -10,13 +10,22 @@ import java.util.concurrent.locks.LockSupport;
  * yielded, parked). When there is nothing to do it spins briefly, looking to steal, then parks; an
  * idle scheduler's carriers are all parked and burn no CPU.
  *
- * <p>Each carrier is bound to one processor for its whole life; the fields marked "owner" are only
- * touched by this thread.
+ * <p>A carrier holds at most one processor. It keeps it until sysmon hands the processor to
+ * another carrier because this one is stuck (in a blocking call, a pinned park, or a goroutine
+ * that never yields); then it finishes what it was doing without a processor, queues its goroutine
+ * globally, and waits as a spare until sysmon hands it a processor again (see {@link P}'s state
+ * word). The fields marked "owner" are only touched by this thread.
  */
 final class M extends Thread implements StealPolicy.Victims {
     private final Scheduler s;
-    /** The processor this carrier holds. Fixed. */
-    final P p;
+    /** A small id, unique within the scheduler, stamped into the state word of the processor it holds. */
+    final int mid;
+    /**
+     * Owner: the processor this carrier holds, or null while it is a spare. Set by sysmon (under
+     * {@code schedLock}) only while this carrier is parked as a spare; read by the owner after
+     * its park returns.
+     */
+    P p;
     /** Owner: the goroutine mounted right now, or null between goroutines. Read by observers only. */
     G curg;
     /**
@@ -34,11 +43,12 @@ final class M extends Thread implements StealPolicy.Victims {
     /** Owner: scratch array for a steal policy's victim order. */
     private final int[] victimOrder;
 
-    M(Scheduler s, P p, String name, long stackSize) {
+    M(Scheduler s, int mid, P p, String name, long stackSize) {
         super(null, null, name, stackSize, false);
         this.s = s;
+        this.mid = mid;
         this.p = p;
-        this.seed = 0x9E3779B9 * (p.id + 1) | 1;
+        this.seed = 0x9E3779B9 * (mid + 1) | 1;
         this.victimOrder = new int[Math.max(1, s.procs)];
     }
 
@@ -49,6 +59,9 @@ final class M extends Thread implements StealPolicy.Victims {
         }
         G g = null;
         for (;;) {
+            if (p == null && !awaitHandOff()) {
+                return; // a spare, and the scheduler is stopping
+            }
             if (g == null) {
                 g = findRunnable();
                 if (g == null) {
@@ -79,15 +92,25 @@ final class M extends Thread implements StealPolicy.Victims {
         p.counters.inc(PCounters.RUNS);
         curg = g;
         g.m = this;
+        p.enterG(this);
         try {
             g.run();
         } catch (Throwable t) {
             curg = null;
-            p.counters.inc(PCounters.EXITS); // dropped: it must not keep the scheduler from terminating
+            if (p.leaveG(this)) {
+                p.counters.inc(PCounters.EXITS); // dropped: it must not keep the scheduler from terminating
+            } else {
+                p = null;
+                s.orphanExits.increment();
+            }
             s.internalError(g, t);
             return null;
         }
         curg = null;
+        if (!p.leaveG(this)) {
+            lostProcessor(g);
+            return null;
+        }
         if (g.isDone()) {
             g.toDead();
             p.counters.inc(PCounters.EXITS);
@@ -112,6 +135,33 @@ final class M extends Thread implements StealPolicy.Victims {
         g.toRunnable();
         p.put(g, false, s.global);
         return null;
+    }
+
+    /**
+     * Sysmon handed our processor to another carrier while {@code g} ran (it blocked, was pinned,
+     * or never yielded). Finish with {@code g} without touching the processor: its exit counts
+     * globally, a yield or a park that found its permit goes to the global queue, a park is
+     * committed with its timer in the old processor's heap (heaps are locked, any thread may add).
+     * Then this carrier is a spare (the run loop waits for a hand-off).
+     */
+    private void lostProcessor(G g) {
+        P old = p;
+        p = null;
+        if (g.isDone()) {
+            g.toDead();
+            s.orphanExits.increment();
+            return;
+        }
+        byte kind = g.yieldKind;
+        g.yieldKind = G.YIELD_NONE;
+        if (kind == G.YIELD_PARK) {
+            if (g.commitPark(old.timers)) {
+                return;
+            }
+        } else {
+            g.toRunnable();
+        }
+        s.readyGlobal(g);
     }
 
     // ------------------------------------------------------------------ findRunnable
@@ -326,6 +376,18 @@ final class M extends Thread implements StealPolicy.Victims {
         parkCarrier(s.earliestTimer());
         s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
         return null;
+    }
+
+    /**
+     * A carrier without a processor: wait as a spare until sysmon hands one over ({@link #p} set
+     * before our wake-up), or the scheduler stops. True if we hold a processor now.
+     */
+    boolean awaitHandOff() {
+        s.addSpare(this);
+        while (p == null && !s.stopping) {
+            parkCarrier(Long.MAX_VALUE);
+        }
+        return p != null;
     }
 
     /** Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none). */

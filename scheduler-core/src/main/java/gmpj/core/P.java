@@ -4,18 +4,54 @@ package gmpj.core;
  * A processor: the right to run goroutines, with its own run queue (Go's {@code p}).
  *
  * <p>There are exactly {@code procs} of them. Each is held by one carrier ({@link M}) at a time;
- * the fields below marked "owner" are touched only by that carrier.
+ * the fields below marked "owner" are touched only by the carrier that holds it.
+ *
+ * <h2>Who holds it: the {@link #state} word</h2>
+ * {@code state = holder's M id << 3 | status}. Status is one of
+ * <ul>
+ *   <li>{@link #SCHED}: the holder runs scheduler code and may touch everything;</li>
+ *   <li>{@link #IN_G}: the holder runs goroutine code. Goroutine code that needs the processor
+ *       (spawn, ready) first CASes {@code IN_G -> SCHED} ({@link #lockForG}) and sets it back after;</li>
+ *   <li>{@link #SYSCALL}: the holder's goroutine is in a blocking call ({@link Gmp#blocking}, or a
+ *       park the JVM pinned) and does not touch the processor;</li>
+ *   <li>{@link #HANDED_OFF}: sysmon took it from a holder stuck in {@code SYSCALL} or in a
+ *       goroutine that never yields ({@code IN_G} for two time slices without a new run), and gives
+ *       it to another carrier, which then writes its own id with {@code SCHED}.</li>
+ * </ul>
+ * Sysmon takes a processor only by CAS from {@code IN_G} or {@code SYSCALL}; the holder leaves
+ * those states by CAS too. So exactly one side wins, and a holder whose CAS fails knows it lost
+ * the processor and must not touch it again. The holder's id in the word makes the CAS fail even
+ * after the new holder has put the word back into {@code IN_G} for its own goroutine.
+ *
+ * <p>Orderings: the holder's writes to the processor happen before its release store of
+ * {@code IN_G} (or its CAS to {@code SYSCALL}); sysmon's CAS reads that value, so the new holder,
+ * to whom sysmon hands the processor through a volatile handshake, sees them all.
  */
 final class P {
+    static final long SCHED = 1;
+    static final long IN_G = 2;
+    static final long SYSCALL = 3;
+    static final long HANDED_OFF = 4;
+    private static final long STATUS_MASK = 7;
+
     private static final java.lang.invoke.VarHandle SCHEDTICK;
+    private static final java.lang.invoke.VarHandle STATE;
 
     static {
         try {
-            SCHEDTICK = java.lang.invoke.MethodHandles.lookup().findVarHandle(P.class, "schedtick", int.class);
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            SCHEDTICK = l.findVarHandle(P.class, "schedtick", int.class);
+            STATE = l.findVarHandle(P.class, "state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** Holder id and status, see the class comment. */
+    @SuppressWarnings("unused")
+    private volatile long state;
+    /** Owner: bumped at every entry into a blocking call, so sysmon can tell one long call from many short ones. */
+    private int syscallTick;
 
     final int id;
     final LocalRunQueue runq;
@@ -25,8 +61,8 @@ final class P {
     /** Timers armed by goroutines that parked on this processor. */
     final TimerQueue timers = new TimerQueue();
 
-    /** The carrier bound to this processor. Fixed at start. */
-    M m;
+    /** The carrier holding this processor; changes only when sysmon hands it off. */
+    volatile M m;
 
     /**
      * Owner: incremented on every pick that does not inherit the time slice (Go's schedtick).
@@ -45,6 +81,75 @@ final class P {
      * read racily by observers (stats).
      */
     volatile boolean idle;
+
+    static long word(M m, long status) {
+        return (long) m.mid << 3 | status;
+    }
+
+    static long statusOf(long word) {
+        return word & STATUS_MASK;
+    }
+
+    long state() {
+        return state;
+    }
+
+    /** Holder {@code m} starts (or resumes) holding this processor in scheduler code. */
+    void hold(M m) {
+        this.m = m;
+        STATE.setRelease(this, word(m, SCHED));
+    }
+
+    /** Holder: about to run goroutine code. Release: everything written so far is visible to a taker. */
+    void enterG(M m) {
+        STATE.setRelease(this, word(m, IN_G));
+    }
+
+    /** Holder: back from goroutine code. False if sysmon took the processor meanwhile. */
+    boolean leaveG(M m) {
+        return STATE.compareAndSet(this, word(m, IN_G), word(m, SCHED));
+    }
+
+    /** Goroutine code on holder {@code m}: take the processor for a runtime operation. False if lost (or in a syscall). */
+    boolean lockForG(M m) {
+        return STATE.compareAndSet(this, word(m, IN_G), word(m, SCHED));
+    }
+
+    /** Goroutine code: the runtime operation is over. */
+    void unlockForG(M m) {
+        STATE.setRelease(this, word(m, IN_G));
+    }
+
+    /**
+     * Goroutine code on holder {@code m}: entering a blocking call; counts {@code counter} (or
+     * nothing if negative) while it still owns the processor. False if the processor was lost already.
+     */
+    boolean enterSyscall(M m, int counter) {
+        if (!lockForG(m)) {
+            return false;
+        }
+        if (counter >= 0) {
+            counters.inc(counter);
+        }
+        syscallTick++; // written before the release store below, so sysmon reads it after seeing SYSCALL
+        STATE.setRelease(this, word(m, SYSCALL));
+        return true;
+    }
+
+    /** Any thread (racy): which blocking call the holder is in. */
+    int syscallTick() {
+        return syscallTick;
+    }
+
+    /** Goroutine code: back from the blocking call. False if sysmon handed the processor off meanwhile. */
+    boolean exitSyscall(M m) {
+        return STATE.compareAndSet(this, word(m, SYSCALL), word(m, IN_G));
+    }
+
+    /** Sysmon: takes the processor from a holder seen in {@code expected}. */
+    boolean handOff(long expected) {
+        return STATE.compareAndSet(this, expected, (expected & ~STATUS_MASK) | HANDED_OFF);
+    }
 
     /** Owner: a new time slice starts. */
     void tick() {

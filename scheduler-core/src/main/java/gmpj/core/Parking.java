@@ -136,7 +136,9 @@ public final class Parking {
     private static boolean parkPinned(G g, long deadline) {
         g.pinned = false;
         M carrier = g.m; // not Thread.currentThread(): see Gmp.currentG()
-        carrier.p.counters.inc(PCounters.PINNED_PARKS);
+        P p = carrier.p;
+        // Like a blocking call: the processor may be handed to another carrier while we block.
+        boolean inSyscall = p != null && p.enterSyscall(carrier, PCounters.PINNED_PARKS);
         g.pinnedCarrier = carrier; // volatile store, then the permit's getAndSet: Dekker with unpark
         try {
             while (!g.consumePermit()) {
@@ -153,6 +155,12 @@ public final class Parking {
             return true;
         } finally {
             g.pinnedCarrier = null;
+            // If the processor was handed off while we blocked, exitSyscall fails: a pinned
+            // continuation cannot yield to queue for a processor, so it runs on without one (its
+            // spawns and readies go to the global queue) and its carrier finds out when it returns.
+            if (inSyscall) {
+                p.exitSyscall(carrier);
+            }
         }
     }
 

@@ -62,7 +62,22 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ the machine
     final P[] ps;
-    private final M[] ms;
+    /** Every carrier ever started, in start order; the first {@code procs} hold the processors at first. */
+    private final java.util.concurrent.CopyOnWriteArrayList<M> ms = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Carriers without a processor, waiting for a hand-off. Guarded by {@link #schedLock}. */
+    private final java.util.ArrayDeque<M> spares = new java.util.ArrayDeque<>();
+    private final AtomicInteger nextMid = new AtomicInteger();
+    private final String carrierPrefix;
+    private final long carrierStackSize;
+    private final boolean daemon;
+    private final int maxThreads;
+    /** Goroutines inside {@link Gmp#blocking} right now. */
+    final AtomicInteger blockingInFlight = new AtomicInteger();
+    /** Goroutines that finished on a carrier that had lost its processor. */
+    final LongAdder orphanExits = new LongAdder();
+    private final AtomicLong handoffs = new AtomicLong();
+    private final AtomicLong hogs = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean threadLimitReported = new java.util.concurrent.atomic.AtomicBoolean();
     final GlobalRunQueue global = new GlobalRunQueue();
 
     /** Carriers counted as spinning (looking for work to steal). Full-fence atomics. */
@@ -123,18 +138,17 @@ public final class Scheduler implements AutoCloseable {
         this.scheddetail = b.scheddetail;
         this.diagnosticsSink = b.diagnostics;
         this.deadlockPolicy = b.deadlockPolicy;
-        String prefix = b.threadNamePrefix != null ? b.threadNamePrefix : name + "-m";
+        this.carrierPrefix = b.threadNamePrefix != null ? b.threadNamePrefix : name + "-m";
+        this.carrierStackSize = b.carrierStackSize;
+        this.daemon = b.daemon;
+        this.maxThreads = Math.max(b.maxThreads, procs);
         this.ps = new P[procs];
-        this.ms = new M[procs];
         this.idleStack = new P[procs];
         for (int i = 0; i < procs; i++) {
             ps[i] = new P(i, b.runQueueCapacity);
         }
         for (int i = 0; i < procs; i++) {
-            M m = new M(this, ps[i], prefix + i, b.carrierStackSize);
-            m.setDaemon(b.daemon);
-            ps[i].m = m;
-            ms[i] = m;
+            newCarrier(ps[i]);
         }
         this.sysmon = new Sysmon(this, name + "-sysmon", b.timeSlice.toNanos(),
                 b.schedtrace == null ? 0 : b.schedtrace.toNanos(),
@@ -143,6 +157,16 @@ public final class Scheduler implements AutoCloseable {
             m.start();
         }
         sysmon.start();
+    }
+
+    /** Creates (does not start) a carrier holding {@code p}. */
+    private M newCarrier(P p) {
+        int mid = nextMid.getAndIncrement();
+        M m = new M(this, mid, p, carrierPrefix + mid, carrierStackSize);
+        m.setDaemon(daemon);
+        p.hold(m);
+        ms.add(m);
+        return m;
     }
 
     /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
@@ -215,24 +239,30 @@ public final class Scheduler implements AutoCloseable {
     /** Creates and queues a goroutine; a {@link GTask} body learns its goroutine before it is published. */
     private void spawn(String name, Runnable body) {
         M m = currentCarrier();
-        if (m != null) {
-            // Inside one of our goroutines: shutdown does not stop it from finishing its work.
-            P p = m.p;
-            G g = new G(this, p.nextId(this), name, body);
-            if (body instanceof GTask<?> t) {
-                t.g = g;
+        P p = m == null ? null : m.p;
+        if (p != null && p.lockForG(m)) {
+            // Inside one of our goroutines, on the processor it holds (locked against a hand-off).
+            try {
+                G g = new G(this, p.nextId(this), name, body);
+                if (body instanceof GTask<?> t) {
+                    t.g = g;
+                }
+                p.counters.inc(PCounters.SPAWNS);
+                p.allgs.add(g);
+                p.put(g, true, global);
+            } finally {
+                p.unlockForG(m);
             }
-            p.counters.inc(PCounters.SPAWNS);
-            p.allgs.add(g);
-            p.put(g, true, global);
             wakeIfIdle();
             return;
         }
-        // Count first, then check shutdown: the terminator sets shutdown first, then counts. One
-        // of the two sees the other (both are full-fence atomics), so a goroutine is either
-        // counted as live before termination is decided, or rejected here.
+        // From outside, or from a goroutine whose carrier has no processor to spare (in a blocking
+        // call, or handed off). Count first, then check shutdown: the terminator sets shutdown
+        // first, then counts. One of the two sees the other (both are full-fence atomics), so a
+        // goroutine is either counted as live before termination is decided, or rejected here. Our
+        // own goroutines may go on spawning during shutdown: they are live, so no termination races.
         externalSpawns.incrementAndGet();
-        if (shutdown) {
+        if (shutdown && m == null) {
             externalSpawns.decrementAndGet();
             maybeTerminate();
             throw new RejectedExecutionException("scheduler " + this.name + " is shut down: it accepts no new goroutines "
@@ -283,14 +313,103 @@ public final class Scheduler implements AutoCloseable {
     /** Makes a goroutine that just became RUNNABLE (by unpark) run again. */
     void ready(G g) {
         M m = currentCarrier();
-        if (m != null) {
-            m.p.counters.inc(PCounters.READIES);
-            m.p.put(g, true, global);
+        P p = m == null ? null : m.p;
+        if (p != null && p.lockForG(m)) {
+            try {
+                p.counters.inc(PCounters.READIES);
+                p.put(g, true, global);
+            } finally {
+                p.unlockForG(m);
+            }
+            wakeIfIdle();
         } else {
-            externalReadies.increment();
-            global.put(g);
+            readyGlobal(g);
         }
+    }
+
+    /** Queues a RUNNABLE goroutine globally (from outside, or from a carrier without a processor). */
+    void readyGlobal(G g) {
+        externalReadies.increment();
+        global.put(g);
         wakeIfIdle();
+    }
+
+    // ------------------------------------------------------------------ hand-off (sysmon)
+
+    /**
+     * A carrier without a processor waits here until sysmon hands it one. Returns false if the
+     * scheduler stops first.
+     */
+    void addSpare(M m) {
+        schedLock.lock();
+        try {
+            spares.push(m);
+        } finally {
+            schedLock.unlock();
+        }
+    }
+
+    /**
+     * Sysmon: takes {@code p} from a holder seen in state {@code seen} (stuck in a blocking call,
+     * or in a goroutine that never yields) and gives it to a spare carrier, or a new one while
+     * there are fewer than {@code maxThreads}. Returns true if it did.
+     */
+    boolean handOff(P p, long seen) {
+        M m;
+        boolean fresh = false;
+        schedLock.lock();
+        try {
+            if (stopping) {
+                return false;
+            }
+            m = spares.peek();
+            if (m == null && ms.size() >= maxThreads) {
+                if (threadLimitReported.compareAndSet(false, true)) {
+                    diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
+                            + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
+                            + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+                }
+                return false;
+            }
+            if (!p.handOff(seen)) {
+                return false; // the holder came back just now
+            }
+            if (m != null) {
+                spares.pop();
+                m.p = p;
+                p.hold(m);
+            } else {
+                m = newCarrier(p);
+                fresh = true;
+            }
+        } finally {
+            schedLock.unlock();
+        }
+        handoffs.incrementAndGet();
+        if (fresh) {
+            m.start();
+        } else {
+            m.wake();
+        }
+        return true;
+    }
+
+    /** Sysmon: a goroutine kept its processor for two time slices without yielding; tell once. */
+    void hogDetected(G g, M carrier, long ranNanos) {
+        hogs.incrementAndGet();
+        if (g == null || g.hogReported) {
+            return;
+        }
+        g.hogReported = true;
+        StringBuilder sb = new StringBuilder("gmpj: goroutine ").append(g.id)
+                .append(g.name == null ? "" : " \"" + g.name + "\"").append(" of scheduler ").append(name)
+                .append(" ran ").append(ranNanos / 1_000_000).append(" ms without yielding or parking (a loop without ")
+                .append("Gmp.checkpoint(), or a blocking call gmpj cannot see, like Thread.sleep or socket I/O: wrap it in ")
+                .append("Gmp.blocking); its processor was handed to another carrier. It was at:");
+        for (StackTraceElement e : goroutineFrames(carrier.getStackTrace())) {
+            sb.append("\n\tat ").append(e);
+        }
+        diagnose(System.Logger.Level.WARNING, sb.toString());
     }
 
     /**
@@ -461,7 +580,8 @@ public final class Scheduler implements AutoCloseable {
         }
         for (M m : ms) {
             G g = m.curg;
-            sb.append("\n  M").append(m.p.id).append(": thread=").append(m.getName()).append(" p=").append(m.p.id)
+            P held = m.p;
+            sb.append("\n  M").append(m.mid).append(": thread=").append(m.getName()).append(" p=").append(held == null ? -1 : held.id)
                     .append(" curg=").append(g == null ? -1 : g.id).append(" spinning=").append(m.spinning)
                     .append(" state=").append(m.getState());
         }
@@ -483,7 +603,8 @@ public final class Scheduler implements AutoCloseable {
 
     /** Sysmon: every processor idle, no timer armed, nothing queued, yet goroutines alive. */
     boolean allAsleep() {
-        return npidle == procs && earliestTimer() == Long.MAX_VALUE && global.isEmpty() && liveGoroutines() > 0;
+        return npidle == procs && blockingInFlight.get() == 0 && earliestTimer() == Long.MAX_VALUE && global.isEmpty()
+                && liveGoroutines() > 0;
     }
 
     void deadlockDetected() {
@@ -729,7 +850,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Goroutines spawned and not yet finished. Exact only when the scheduler is quiet. */
     public long liveGoroutines() {
-        long n = externalSpawns.get();
+        long n = externalSpawns.get() - orphanExits.sum();
         for (P p : ps) {
             n += p.counters.get(PCounters.SPAWNS) - p.counters.get(PCounters.EXITS);
         }
@@ -753,7 +874,7 @@ public final class Scheduler implements AutoCloseable {
         }
         return new SchedulerStats(name, procs, stealPolicy.name(), npidle, nmspinning.get(), alive, global.size(),
                 timerCount(), liveGoroutines(), externalSpawns.get(), externalReadies.sum(), preemptRequests.sum(),
-                deadlocks.get(), per);
+                deadlocks.get(), blockingInFlight.get(), handoffs.get(), hogs.get(), orphanExits.sum(), per);
     }
 
     /**
@@ -851,8 +972,22 @@ public final class Scheduler implements AutoCloseable {
         private DeadlockPolicy deadlockPolicy = DeadlockPolicy.REPORT;
         private Duration deadlockGrace = Duration.ofSeconds(1);
         private boolean pinCarriers;
+        private int maxThreads = 1024;
 
         private Builder() {}
+
+        /**
+         * The most carrier threads the scheduler may have (Go's {@code SetMaxThreads}); default
+         * 1024. Beyond {@code procs} they are started only to take over the processor of a carrier
+         * stuck in a blocking call or a goroutine that never yields.
+         */
+        public Builder maxThreads(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxThreads must be >= 1, got " + max);
+            }
+            this.maxThreads = max;
+            return this;
+        }
 
         /**
          * How long a goroutine may keep its processor before sysmon asks it to yield (Go's 10 ms,

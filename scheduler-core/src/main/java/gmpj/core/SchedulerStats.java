@@ -22,6 +22,10 @@ import java.util.List;
  * @param externalReadies   goroutines readied from outside any processor (into the global queue)
  * @param preemptRequests   times sysmon asked a goroutine to yield after a full time slice
  * @param deadlocks         all-goroutines-asleep states detected
+ * @param blockingCalls     goroutines inside {@link Gmp#blocking} right now
+ * @param handoffs          processors sysmon handed from a stuck carrier to another one
+ * @param hogs              times a goroutine kept its processor for two time slices without yielding
+ * @param orphanExits       goroutines that finished on a carrier whose processor had been handed off
  * @param perProc           one entry per processor
  */
 public record SchedulerStats(
@@ -38,6 +42,10 @@ public record SchedulerStats(
         long externalReadies,
         long preemptRequests,
         long deadlocks,
+        int blockingCalls,
+        long handoffs,
+        long hogs,
+        long orphanExits,
         List<ProcStats> perProc) {
 
     public SchedulerStats {
@@ -89,7 +97,7 @@ public record SchedulerStats(
 
     /** All goroutines that finished. */
     public long exits() {
-        return perProc.stream().mapToLong(ProcStats::exits).sum();
+        return orphanExits + perProc.stream().mapToLong(ProcStats::exits).sum();
     }
 
     /** Successful steals, all processors. */

@@ -11,6 +11,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>asks a goroutine that has held its processor for a whole time slice (no new scheduling
  *       tick for {@code timeSlice}, 10 ms by default) to yield, by setting its preempt flag;
  *       {@link Gmp#checkpoint()}, {@link Gmp#yield()} and every park honour it;</li>
+ *   <li>takes the processor of a carrier stuck in a blocking call for more than 20 µs (Go's
+ *       {@code retake}), or in a goroutine that has not given it back for two time slices (a loop
+ *       without checkpoints, or a blocking call gmpj cannot see), and hands it to another carrier
+ *       so the other goroutines keep running — when they have something to run;</li>
  *   <li>prints a schedtrace line (and the scheddetail lines) when one is due;</li>
  *   <li>looks for a deadlock: every processor idle, no timer armed, and goroutines parked.</li>
  * </ul>
@@ -23,6 +27,10 @@ import java.util.concurrent.locks.LockSupport;
 final class Sysmon extends Thread {
     private static final long MIN_DELAY_NANOS = 20_000;
     private static final long MAX_DELAY_NANOS = 10_000_000;
+    /** A blocking call older than this gives its processor away, when there is other work (Go: one sysmon tick). */
+    private static final long SYSCALL_HANDOFF_NANOS = 20_000;
+    /** A blocking call older than this gives its processor away even when there seems to be no other work (Go: 10 ms). */
+    private static final long SYSCALL_FORCE_HANDOFF_NANOS = 10_000_000;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -33,6 +41,10 @@ final class Sysmon extends Thread {
     /** Per P: the schedtick seen last, and when it was first seen. */
     private final int[] seenTick;
     private final long[] seenTickSince;
+    /** Per P: the state word and the syscall tick / run count seen last, and since when. */
+    private final long[] seenState;
+    private final long[] seenProgress;
+    private final long[] seenStateSince;
     /** True while in deep sleep; {@link #wake()} unparks only then. */
     private volatile boolean sleeping;
 
@@ -51,6 +63,9 @@ final class Sysmon extends Thread {
         this.deadlockGraceNanos = deadlockGraceNanos;
         this.seenTick = new int[s.procs];
         this.seenTickSince = new long[s.procs];
+        this.seenState = new long[s.procs];
+        this.seenProgress = new long[s.procs];
+        this.seenStateSince = new long[s.procs];
     }
 
     /** Ends deep sleep; called when a processor goes busy. Cheap when not sleeping. */
@@ -82,6 +97,7 @@ final class Sysmon extends Thread {
             }
             now = System.nanoTime();
             boolean acted = preemptLongRunners(now);
+            acted |= retake(now);
             if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
                 s.emitTrace(now - start);
                 nextTrace = now + tracePeriodNanos;
@@ -130,6 +146,54 @@ final class Sysmon extends Thread {
                     acted = true;
                 }
                 seenTickSince[p.id] = now; // ask again after another slice
+            }
+        }
+        return acted;
+    }
+
+    /**
+     * Hands off processors whose carrier is stuck: in the same blocking call ({@code SYSCALL} with
+     * the same syscall tick) for {@link #SYSCALL_HANDOFF_NANOS}, or in the same goroutine
+     * ({@code IN_G} with no new run) for two time slices. Only when the processor's goroutines, or
+     * the global queue's, would otherwise wait: handing off costs a thread.
+     */
+    private boolean retake(long now) {
+        boolean acted = false;
+        for (P p : s.ps) {
+            int i = p.id;
+            long st = p.state();
+            long status = P.statusOf(st);
+            if (p.idle || (status != P.SYSCALL && status != P.IN_G)) {
+                seenState[i] = 0;
+                continue;
+            }
+            long progress = status == P.SYSCALL ? p.syscallTick() : p.counters.get(PCounters.RUNS);
+            if (st != seenState[i] || progress != seenProgress[i]) {
+                seenState[i] = st;
+                seenProgress[i] = progress;
+                seenStateSince[i] = now;
+                continue;
+            }
+            long stuckFor = now - seenStateSince[i];
+            boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty();
+            if (status == P.SYSCALL) {
+                boolean noOneElse = s.npidle + s.nmspinning.get() == 0;
+                if (stuckFor < SYSCALL_HANDOFF_NANOS
+                        || !(othersWait || noOneElse || stuckFor >= SYSCALL_FORCE_HANDOFF_NANOS)) {
+                    continue;
+                }
+                if (s.handOff(p, st)) {
+                    seenState[i] = 0;
+                    acted = true;
+                }
+            } else if (stuckFor >= 2 * timeSliceNanos && othersWait) {
+                M holder = p.m;
+                G g = holder.curg;
+                if (s.handOff(p, st)) {
+                    s.hogDetected(g, holder, stuckFor);
+                    seenState[i] = 0;
+                    acted = true;
+                }
             }
         }
         return acted;

@@ -15,6 +15,13 @@ import org.junit.jupiter.api.Test;
  * from inside a goroutine (runnext, the local ring, its overflow to the global queue, and steals).
  */
 class ExactlyOnceTest {
+    /**
+     * The spawners below never yield: with the default 10 ms slice, sysmon would hand their
+     * processor to another carrier after two slices (a hog) and later spawns would go to the global
+     * queue. These tests are about the local ring, so the slice is made too long to matter.
+     */
+    private static final java.time.Duration NO_HOG_HANDOFF = java.time.Duration.ofHours(1);
+
     private static final int N = 1_000_000;
 
     /**
@@ -60,7 +67,7 @@ class ExactlyOnceTest {
     void millionGoroutinesSpawnedFromOneGoroutineOnTwoProcsEachRunExactlyOnce() {
         AtomicIntegerArray hits = new AtomicIntegerArray(N);
         String stats;
-        try (Scheduler s = builder("inside2").procs(2).runQueueCapacity(4).build()) {
+        try (Scheduler s = builder("inside2").procs(2).runQueueCapacity(4).timeSlice(NO_HOG_HANDOFF).build()) {
             join(s, s.submit(() -> {
                 Scheduler self = Gmp.currentScheduler();
                 for (int i = 0; i < N; i++) {
@@ -84,7 +91,7 @@ class ExactlyOnceTest {
     void millionGoroutinesSpawnedFromOneGoroutineOnOneProcOverflowTheDefaultRing() {
         AtomicIntegerArray hits = new AtomicIntegerArray(N);
         String stats;
-        try (Scheduler s = builder("inside1").procs(1).build()) {
+        try (Scheduler s = builder("inside1").procs(1).timeSlice(NO_HOG_HANDOFF).build()) {
             join(s, s.submit(() -> {
                 Scheduler self = Gmp.currentScheduler();
                 for (int i = 0; i < N; i++) {
