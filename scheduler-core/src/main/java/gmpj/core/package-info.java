@@ -26,7 +26,10 @@
  *       a lock-free local run queue ({@link gmpj.core.LocalRunQueue}: 256-slot ring, single producer,
  *       thieves take half in one CAS, a full ring spills half to the global queue) and a
  *       {@code runnext} slot for the goroutine just spawned or readied by the running one.</li>
- *   <li><b>M</b> ({@link gmpj.core.M}): a carrier platform thread bound to one P. It loops over
+ *   <li><b>sysmon</b> ({@link gmpj.core.Sysmon}): a daemon thread that asks goroutines past their
+ *       time slice to yield, hands the P of a carrier stuck in a blocking call or in a goroutine
+ *       that never yields to another carrier, prints schedtrace lines and reports deadlocks.</li>
+ *   <li><b>M</b> ({@link gmpj.core.M}): a carrier platform thread holding one P. It loops over
  *       {@code findRunnable}: every 61st tick the global queue; runnext (at most 3 in a row) and the
  *       ring; the global queue in batches; expired timers; stealing through the
  *       {@link gmpj.core.StealPolicy}; then it releases its P and parks.</li>
