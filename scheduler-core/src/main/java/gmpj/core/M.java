@@ -101,7 +101,7 @@ final class M extends Thread implements StealPolicy.Victims {
                 p.counters.inc(PCounters.EXITS); // dropped: it must not keep the scheduler from terminating
             } else {
                 p = null;
-                s.orphanExits.increment();
+                s.orphanExited();
             }
             s.internalError(g, t);
             return null;
@@ -149,7 +149,7 @@ final class M extends Thread implements StealPolicy.Victims {
         p = null;
         if (g.isDone()) {
             g.toDead();
-            s.orphanExits.increment();
+            s.orphanExited();
             return;
         }
         byte kind = g.yieldKind;

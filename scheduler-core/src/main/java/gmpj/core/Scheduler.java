@@ -329,6 +329,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Queues a RUNNABLE goroutine globally (from outside, or from a carrier without a processor). */
     void readyGlobal(G g) {
+        if (deadlockReport != null) {
+            deadlockReport = null; // somebody outside woke a goroutine: the deadlock is over
+        }
         externalReadies.increment();
         global.put(g);
         wakeIfIdle();
@@ -392,6 +395,14 @@ public final class Scheduler implements AutoCloseable {
             m.wake();
         }
         return true;
+    }
+
+    /** A goroutine finished on a carrier that had lost its processor: count it, and see whether that was the last. */
+    void orphanExited() {
+        orphanExits.increment();
+        if (shutdown) {
+            maybeTerminate();
+        }
     }
 
     /** Sysmon: a goroutine kept its processor for two time slices without yielding; tell once. */

@@ -200,6 +200,9 @@ final class Sysmon extends Thread {
     }
 
     private void checkDeadlock(long now) {
+        if (deadlockGraceNanos == 0) {
+            return; // DeadlockPolicy.IGNORE
+        }
         if (!s.allAsleep()) {
             asleepSince = 0;
             if (deadlockReported) {

@@ -103,7 +103,9 @@ class ExceptionsTest {
 
             // The only carrier survived both: later goroutines still run on it.
             assertEquals(42, join(s, s.submit(() -> 42)));
-            assertEquals(1, s.stats().threads(), describe(s));
+            // The first carrier is still alive (a slow handler may also have made sysmon hand the
+            // processor to a second carrier, which is fine: none died).
+            assertNotEquals(Thread.State.TERMINATED, s.carrierStates().get(0), describe(s));
             TestSupport.awaitNoLiveGoroutines(s);
             assertEquals(3, s.stats().exits(), "failed goroutines count as finished too\n" + describe(s));
         }
@@ -123,7 +125,9 @@ class ExceptionsTest {
             });
             awaitCondition(s, "the handler call", () -> calls.get() == 1);
             assertEquals("still alive", join(s, s.submit(() -> "still alive")));
-            assertEquals(1, s.stats().threads(), describe(s));
+            // The first carrier is still alive (a slow handler may also have made sysmon hand the
+            // processor to a second carrier, which is fine: none died).
+            assertNotEquals(Thread.State.TERMINATED, s.carrierStates().get(0), describe(s));
         }
     }
 

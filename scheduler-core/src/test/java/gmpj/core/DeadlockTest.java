@@ -1,0 +1,127 @@
+package gmpj.core;
+
+import static gmpj.core.TestSupport.awaitCondition;
+import static gmpj.core.TestSupport.builder;
+import static gmpj.core.TestSupport.describe;
+import static gmpj.core.TestSupport.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Sysmon's "all goroutines are asleep - deadlock!" and the three policies. */
+class DeadlockTest {
+    private static final String HEADLINE = "all goroutines are asleep - deadlock!";
+    private static final Duration GRACE = Duration.ofMillis(100);
+
+    /** Parks until released; its name must show up in the deadlock report's frames. */
+    static Void receiveFromChannelNobodySendsOn(AtomicReference<Waiter> me, AtomicBoolean released) {
+        me.set(Parking.currentWaiter());
+        while (!released.get()) {
+            Parking.park(WaitReason.CHAN_RECV);
+        }
+        return null;
+    }
+
+    private static void release(AtomicReference<Waiter> me, AtomicBoolean released) {
+        released.set(true);
+        me.get().unpark();
+    }
+
+    private static String report(Queue<String> diag) {
+        return diag.stream().filter(l -> l.contains(HEADLINE)).findFirst().orElse(null);
+    }
+
+    @Test
+    void goroutineParkedForeverIsReportedWithItsFramesAndWaitReason() {
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        try (Scheduler s = builder("deadlock-report").procs(1).deadlockGrace(GRACE).diagnostics(diag::add).build()) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            Task<Void> stuck = s.submit("stuck", () -> receiveFromChannelNobodySendsOn(me, released));
+            awaitCondition(s, "a deadlock report", () -> report(diag) != null);
+            String r = report(diag);
+            assertTrue(r.contains("receiveFromChannelNobodySendsOn"), r);
+            assertTrue(r.contains("chan receive"), r);
+            assertTrue(r.contains("\"stuck\""), r);
+            assertTrue(s.stats().deadlocks() >= 1, describe(s));
+            release(me, released);
+            join(s, stuck);
+        }
+    }
+
+    @Test
+    void failJoinersMakesABlockedJoinThrowIllegalStateException() {
+        try (Scheduler s = builder("deadlock-fail").procs(1).deadlockGrace(GRACE)
+                .deadlockPolicy(DeadlockPolicy.FAIL_JOINERS).diagnostics(l -> {}).build()) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            Task<Void> stuck = s.submit(() -> receiveFromChannelNobodySendsOn(me, released));
+            IllegalStateException e = assertTimeoutPreemptively(TestSupport.LIVENESS,
+                    () -> assertThrows(IllegalStateException.class, stuck::join), () -> describe(s) + "\n" + s.dump());
+            assertTrue(e.getMessage().contains("deadlock"), e.getMessage());
+            assertTrue(s.stats().deadlocks() >= 1, describe(s));
+            awaitCondition(s, "waiter published", () -> me.get() != null);
+            release(me, released);
+            TestSupport.awaitNoLiveGoroutines(s);
+        }
+    }
+
+    @Test
+    void joinSucceedsOnceAnOutsiderBreaksTheDeadlock() {
+        try (Scheduler s = builder("deadlock-broken").procs(1).deadlockGrace(GRACE)
+                .deadlockPolicy(DeadlockPolicy.FAIL_JOINERS).diagnostics(l -> {}).build()) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            Task<Void> stuck = s.submit(() -> receiveFromChannelNobodySendsOn(me, released));
+            awaitCondition(s, "deadlock detected", () -> s.stats().deadlocks() >= 1 && me.get() != null);
+            release(me, released); // the deadlock is over: the goroutine will finish
+            join(s, stuck);
+        }
+    }
+
+    @Test
+    void ignorePolicyReportsNothing() throws InterruptedException {
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        try (Scheduler s = builder("deadlock-ignore").procs(1).deadlockGrace(GRACE)
+                .deadlockPolicy(DeadlockPolicy.IGNORE).diagnostics(diag::add).build()) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            Task<Void> stuck = s.submit(() -> receiveFromChannelNobodySendsOn(me, released));
+            try {
+                awaitCondition(s, "goroutine parked", () -> me.get() != null
+                        && s.goroutines().stream().anyMatch(i -> "waiting".equals(i.state())));
+                // No report within 3x the grace: an absence can only be checked for a while.
+                Thread.sleep(3 * GRACE.toMillis());
+                assertEquals(null, report(diag), "diagnostics: " + diag);
+                assertEquals(0, s.stats().deadlocks(), describe(s));
+            } finally {
+                if (me.get() != null) {
+                    release(me, released);
+                }
+            }
+            join(s, stuck);
+        }
+    }
+
+    @Test
+    void closeWithAParkedGoroutineLeftOverThrowsIllegalStateException() {
+        Scheduler s = builder("deadlock-close").procs(1).deadlockGrace(GRACE).diagnostics(l -> {}).build();
+        try (s) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            s.submit(() -> receiveFromChannelNobodySendsOn(me, released));
+            awaitCondition(s, "goroutine parked", () -> me.get() != null && s.goroutines().stream()
+                    .anyMatch(i -> "waiting".equals(i.state())));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.close(Duration.ofMillis(200)));
+            assertTrue(e.getMessage().contains("receiveFromChannelNobodySendsOn"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package gmpj.core;
+
+import static gmpj.core.TestSupport.awaitCondition;
+import static gmpj.core.TestSupport.builder;
+import static gmpj.core.TestSupport.describe;
+import static gmpj.core.TestSupport.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Gmp.sleep and timed parks: every sleeper wakes, never early, on timers rather than carriers. */
+class SleepAndTimersTest {
+
+    @Test
+    void hundredThousandSleepersAllWakeNoneEarlyOnTwoCarriers() {
+        final int n = 100_000;
+        final int procs = 2;
+        final long sleepNanos = Duration.ofMillis(10).toNanos();
+        try (Scheduler s = builder("sleep-100k").procs(procs).build()) {
+            LongAdder woke = new LongAdder();
+            AtomicInteger early = new AtomicInteger();
+            AtomicLong worstEarlyNanos = new AtomicLong();
+            for (int i = 0; i < n; i++) {
+                s.go(() -> {
+                    long before = System.nanoTime();
+                    Gmp.sleep(Duration.ofMillis(10));
+                    long after = System.nanoTime();
+                    if (after - before < sleepNanos) {
+                        early.incrementAndGet();
+                        worstEarlyNanos.accumulateAndGet(sleepNanos - (after - before), Math::max);
+                    }
+                    woke.increment();
+                });
+            }
+            boolean sawTimers = false;
+            int maxThreads = 0;
+            long deadline = System.nanoTime() + TestSupport.LIVENESS.toNanos();
+            while (woke.sum() < n) {
+                SchedulerStats st = s.stats();
+                sawTimers |= st.timers() > 0;
+                maxThreads = Math.max(maxThreads, st.threads());
+                // A sleeper holds a timer, never a carrier. An extra carrier could only come from a
+                // hand-off (a carrier stalled, e.g. by the OS); any such one must be counted there.
+                assertTrue(st.threads() <= procs + st.handoffs(), "a carrier per sleeper?\n" + describe(s));
+                assertTrue(System.nanoTime() - deadline < 0, "sleepers did not all wake: " + woke.sum() + "/" + n
+                        + "\n" + describe(s));
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(0, early.get(), "sleepers woke before their deadline (worst by "
+                    + worstEarlyNanos.get() + " ns)\n" + describe(s));
+            assertTrue(sawTimers, "timers were never seen armed while goroutines slept\n" + describe(s));
+            SchedulerStats st = s.stats();
+            assertTrue(maxThreads <= procs + st.handoffs(), "max carriers " + maxThreads + "\n" + describe(s));
+            TestSupport.awaitNoLiveGoroutines(s);
+            awaitCondition(s, "timers left armed", () -> s.stats().timers() == 0);
+        }
+    }
+
+    @Test
+    void timersFireInDeadlineOrderOnOneProcessor() {
+        try (Scheduler s = builder("sleep-order").procs(1).build()) {
+            List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+            // Offsets from a common base: child k wakes at base + offsets[k]; submitted out of order.
+            long[] offsetsMs = {150, 0, 100, 50};
+            AtomicBoolean allArmedInTime = new AtomicBoolean(true);
+            Task<Void> parent = s.submit(() -> {
+                long base = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                List<Task<Void>> kids = new ArrayList<>();
+                for (int k = 0; k < offsetsMs.length; k++) {
+                    final int idx = k;
+                    final long myDeadline = base + Duration.ofMillis(offsetsMs[k]).toNanos();
+                    kids.add(s.submit(() -> {
+                        if (System.nanoTime() - base >= 0) {
+                            allArmedInTime.set(false); // armed after the first deadline: order not defined
+                        }
+                        while (System.nanoTime() - myDeadline < 0) {
+                            Parking.parkUntil(WaitReason.SLEEP, myDeadline);
+                        }
+                        order.add(idx);
+                        return null;
+                    }));
+                }
+                for (Task<Void> kid : kids) {
+                    kid.join();
+                }
+                return null;
+            });
+            join(s, parent);
+            Assumptions.assumeTrue(allArmedInTime.get(), "machine too loaded: a sleeper armed its timer after the first deadline");
+            assertEquals(List.of(1, 3, 2, 0), order, "wake-up order by deadline\n" + describe(s));
+        }
+    }
+
+    @Test
+    void earlyUnparkCancelsTheTimerAndTheCancelledTimerNeverWakesALaterPark() {
+        try (Scheduler s = builder("sleep-cancel").procs(2).build()) {
+            AtomicReference<Waiter> parked = new AtomicReference<>();
+            AtomicBoolean timedParkUnparked = new AtomicBoolean();
+            AtomicBoolean earlyWakeDone = new AtomicBoolean();
+            AtomicBoolean released = new AtomicBoolean();
+            AtomicInteger untimedReturns = new AtomicInteger();
+            Task<Void> g = s.submit("cancel-victim", () -> {
+                parked.set(Parking.currentWaiter());
+                timedParkUnparked.set(Parking.parkNanos(WaitReason.PARK, Duration.ofMillis(200).toNanos()));
+                earlyWakeDone.set(true);
+                while (!released.get()) {
+                    Parking.park(WaitReason.CHAN_RECV);
+                    if (!released.get()) {
+                        untimedReturns.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+            awaitCondition(s, "the timed park's timer", () -> s.stats().timers() == 1);
+            parked.get().unpark();
+            awaitCondition(s, "early wake", earlyWakeDone::get);
+            assertTrue(timedParkUnparked.get(), "woken by unpark, not by its timer\n" + describe(s));
+            awaitCondition(s, "the cancelled timer disarmed", () -> s.stats().timers() == 0);
+            awaitCondition(s, "goroutine parked again without a deadline", () -> s.goroutines().stream()
+                    .anyMatch(i -> "cancel-victim".equals(i.name()) && "waiting".equals(i.state())
+                            && i.waitReason() == WaitReason.CHAN_RECV));
+            // Outlast the cancelled timer's deadline by a later timer: timers fire in deadline order.
+            Task<Void> later = s.submit(() -> {
+                Gmp.sleep(Duration.ofMillis(400));
+                return null;
+            });
+            join(s, later);
+            assertEquals(0, untimedReturns.get(), "the cancelled timer woke the goroutine's later park\n" + describe(s));
+            assertTrue(s.goroutines().stream().anyMatch(i -> "cancel-victim".equals(i.name()) && "waiting".equals(i.state())),
+                    "still parked\n" + s.dump());
+            released.set(true);
+            parked.get().unpark();
+            join(s, g);
+            assertEquals(0, s.stats().timers(), describe(s));
+        }
+    }
+}
