@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       goroutine spends its life parked, holding no thread, until its neighbour unparks it.</li>
  *   <li><b>Timers</b>: five goroutines sleep; while they do, every processor is idle and its
  *       carrier parked until the nearest timer is due.</li>
+ *   <li><b>Seeing inside</b>: on a one-processor scheduler with the builder's schedtrace and
+ *       scheddetail, a blocking call and a goroutine that never yields each get their processor
+ *       handed to another carrier while a third goroutine runs; then a goroutine dump of parked
+ *       goroutines, and sysmon's deadlock report.</li>
  * </ol>
  *
  * Each workload checks its own result; the demo exits with status 1 if one is wrong.
@@ -61,6 +65,7 @@ public final class Demo {
                       readies: goroutines this P woke up; steals/stolen: successful raids and goroutines taken;
                       gtakes: batches taken from the global queue; overflows: half-rings spilled to it.""");
         }
+        ok &= seeingInside();
         System.out.println(ok ? "demo: every check passed" : "demo: a check FAILED (see above)");
         if (!ok) {
             System.exit(1);
@@ -228,6 +233,84 @@ public final class Demo {
         }
         printDelta(before, after);
         return check(ok, "a sleeper woke too early or out of order");
+    }
+
+    // ------------------------------------------------------------------ 4. seeing inside
+
+    private static boolean seeingInside() throws Exception {
+        header("4. Seeing inside: hand-offs, a goroutine dump, a deadlock report",
+                "A fresh scheduler with ONE processor, built with .schedtrace(200 ms).scheddetail(true): sysmon prints",
+                "the SCHED lines below, with a line per P, per carrier (M) and per goroutine (G).",
+                "(a) A goroutine calls Gmp.blocking(() -> Thread.sleep(300)) and another spins 300 ms without checkpoints;",
+                "    sysmon hands the processor to another carrier each time, so a third goroutine still finishes at once.");
+        List<String> diagnostics = new java.util.concurrent.CopyOnWriteArrayList<>();
+        boolean ok = true;
+        try (Scheduler one = Scheduler.builder().procs(1).name("inside").schedtrace(Duration.ofMillis(200))
+                .scheddetail(true).deadlockGrace(Duration.ofMillis(300))
+                .diagnostics(line -> {
+                    diagnostics.add(line);
+                    System.out.println(line.indent(4).stripTrailing());
+                })
+                .closeTimeout(Duration.ofSeconds(5)).build()) {
+            Task<String> blocked = one.submit("blocker", () -> Gmp.blocking(() -> {
+                Thread.sleep(300);
+                return "blocking call returned";
+            }));
+            Task<Long> hog = one.submit("hog", () -> {
+                long end = System.nanoTime() + 300_000_000L, spins = 0;
+                while (System.nanoTime() < end) {
+                    spins++; // no Gmp.checkpoint(): sysmon must take the processor away
+                }
+                return spins;
+            });
+            long t0 = System.nanoTime();
+            Task<String> quick = one.submit("quick", () -> "quick goroutine ran");
+            System.out.printf("    %s after %.0f ms, while the other two held their carriers%n", quick.join(),
+                    (System.nanoTime() - t0) / 1e6);
+            System.out.println("    " + blocked.join() + "; hog spun " + fmt(hog.join()) + " times");
+            SchedulerStats st = one.stats();
+            System.out.printf("    hand-offs=%d hogs=%d threads=%d (carriers started to take over)%n", st.handoffs(), st.hogs(),
+                    st.threads());
+            ok &= check(st.handoffs() >= 1, "no processor was handed off");
+
+            System.out.println();
+            System.out.println("  (b) Three goroutines park for different reasons; Scheduler.dump() shows them as Go would:");
+            Waiter[] waiters = new Waiter[3];
+            WaitReason[] reasons = {WaitReason.CHAN_RECV, WaitReason.MUTEX, WaitReason.WAITGROUP};
+            AtomicInteger parked = new AtomicInteger();
+            List<Task<Void>> sleepers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int k = i;
+                sleepers.add(one.submit("waiter-" + i, () -> {
+                    waiters[k] = Parking.currentWaiter();
+                    parked.incrementAndGet();
+                    waitFor(reasons[k]);
+                    return null;
+                }));
+            }
+            while (parked.get() < 3 || one.goroutines().stream().filter(g -> "waiting".equals(g.state())).count() < 3) {
+                Thread.sleep(1);
+            }
+            System.out.print(one.dump().indent(4));
+            System.out.println("  (c) Nothing can wake them now: after deadlockGrace (300 ms) sysmon reports it.");
+            while (one.stats().deadlocks() == 0) {
+                Thread.sleep(5);
+            }
+            ok &= check(diagnostics.stream().anyMatch(l -> l.startsWith("all goroutines are asleep - deadlock!")),
+                    "no deadlock report");
+            for (Waiter w : waiters) {
+                w.unpark();
+            }
+            for (Task<Void> t : sleepers) {
+                t.join();
+            }
+        }
+        return ok;
+    }
+
+    /** Parks until unparked; the frame a dump shows. */
+    private static void waitFor(WaitReason reason) {
+        Parking.park(reason);
     }
 
     // ------------------------------------------------------------------ reporting

@@ -619,10 +619,10 @@ public final class Scheduler implements AutoCloseable {
     }
 
     void deadlockDetected() {
-        deadlocks.incrementAndGet();
         String report = "all goroutines are asleep - deadlock! (scheduler " + name + ": every processor idle, no timer "
                 + "armed, " + liveGoroutines() + " goroutine(s) parked; nothing inside the scheduler can wake them)\n\n" + dump();
         diagnose(System.Logger.Level.WARNING, report);
+        deadlocks.incrementAndGet(); // after the report, so whoever sees the count can read the report
         if (deadlockPolicy == DeadlockPolicy.FAIL_JOINERS) {
             deadlockReport = report;
             for (Waiter w : externalWaiters) {
