@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A Go-style M:N scheduler: goroutines ({@link #go}, {@link #submit}) run on {@code procs}
@@ -83,7 +82,7 @@ public final class Scheduler implements AutoCloseable {
     /** Carriers counted as spinning (looking for work to steal). Full-fence atomics. */
     final AtomicInteger nmspinning = new AtomicInteger();
     /** Guards the idle list ({@link #idleStack}, {@link #idleCount}) and the termination decision. */
-    private final ReentrantLock schedLock = new ReentrantLock();
+    private final SpinLock schedLock = new SpinLock(); // not ReentrantLock: taken from goroutine code too, see SpinLock
     private final P[] idleStack;
     private int idleCount;
     /**
@@ -367,17 +366,10 @@ public final class Scheduler implements AutoCloseable {
             }
             m = spares.peek();
             if (m == null && ms.size() >= maxThreads) {
-                if (threadLimitReported.compareAndSet(false, true)) {
-                    diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
-                            + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
-                            + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
-                }
-                return false;
-            }
-            if (!p.handOff(seen)) {
+                // at the thread limit: leave m null and report below, outside the lock
+            } else if (!p.handOff(seen)) {
                 return false; // the holder came back just now
-            }
-            if (m != null) {
+            } else if (m != null) {
                 spares.pop();
                 m.p = p;
                 p.hold(m);
@@ -387,6 +379,14 @@ public final class Scheduler implements AutoCloseable {
             }
         } finally {
             schedLock.unlock();
+        }
+        if (m == null) { // the thread limit
+            if (threadLimitReported.compareAndSet(false, true)) {
+                diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
+                        + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
+                        + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+            }
+            return false;
         }
         handoffs.incrementAndGet();
         if (fresh) {

@@ -1,7 +1,6 @@
 package gmpj.core;
 
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One processor's timers (Go keeps one heap per P): a binary min-heap of deadlines behind a lock.
@@ -42,7 +41,7 @@ final class TimerQueue {
         }
     }
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final SpinLock lock = new SpinLock(); // not ReentrantLock: see SpinLock
     private Timer[] heap = new Timer[64];
     private int size;
     /** Smallest deadline, or Long.MAX_VALUE when empty. Written under the lock, read racily. */
