@@ -48,6 +48,10 @@ final class Sysmon extends Thread {
     /** True while in deep sleep; {@link #wake()} unparks only then. */
     private volatile boolean sleeping;
 
+    /** Sysmon's own: when it started, its current back-off delay, rounds in a row that did nothing. */
+    private long start;
+    private long delay = MIN_DELAY_NANOS;
+    private int idleRounds;
     private long nextTrace;
     /** When the current all-asleep state was first seen, or 0. */
     private long asleepSince;
@@ -78,33 +82,41 @@ final class Sysmon extends Thread {
 
     @Override
     public void run() {
-        long start = System.nanoTime();
+        start = System.nanoTime();
         nextTrace = start + tracePeriodNanos;
-        long delay = MIN_DELAY_NANOS;
-        int idleRounds = 0;
         while (!s.stopping) {
-            long now = System.nanoTime();
-            if (s.npidle == s.procs) {
-                deepSleep(now);
-                idleRounds = 0;
-            } else {
-                if (idleRounds == 0) {
-                    delay = MIN_DELAY_NANOS;
-                } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
-                    delay = Math.min(delay * 2, MAX_DELAY_NANOS);
-                }
-                LockSupport.parkNanos(this, delay);
+            try {
+                round();
+            } catch (Throwable t) { // sysmon must outlive any bug of its own
+                s.diagnose(System.Logger.Level.ERROR, "gmpj: sysmon of scheduler " + s.name() + " failed a round and "
+                        + "carries on: " + t);
             }
-            now = System.nanoTime();
-            boolean acted = preemptLongRunners(now);
-            acted |= retake(now);
-            if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
-                s.emitTrace(now - start);
-                nextTrace = now + tracePeriodNanos;
-            }
-            checkDeadlock(now);
-            idleRounds = acted ? 0 : idleRounds + 1;
         }
+    }
+
+    /** Sleep (Go's back-off, or deep sleep when all is idle), then look at everything once. */
+    private void round() {
+        long now = System.nanoTime();
+        if (s.npidle == s.procs) {
+            deepSleep(now);
+            idleRounds = 0;
+        } else {
+            if (idleRounds == 0) {
+                delay = MIN_DELAY_NANOS;
+            } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
+                delay = Math.min(delay * 2, MAX_DELAY_NANOS);
+            }
+            LockSupport.parkNanos(this, delay);
+        }
+        now = System.nanoTime();
+        boolean acted = preemptLongRunners(now);
+        acted |= retake(now);
+        if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
+            s.emitTrace(now - start);
+            nextTrace = now + tracePeriodNanos;
+        }
+        checkDeadlock(now);
+        idleRounds = acted ? 0 : idleRounds + 1;
     }
 
     /**
@@ -112,12 +124,15 @@ final class Sysmon extends Thread {
      * ({@link #wake()}), or until a trace line or the deadlock check is due.
      */
     private void deepSleep(long now) {
-        long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
-        if (!deadlockReported && s.allAsleep()) {
-            until = Math.min(until, (asleepSince == 0 ? now : asleepSince + deadlockGraceNanos));
-        }
+        // Publish "sleeping" first, then decide how long: a processor that goes busy after this
+        // store sees it and unparks us (a permit makes the park below return at once); one that
+        // went busy and idle again before it is reflected in what allAsleep() reads now.
         sleeping = true;
-        if (s.npidle == s.procs) { // re-check after publishing "sleeping": wake() sees it or we see busy
+        if (s.npidle == s.procs) {
+            long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
+            if (!deadlockReported && s.allAsleep()) {
+                until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
+            }
             if (until == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else if (until - now > 0) {

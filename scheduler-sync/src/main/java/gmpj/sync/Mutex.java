@@ -1,0 +1,507 @@
+package gmpj.sync;
+
+import gmpj.core.Gmp;
+import gmpj.core.Parking;
+import gmpj.core.Scheduler;
+import gmpj.core.WaitReason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A mutual-exclusion lock: Go's {@code sync.Mutex}. A goroutine waiting for it parks and frees its
+ * carrier; a plain thread blocks.
+ *
+ * <p>Not reentrant, and not owned: any goroutine or thread may unlock a mutex that another one
+ * locked, as in Go. Unlocking an unlocked mutex throws {@link IllegalStateException}.
+ *
+ * <h2>Two modes (Go's design)</h2>
+ * <ul>
+ *   <li><b>Normal.</b> Waiters queue in FIFO order, but a woken waiter does not own the lock: it
+ *       competes with goroutines arriving right now, which are already running and usually win. A
+ *       waiter that loses goes back to the <em>front</em> of the queue. Arrivals may spin briefly
+ *       first. Throughput is best in this mode: a running goroutine can take the lock many times in
+ *       a row.</li>
+ *   <li><b>Starvation.</b> Entered when a waiter that has waited more than
+ *       {@link #STARVATION_THRESHOLD_NANOS 1 ms} loses again. Unlock then hands ownership straight to
+ *       the head waiter; arrivals neither spin nor take the lock, they queue at the tail. Left when
+ *       the waiter given the lock is the last one queued, or had waited less than 1 ms. This bounds
+ *       the tail latency of waiters.</li>
+ * </ul>
+ * {@link #starvationEntries()}, {@link #starvationExits()} and {@link #handoffs()} count what
+ * happened, for tests and for people studying the behaviour.
+ *
+ * <h2>State word</h2>
+ * One {@code int}, {@link #state}: bit 0 {@code LOCKED}, bit 1 {@code WOKEN} (a waiter is awake or
+ * spinning and will compete, so an unlock need not wake another), bit 2 {@code STARVING}, and above
+ * them the number of queued waiters. Lock and unlock without contention are one CAS each. The
+ * waiter count changes only under the queue's lock, together with the queue itself, so under that
+ * lock the count and the queue always agree; the other bits also change outside it, by CAS.
+ * {@code STARVING} without {@code LOCKED} means "owned by whoever the pending hand-off picks": no
+ * one else may take it.
+ */
+public final class Mutex implements Locker {
+    static final int LOCKED = 1;
+    static final int WOKEN = 1 << 1;
+    static final int STARVING = 1 << 2;
+    static final int WAITER_SHIFT = 3;
+    static final int ONE_WAITER = 1 << WAITER_SHIFT;
+
+    /**
+     * A waiter that has waited longer than this switches the mutex to starvation mode: Go's 1 ms,
+     * long against a critical section (nanoseconds to microseconds), short against the latency a
+     * user notices.
+     */
+    public static final long STARVATION_THRESHOLD_NANOS = 1_000_000L;
+    /**
+     * Spin rounds before queueing, and pauses per round: Go's 4 rounds of 30 PAUSEs, about a
+     * microsecond in all. Longer spinning only burns the CPU the lock holder may need.
+     */
+    static final int SPIN_ROUNDS = 4;
+    static final int PAUSES_PER_ROUND = 30;
+    /** Spinning on a single CPU can only delay the holder. */
+    private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+
+    /** What {@link #acquireSlow} reports; the give-ups are {@link WaitNode}'s. */
+    private static final int ACQUIRED = 0;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Mutex.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** See the class comment. Accessed through {@link #STATE}. */
+    @SuppressWarnings("unused")
+    private volatile int state;
+    private final WaitQueue queue = new WaitQueue();
+
+    // Counters: written only under the queue lock (one writer at a time), volatile for lock-free readers.
+    private volatile long starvationEntries;
+    private volatile long starvationExits;
+    private volatile long handoffs;
+
+    /** An unlocked mutex. */
+    public Mutex() {}
+
+    // ------------------------------------------------------------------ locking
+
+    /** Locks the mutex, parking the calling goroutine (or blocking the thread) until it is free. */
+    @Override
+    public void lock() {
+        lock(WaitReason.MUTEX);
+    }
+
+    /** {@link #lock()} recording {@code reason} while waiting (an {@link RWMutex} writer says so). */
+    void lock(WaitReason reason) {
+        if (!STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS: acquires the last owner's writes
+            acquireSlow(reason, false, 0L, false);
+        }
+    }
+
+    /**
+     * Locks the mutex if it is free and not promised to a waiter; never waits. Go's
+     * {@code TryLock}: in starvation mode the lock belongs to the queue, so this fails.
+     */
+    public boolean tryLock() {
+        int s = (int) STATE.getVolatile(this);
+        return (s & (LOCKED | STARVING)) == 0 && STATE.compareAndSet(this, s, s | LOCKED); // volatile CAS
+    }
+
+    /**
+     * Like {@link #lock()}, giving up after {@code timeout}. May succeed after the timeout if the
+     * lock was handed to this caller as it gave up.
+     *
+     * @return {@code true} if the mutex is now locked by this call
+     */
+    public boolean tryLock(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS
+            return true;
+        }
+        return acquireSlow(WaitReason.MUTEX, true, Parking.deadlineAfter(timeout), false) == ACQUIRED;
+    }
+
+    /**
+     * For the {@link Lock} view: like {@link #lock()} or, with {@code timed}, {@link #tryLock(Duration)}
+     * up to {@code deadline}; a plain thread that is interrupted stops waiting.
+     *
+     * @return {@code false} if the deadline passed first
+     */
+    boolean lockInterruptibly(boolean timed, long deadline) throws InterruptedException {
+        boolean thread = !Gmp.inGoroutine();
+        if (thread && Thread.interrupted()) {
+            throw new InterruptedException("interrupted before locking the mutex");
+        }
+        if (STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS
+            return true;
+        }
+        int outcome = acquireSlow(WaitReason.MUTEX, timed, deadline, thread);
+        if (outcome == WaitNode.INTERRUPTED) {
+            throw new InterruptedException("interrupted while waiting for the mutex");
+        }
+        return outcome == ACQUIRED;
+    }
+
+    /**
+     * Go's {@code lockSlow}: spin while it can pay off, else queue and park; a woken waiter competes
+     * again and re-queues at the front; a waiter that waited past the threshold switches the mutex
+     * to starvation mode, where the unlocker hands it the lock directly.
+     *
+     * @return {@link #ACQUIRED}, {@link WaitNode#TIMED_OUT} or {@link WaitNode#INTERRUPTED}
+     */
+    private int acquireSlow(WaitReason reason, boolean timed, long deadline, boolean interruptible) {
+        Gmp.checkpoint();
+        boolean spinPays = spinCanPayOff();
+        WaitNode node = null;
+        boolean starving = false; // this caller has waited past the threshold (sticky, as in Go)
+        boolean awoke = false;    // this caller set WOKEN, or was woken with it: it must clear it
+        int gaveUp = 0;           // TIMED_OUT or INTERRUPTED once the wait was abandoned
+        int spins = 0;
+        int s = (int) STATE.getVolatile(this);
+        for (;;) {
+            if ((s & (LOCKED | STARVING)) == LOCKED && spinPays && spins < SPIN_ROUNDS && gaveUp == 0
+                    && (!timed || deadline - System.nanoTime() > 0)) {
+                // Tell unlockers someone is awake, so they do not wake a queued waiter needlessly.
+                if (!awoke && (s & WOKEN) == 0 && (s >>> WAITER_SHIFT) != 0
+                        && STATE.compareAndSet(this, s, s | WOKEN)) { // volatile CAS
+                    awoke = true;
+                }
+                spinRound();
+                spins++;
+                s = (int) STATE.getVolatile(this);
+                continue;
+            }
+            if ((s & (LOCKED | STARVING)) == 0) {
+                int next = awoke ? (s | LOCKED) & ~WOKEN : s | LOCKED;
+                if (STATE.compareAndSet(this, s, next)) { // volatile CAS: acquires the last owner's writes
+                    if (gaveUp == WaitNode.INTERRUPTED) {
+                        Thread.currentThread().interrupt(); // acquired anyway: keep the interrupt for the caller
+                    }
+                    return ACQUIRED;
+                }
+                s = (int) STATE.getVolatile(this);
+                continue;
+            }
+            if (gaveUp == 0 && timed && deadline - System.nanoTime() <= 0) {
+                gaveUp = WaitNode.TIMED_OUT;
+            }
+            if (gaveUp != 0) {
+                // Locked (or promised to the queue) and we stop waiting: hand back WOKEN if we hold it,
+                // so that the next unlock wakes a queued waiter.
+                if (!awoke || STATE.compareAndSet(this, s, s & ~WOKEN)) { // volatile CAS
+                    return gaveUp;
+                }
+                s = (int) STATE.getVolatile(this);
+                continue;
+            }
+            // Locked, or starving: queue up.
+            if (node == null) {
+                node = WaitNode.forCurrent();
+                node.waitStart = System.nanoTime();
+            }
+            if (!enqueue(node, starving, awoke)) {
+                s = (int) STATE.getVolatile(this); // freed, or changed under us: look again
+                continue;
+            }
+            awoke = false;
+            int outcome = node.await(reason, timed, deadline, interruptible);
+            if (outcome < 0) {
+                int settled = leaveQueue(node);
+                if (settled == WaitNode.WAITING) {
+                    return outcome; // unlinked before anyone woke us
+                }
+                gaveUp = outcome; // woken or granted as we gave up: settle that first
+                outcome = settled;
+            }
+            if (outcome == WaitNode.GRANTED) {
+                // Handed off in starvation mode: the unlocker already set LOCKED for us.
+                if (gaveUp == WaitNode.INTERRUPTED) {
+                    Thread.currentThread().interrupt();
+                }
+                return ACQUIRED;
+            }
+            // WOKEN: the unlocker set WOKEN for us and took us off the queue; compete again.
+            starving = starving || System.nanoTime() - node.waitStart > STARVATION_THRESHOLD_NANOS;
+            awoke = true;
+            spins = 0;
+            s = (int) STATE.getVolatile(this);
+        }
+    }
+
+    /**
+     * Under the queue lock: counts the caller as a waiter (turning starvation on if it is starving
+     * and the mutex is locked; clearing WOKEN if it held it) and links its node, at the front if it
+     * had queued before. Returns {@code false}, changing nothing, if the mutex is free to compete
+     * for or the state moved under us.
+     */
+    private boolean enqueue(WaitNode node, boolean starving, boolean awoke) {
+        queue.lock();
+        try {
+            int s = (int) STATE.getVolatile(this);
+            if ((s & (LOCKED | STARVING)) == 0) {
+                return false;
+            }
+            int next = s + ONE_WAITER;
+            // Only a locked mutex may turn starving: a hand-off needs an unlock to trigger it.
+            boolean enterStarvation = starving && (s & (LOCKED | STARVING)) == LOCKED;
+            if (enterStarvation) {
+                next |= STARVING;
+            }
+            if (awoke) {
+                next &= ~WOKEN;
+            }
+            if (!STATE.compareAndSet(this, s, next)) { // volatile CAS; the waiter count is ours to change here
+                return false;
+            }
+            if (enterStarvation) {
+                starvationEntries++;
+            }
+            node.status = WaitNode.WAITING; // volatile store, before the node is reachable by wakers
+            if (node.queuedBefore) {
+                queue.addFirst(node); // Go's rule: a waiter that lost the race keeps its place at the front
+            } else {
+                queue.addLast(node);
+                node.queuedBefore = true;
+            }
+            return true;
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /**
+     * A waiter that timed out or was interrupted leaves the queue, if it is still in it. Returns
+     * {@link WaitNode#WAITING} if it unlinked itself, else the status a waker gave it meanwhile.
+     * The last waiter leaving a starving mutex turns starvation off: there is nobody to hand to.
+     */
+    private int leaveQueue(WaitNode node) {
+        queue.lock();
+        try {
+            int st = node.status;
+            if (st != WaitNode.WAITING) {
+                return st;
+            }
+            queue.remove(node);
+            for (;;) {
+                int s = (int) STATE.getVolatile(this);
+                int next = s - ONE_WAITER;
+                boolean exitStarvation = (next >>> WAITER_SHIFT) == 0 && (next & STARVING) != 0;
+                if (exitStarvation) {
+                    next &= ~STARVING;
+                }
+                if (STATE.compareAndSet(this, s, next)) { // volatile CAS; the waiter count is ours to change here
+                    if (exitStarvation) {
+                        starvationExits++;
+                    }
+                    return WaitNode.WAITING;
+                }
+            }
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    private static boolean spinCanPayOff() {
+        if (!MULTICORE) {
+            return false;
+        }
+        Scheduler s = Gmp.currentScheduler();
+        return s == null || s.procs() > 1; // on one P the holder cannot run while we spin
+    }
+
+    private static void spinRound() {
+        for (int i = 0; i < PAUSES_PER_ROUND; i++) {
+            Thread.onSpinWait();
+        }
+        Gmp.checkpoint();
+    }
+
+    // ------------------------------------------------------------------ unlocking
+
+    /**
+     * Unlocks the mutex, waking a waiter if one should compete (normal mode) or handing it the
+     * lock (starvation mode).
+     *
+     * @throws IllegalStateException if the mutex is not locked
+     */
+    @Override
+    public void unlock() {
+        if (!STATE.compareAndSet(this, LOCKED, 0)) { // volatile CAS: releases the critical section's writes
+            unlockSlow();
+        }
+    }
+
+    private void unlockSlow() {
+        int s;
+        for (;;) {
+            s = (int) STATE.getVolatile(this);
+            if ((s & LOCKED) == 0) {
+                throw new IllegalStateException("unlock of an unlocked Mutex: every unlock() must match exactly one "
+                        + "earlier lock() or successful tryLock()");
+            }
+            if (STATE.compareAndSet(this, s, s & ~LOCKED)) { // volatile CAS: releases the critical section's writes
+                break;
+            }
+        }
+        s &= ~LOCKED;
+        if ((s & STARVING) == 0 && ((s >>> WAITER_SHIFT) == 0 || (s & WOKEN) != 0)) {
+            return; // nobody queued, or someone is already awake to take it
+        }
+        wakeOrHandOff();
+    }
+
+    /**
+     * Under the queue lock: in starvation mode, give the lock to the head waiter (set LOCKED for
+     * it); in normal mode, wake the head waiter to compete (set WOKEN). Re-reads the state, so a
+     * stale caller does nothing: the mutex was re-locked, someone else is awake, or nobody waits.
+     */
+    private void wakeOrHandOff() {
+        WaitNode chosen;
+        boolean handoff;
+        queue.lock();
+        try {
+            for (;;) {
+                int s = (int) STATE.getVolatile(this);
+                int waiters = s >>> WAITER_SHIFT;
+                if (waiters == 0 || (s & LOCKED) != 0) {
+                    return;
+                }
+                WaitNode head = queue.peekFirst(); // non-null: under this lock the count and the queue agree
+                int next;
+                boolean leaveStarvation = false;
+                if ((s & STARVING) != 0) {
+                    // Go's exit rule, decided here with the head's own wait time: it is the last
+                    // waiter, or it has not waited long enough to be starving.
+                    leaveStarvation = waiters == 1 || System.nanoTime() - head.waitStart < STARVATION_THRESHOLD_NANOS;
+                    next = (s - ONE_WAITER) | LOCKED;
+                    if (leaveStarvation) {
+                        next &= ~STARVING;
+                    }
+                    handoff = true;
+                } else {
+                    if ((s & WOKEN) != 0) {
+                        return;
+                    }
+                    next = (s - ONE_WAITER) | WOKEN;
+                    handoff = false;
+                }
+                if (!STATE.compareAndSet(this, s, next)) { // volatile CAS
+                    continue;
+                }
+                queue.remove(head);
+                if (handoff) {
+                    handoffs++;
+                    if (leaveStarvation) {
+                        starvationExits++;
+                    }
+                }
+                head.status = handoff ? WaitNode.GRANTED : WaitNode.WOKEN; // volatile store: the waiter reads it
+                chosen = head;
+                break;
+            }
+        } finally {
+            queue.unlock();
+        }
+        chosen.waiter.unpark();
+        if (handoff && chosen.waiter.isGoroutine() && Gmp.inGoroutine()) {
+            Gmp.yield(); // as Go does: let the new owner run now instead of at the end of our time slice
+        }
+    }
+
+    // ------------------------------------------------------------------ observation
+
+    /** Whether the mutex is locked now (or promised to a waiter in starvation mode). A snapshot. */
+    public boolean isLocked() {
+        return ((int) STATE.getVolatile(this) & (LOCKED | STARVING)) != 0;
+    }
+
+    /** Whether the mutex is in starvation mode now. A snapshot. */
+    public boolean isStarving() {
+        return ((int) STATE.getVolatile(this) & STARVING) != 0;
+    }
+
+    /** Waiters queued now. A snapshot. */
+    public int queuedWaiters() {
+        return (int) STATE.getVolatile(this) >>> WAITER_SHIFT;
+    }
+
+    /** How many times the mutex entered starvation mode. */
+    public long starvationEntries() {
+        return starvationEntries;
+    }
+
+    /** How many times it left starvation mode (equal to the entries whenever it is in normal mode). */
+    public long starvationExits() {
+        return starvationExits;
+    }
+
+    /** How many times an unlock handed the lock straight to the head waiter (starvation mode). */
+    public long handoffs() {
+        return handoffs;
+    }
+
+    @Override
+    public String toString() {
+        int s = (int) STATE.getVolatile(this);
+        return "Mutex[" + ((s & LOCKED) != 0 ? "locked" : "unlocked") + ((s & STARVING) != 0 ? ", starving" : "")
+                + ", waiters=" + (s >>> WAITER_SHIFT) + "]";
+    }
+
+    // ------------------------------------------------------------------ java.util.concurrent view
+
+    /**
+     * This mutex as a {@link Lock}, for code that expects one. Same lock, same rules: not reentrant,
+     * any caller may unlock. {@code lockInterruptibly} and the timed {@code tryLock} honour a plain
+     * thread's interrupt; goroutines have none. {@code newCondition()} returns a {@link Cond} on
+     * this mutex.
+     */
+    public Lock asLock() {
+        return new MutexLock();
+    }
+
+    private final class MutexLock implements Lock {
+        @Override
+        public void lock() {
+            Mutex.this.lock();
+        }
+
+        @Override
+        public void lockInterruptibly() throws InterruptedException {
+            Mutex.this.lockInterruptibly(false, 0L);
+        }
+
+        @Override
+        public boolean tryLock() {
+            return Mutex.this.tryLock();
+        }
+
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+            return Mutex.this.lockInterruptibly(true, Parking.deadlineAfter(Duration.ofNanos(unit.toNanos(time))));
+        }
+
+        @Override
+        public void unlock() {
+            Mutex.this.unlock();
+        }
+
+        @Override
+        public Condition newCondition() {
+            return new Cond(Mutex.this).asCondition();
+        }
+
+        @Override
+        public String toString() {
+            return Mutex.this + " as Lock";
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package gmpj.sync;
+
+import gmpj.core.Gmp;
+import gmpj.core.Parking;
+import gmpj.core.WaitReason;
+import gmpj.core.Waiter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Runs an action exactly once: Go's {@code sync.Once}, and {@code sync.OnceValue} as
+ * {@link #value(Supplier)}.
+ *
+ * <p>The first {@link #run(Runnable)} runs its action; every other call, concurrent or later, runs
+ * nothing and returns only once the action has finished, seeing everything it wrote. Callers that
+ * arrive while the action runs park (goroutines, freeing their carriers) or block (threads).
+ *
+ * <p>If the action throws, the {@code Once} still counts as done (Go's rule: it will not be tried
+ * again), the exception reaches the caller that ran it, and the others return normally. An action
+ * that calls {@code run} on its own {@code Once} would wait for itself forever; that call throws
+ * {@link IllegalStateException} instead.
+ */
+public final class Once {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Once.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** NEW, RUNNING, DONE; only ever moves forward. Through {@link #STATE}. */
+    @SuppressWarnings("unused")
+    private volatile int state;
+    /** The goroutine or thread running the action; written by it before the action runs, read to catch recursion. */
+    private volatile Waiter runner;
+    private final WaitQueue queue = new WaitQueue();
+
+    /** A Once whose action has not run. */
+    public Once() {}
+
+    /**
+     * Runs {@code action} if no action of this Once has run yet; otherwise waits until that one has
+     * finished. See the class comment for exceptions.
+     *
+     * @throws IllegalStateException if called from inside this Once's own action
+     */
+    public void run(Runnable action) {
+        Objects.requireNonNull(action, "action must not be null");
+        if ((int) STATE.getAcquire(this) != DONE) { // acquire: pairs with the release of DONE, sees the action's writes
+            runSlow(action);
+        }
+    }
+
+    /** Whether the action has run to its end (normally or by an exception). */
+    public boolean isDone() {
+        return (int) STATE.getAcquire(this) == DONE; // acquire: see run()
+    }
+
+    private void runSlow(Runnable action) {
+        Waiter me = Parking.currentWaiter();
+        if (STATE.compareAndSet(this, NEW, RUNNING)) { // volatile CAS: exactly one caller wins
+            runner = me;
+            try {
+                action.run();
+            } finally {
+                runner = null;
+                finish();
+            }
+            return;
+        }
+        if (runner == me) {
+            throw new IllegalStateException("Once.run called from inside its own action: it would wait for itself "
+                    + "forever; do the nested work directly instead of through the same Once");
+        }
+        Gmp.checkpoint();
+        WaitNode node = new WaitNode(me);
+        queue.lock();
+        try {
+            // Under the lock: finish() sets DONE before it takes the lock to grant the queue, so
+            // either we see DONE here or our node is linked before it grants.
+            if ((int) STATE.getVolatile(this) == DONE) {
+                return;
+            }
+            queue.addLast(node);
+        } finally {
+            queue.unlock();
+        }
+        node.await(WaitReason.ONCE, false, 0L, false); // untimed, uninterruptible: returns GRANTED only
+    }
+
+    private void finish() {
+        STATE.setRelease(this, DONE); // release: publishes the action's writes to getAcquire readers
+        WaitNode first;
+        queue.lock();
+        try {
+            first = queue.grantAll();
+        } finally {
+            queue.unlock();
+        }
+        WaitNode.unparkChain(first);
+    }
+
+    /**
+     * Go's {@code sync.OnceValue}: a supplier that calls {@code supplier} once, on its first
+     * {@code get()}, and returns its result to every caller. If {@code supplier} throws, every
+     * {@code get()} throws that same exception.
+     */
+    public static <T> Supplier<T> value(Supplier<? extends T> supplier) {
+        Objects.requireNonNull(supplier, "supplier must not be null");
+        return new OnceValue<>(supplier);
+    }
+
+    @Override
+    public String toString() {
+        return switch ((int) STATE.getVolatile(this)) {
+            case NEW -> "Once[not run]";
+            case RUNNING -> "Once[running]";
+            default -> "Once[done]";
+        };
+    }
+
+    private static final class OnceValue<T> implements Supplier<T> {
+        private final Once once = new Once();
+        /** Cleared once called, so the supplier and what it captures can be collected. */
+        private Supplier<? extends T> supplier;
+        // Written by the running caller before the Once's release of DONE, read after its acquire.
+        private T value;
+        private RuntimeException failure;
+        private Error error;
+
+        OnceValue(Supplier<? extends T> supplier) {
+            this.supplier = supplier;
+        }
+
+        @Override
+        public T get() {
+            once.run(this::compute);
+            if (failure != null) {
+                throw failure;
+            }
+            if (error != null) {
+                throw error;
+            }
+            return value;
+        }
+
+        private void compute() {
+            Supplier<? extends T> s = supplier;
+            supplier = null;
+            try {
+                value = s.get();
+            } catch (RuntimeException e) {
+                failure = e;
+            } catch (Error e) {
+                error = e;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Once.value[" + (once.isDone() ? (failure != null || error != null ? "failed" : "done") : "not run") + "]";
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package gmpj.sync;
+
+import gmpj.core.Gmp;
+import gmpj.core.Parking;
+import gmpj.core.WaitReason;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A weighted semaphore: {@code golang.org/x/sync/semaphore.Weighted}. Bounds access to a resource
+ * of {@link #size()} units; each caller asks for a weight and waits until that much is free.
+ *
+ * <p>Strictly FIFO: a request that does not fit blocks every later one, even smaller requests that
+ * would fit. Otherwise a stream of small requests could starve a large one forever (think of a
+ * writer asking for all {@code size} units while readers keep taking one each). Waiting goroutines
+ * park and free their carriers; plain threads block.
+ *
+ * <p>All state is guarded by the wait queue's spin lock: every operation is a few field updates, so
+ * the lock is held for nanoseconds, and it is never held while parking.
+ */
+public final class Semaphore {
+    private final long size;
+    private final WaitQueue queue = new WaitQueue();
+    /** Units held by callers. Guarded by the queue lock; volatile for the lock-free {@link #available()}. */
+    private volatile long held;
+
+    /**
+     * A semaphore of {@code size} units, all free.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative
+     */
+    public Semaphore(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("semaphore size must be >= 0, got " + size
+                    + "; pass the number of units the resource has");
+        }
+        this.size = size;
+    }
+
+    /** Acquires one unit: {@code acquire(1)}. */
+    public void acquire() {
+        acquire(1);
+    }
+
+    /**
+     * Acquires {@code n} units, waiting (in FIFO order behind earlier requests) until they are free.
+     * Uninterruptible.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or larger than {@link #size()}
+     *                                  (it could never be satisfied)
+     */
+    public void acquire(long n) {
+        acquire(n, false, 0L);
+    }
+
+    /**
+     * Like {@link #acquire(long)}, giving up after {@code timeout}. On failure nothing is held. May
+     * succeed after the timeout if the units were granted as the caller gave up.
+     *
+     * @return {@code true} if the units are now held by the caller
+     */
+    public boolean tryAcquire(long n, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        return acquire(n, true, Parking.deadlineAfter(timeout));
+    }
+
+    /** Acquires {@code n} units if they are free and nobody is queued before; never waits. */
+    public boolean tryAcquire(long n) {
+        checkWeight(n);
+        queue.lock();
+        try {
+            return takeIfFree(n);
+        } finally {
+            queue.unlock();
+        }
+    }
+
+    /** Releases one unit: {@code release(1)}. */
+    public void release() {
+        release(1);
+    }
+
+    /**
+     * Releases {@code n} units and grants queued requests, in order, while they fit.
+     *
+     * @throws IllegalStateException if that is more than is held
+     */
+    public void release(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot release a negative weight (" + n + "); pass what you acquired");
+        }
+        WaitNode granted;
+        queue.lock();
+        try {
+            long h = held;
+            if (n > h) {
+                throw new IllegalStateException("semaphore released more than held: release(" + n + ") with only " + h
+                        + " unit(s) held; release exactly what each acquire took");
+            }
+            held = h - n;
+            granted = grantWaiters();
+        } finally {
+            queue.unlock();
+        }
+        WaitNode.unparkChain(granted);
+    }
+
+    /** The units the semaphore has. */
+    public long size() {
+        return size;
+    }
+
+    /** Units free now; a snapshot. */
+    public long available() {
+        return size - held;
+    }
+
+    /** Callers queued now; a snapshot. */
+    public int waiters() {
+        return queue.size();
+    }
+
+    private boolean acquire(long n, boolean timed, long deadline) {
+        checkWeight(n);
+        queue.lock();
+        try {
+            if (takeIfFree(n)) {
+                return true;
+            }
+        } finally {
+            queue.unlock();
+        }
+        if (timed && deadline - System.nanoTime() <= 0) {
+            return false;
+        }
+        Gmp.checkpoint();
+        WaitNode node = WaitNode.forCurrent();
+        node.weight = n;
+        queue.lock();
+        try {
+            if (takeIfFree(n)) {
+                return true;
+            }
+            queue.addLast(node);
+        } finally {
+            queue.unlock();
+        }
+        if (node.await(WaitReason.SEMAPHORE, timed, deadline, false) == WaitNode.GRANTED) {
+            return true;
+        }
+        WaitNode granted = null;
+        queue.lock();
+        try {
+            if (node.status != WaitNode.WAITING) {
+                return true; // granted as we gave up: keep it, as x/sync does
+            }
+            boolean wasHead = queue.peekFirst() == node;
+            queue.remove(node);
+            if (wasHead) {
+                granted = grantWaiters(); // we may have been what blocked smaller requests behind us
+            }
+        } finally {
+            queue.unlock();
+        }
+        WaitNode.unparkChain(granted);
+        return false;
+    }
+
+    /** Queue lock held. Takes {@code n} units if they fit and nobody is queued. */
+    private boolean takeIfFree(long n) {
+        long h = held;
+        if (queue.peekFirst() == null && size - h >= n) {
+            held = h + n;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Queue lock held. Grants queued requests from the head while they fit, stopping at the first
+     * that does not (see the class comment); returns them chained for unparking after the lock.
+     */
+    private WaitNode grantWaiters() {
+        WaitNode first = null;
+        WaitNode last = null;
+        for (WaitNode head; (head = queue.peekFirst()) != null && size - held >= head.weight; ) {
+            held = held + head.weight;
+            queue.remove(head);
+            head.status = WaitNode.GRANTED; // volatile store: the waiter reads it
+            head.grantedNext = null;
+            if (last == null) {
+                first = head;
+            } else {
+                last.grantedNext = head;
+            }
+            last = head;
+        }
+        return first;
+    }
+
+    private void checkWeight(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot acquire a negative weight (" + n + "); ask for 0 to " + size);
+        }
+        if (n > size) {
+            throw new IllegalArgumentException("cannot acquire " + n + " units from a semaphore of size " + size
+                    + ": it could never be satisfied; ask for at most " + size);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Semaphore[size=" + size + ", held=" + held + ", waiters=" + queue.size() + "]";
+    }
+}
