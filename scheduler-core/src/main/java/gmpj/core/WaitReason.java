@@ -16,8 +16,10 @@ public enum WaitReason {
     JOIN("join"),
     /** Waiting to acquire a mutex. */
     MUTEX("sync.Mutex.Lock"),
-    /** Waiting to acquire a read-write mutex. */
+    /** Waiting to acquire a read-write mutex for writing. */
     RWMUTEX("sync.RWMutex.Lock"),
+    /** Waiting to acquire a read-write mutex for reading. */
+    RWMUTEX_R("sync.RWMutex.RLock"),
     /** Waiting for a wait group to reach zero. */
     WAITGROUP("sync.WaitGroup.Wait"),
     /** Waiting for another caller's {@code Once} action to finish. */

@@ -65,7 +65,7 @@ public final class RWMutex implements Locker {
     public void rlock() {
         // volatile getAndAdd: acquires the last writer's writes (its Unlock added MAX_READERS back)
         if ((int) READER_COUNT.getAndAdd(this, 1) + 1 < 0) {
-            readerSem.acquire(WaitReason.RWMUTEX); // a writer is in: its unlock releases us
+            readerSem.acquire(WaitReason.RWMUTEX_R); // a writer is in: its unlock releases us
         }
     }
 

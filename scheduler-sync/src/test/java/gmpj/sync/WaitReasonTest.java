@@ -39,7 +39,7 @@ class WaitReasonTest {
                 mu.lock();
                 mu.unlock();
             }, mu::unlock),
-            new Case(WaitReason.RWMUTEX, readersWait::lock, () -> {
+            new Case(WaitReason.RWMUTEX_R, readersWait::lock, () -> {
                 readersWait.rlock();
                 readersWait.runlock();
             }, readersWait::unlock),
