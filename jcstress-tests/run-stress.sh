@@ -8,6 +8,7 @@
 # Builds jcstress-tests/target/jcstress.jar first if it is missing (delete it to force a rebuild).
 # Console log, HTML report and result blob go to jcstress-tests/target/jcstress-results/.
 # Needs a JDK 25+: $JAVA25_HOME, $JAVA_HOME, the java on PATH or one under /usr/lib/jvm, first found.
+# $JCSTRESS_VERBOSE=1 makes jcstress print every test's outcomes (summarize.sh turns them into docs).
 # $JCSTRESS_TIMEOUT (seconds, default 3600) bounds the whole run: a wedged scheduler can hang a fork
 # in jcstress's warm-up, where jcstress has no timeout of its own.
 #
@@ -61,10 +62,12 @@ mkdir -p "$out"
 log="$out/console.log"
 export XDG_CACHE_HOME="$here/target/jcstress-cache" # jcstress unpacks JNA under $XDG_CACHE_HOME
 
-echo "run-stress: mode=$mode tests=$filter java=$java"
+echo "run-stress: mode=$mode tests=$filter java=$java ($("$java" -version 2>&1 | head -1))" | tee "$log"
 set +e
+verbose=()
+[[ -n "${JCSTRESS_VERBOSE:-}" ]] && verbose=(-v) # print every test's outcome table (for summarize.sh)
 (cd "$out" && timeout --kill-after=30 "$limit" "$java" "${host_flags[@]}" -jar "$jar" -m "$mode" -t "$filter" \
-    -r "$out/report" -jvmArgsPrepend "$fork_flags") 2>&1 | tee "$log"
+    "${verbose[@]}" -r "$out/report" -jvmArgsPrepend "$fork_flags") 2>&1 | tee -a "$log"
 rc=${PIPESTATUS[0]}
 set -e
 
