@@ -1,0 +1,64 @@
+package gmpj.core;
+
+import gmpj.core.Fixtures.Taken;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * The global run queue (JCTools' MPMC XADD queue) fed a linked batch, as a full ring spills into it
+ * ({@code LocalRunQueue.putSlow} -> {@code GlobalRunQueue.putBatch}), while a carrier takes a
+ * batch of two from it, as {@code M.takeGlobal} does.
+ */
+@JCStressTest
+@Description("A producer spills goroutines 1, 2, 3 into the global queue as one linked batch (putBatch) while "
+        + "a consumer takes up to two of them with poll(), the way a carrier takes a batch. Result: the ids the "
+        + "consumer got, in the order it got them, and the ids left in the queue afterwards. Each goroutine must "
+        + "be taken exactly once, and in the batch's order: the queue is FIFO, and a batch is published in order.")
+@Outcome(id = "0, 123", expect = ACCEPTABLE, desc = "The consumer came first and found the queue empty.")
+@Outcome(id = "1, 23", expect = ACCEPTABLE_INTERESTING,
+        desc = "The consumer took 1, then found the queue empty before 2 was offered.")
+@Outcome(id = "12, 3", expect = ACCEPTABLE, desc = "The consumer took the first two.")
+@Outcome(expect = FORBIDDEN, desc = "A goroutine was lost, taken twice, or taken out of order.")
+@State
+public class GlobalQueueBatchRacingTakeKeepsOrder {
+    private final GlobalRunQueue global = new GlobalRunQueue();
+    private final G g1 = Fixtures.g(1);
+    private final G g2 = Fixtures.g(2);
+    private final G g3 = Fixtures.g(3);
+    private int consumed;
+
+    @Actor
+    public void producer() {
+        g1.next = g2;
+        g2.next = g3;
+        global.putBatch(g1, 3);
+    }
+
+    @Actor
+    public void consumer() {
+        for (int i = 0; i < 2; i++) {
+            G g = global.poll();
+            if (g == null) {
+                return;
+            }
+            consumed = consumed * 10 + (int) g.id;
+        }
+    }
+
+    @Arbiter
+    public void arbiter(II_Result r) {
+        Taken rest = new Taken();
+        Fixtures.drain(global, rest);
+        r.r1 = consumed;
+        r.r2 = rest.digits();
+    }
+}
