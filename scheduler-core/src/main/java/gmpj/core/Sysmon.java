@@ -31,6 +31,12 @@ final class Sysmon extends Thread {
     private static final long SYSCALL_HANDOFF_NANOS = 20_000;
     /** A blocking call older than this gives its processor away even when there seems to be no other work (Go: 10 ms). */
     private static final long SYSCALL_FORCE_HANDOFF_NANOS = 10_000_000;
+    /**
+     * Rounds in a row a goroutine must be seen stuck, besides two time slices, before it counts as
+     * a hog: a stop-the-world GC pause freezes sysmon too and looks like one long round in which
+     * nobody made progress, and should not cost a hand-off.
+     */
+    private static final int HOG_MIN_ROUNDS = 3;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -45,6 +51,7 @@ final class Sysmon extends Thread {
     private final long[] seenState;
     private final long[] seenProgress;
     private final long[] seenStateSince;
+    private final int[] seenRounds;
     /** True while in deep sleep; {@link #wake()} unparks only then. */
     private volatile boolean sleeping;
 
@@ -70,6 +77,7 @@ final class Sysmon extends Thread {
         this.seenState = new long[s.procs];
         this.seenProgress = new long[s.procs];
         this.seenStateSince = new long[s.procs];
+        this.seenRounds = new int[s.procs];
     }
 
     /** Ends deep sleep; called when a processor goes busy. Cheap when not sleeping. */
@@ -187,8 +195,10 @@ final class Sysmon extends Thread {
                 seenState[i] = st;
                 seenProgress[i] = progress;
                 seenStateSince[i] = now;
+                seenRounds[i] = 0;
                 continue;
             }
+            seenRounds[i]++;
             long stuckFor = now - seenStateSince[i];
             boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty();
             if (status == P.SYSCALL) {
@@ -201,7 +211,7 @@ final class Sysmon extends Thread {
                     seenState[i] = 0;
                     acted = true;
                 }
-            } else if (stuckFor >= 2 * timeSliceNanos && othersWait) {
+            } else if (stuckFor >= 2 * timeSliceNanos && seenRounds[i] >= HOG_MIN_ROUNDS && othersWait) {
                 M holder = p.m;
                 G g = holder.curg;
                 if (s.handOff(p, st)) {

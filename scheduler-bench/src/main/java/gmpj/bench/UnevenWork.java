@@ -1,0 +1,59 @@
+package gmpj.bench;
+
+/**
+ * The uneven workload shared by {@link UnevenWorkBench} and {@link UnevenWorkBaselines}, after the
+ * work-stealing demonstration of the Go tutorials: {@value #TASKS} CPU-bound tasks, all started by
+ * one task, the first half {@value #HEAVY_FACTOR} times heavier than the second. Started from one
+ * place, they all queue on one processor; a second processor gets a share only by stealing (or, in
+ * gmpj, from the global queue the first one spills into), and the heavy half makes a bad split
+ * costly.
+ *
+ * <p>A task's work is a chain of xorshift steps, which the JIT cannot shorten; each task adds its
+ * final value into {@link #results}, whose total the benchmark checks against {@link #EXPECTED}.
+ */
+final class UnevenWork {
+    /** Tasks per invocation. */
+    static final int TASKS = 100;
+    /** How much heavier each task of the first half is than each of the second. */
+    static final int HEAVY_FACTOR = 10;
+    /**
+     * Xorshift steps of a light task: about 70 µs on this machine's cores, so a heavy one is about
+     * 0.7 ms and an invocation about 38 ms of CPU, ideally 19 ms on two processors.
+     */
+    static final int LIGHT_STEPS = 20_000;
+    /** The sum of every task's result, computed once on one thread. */
+    static final long EXPECTED = expected();
+
+    private UnevenWork() {}
+
+    /** Xorshift steps task {@code i} runs. */
+    static int steps(int i) {
+        return i < TASKS / 2 ? LIGHT_STEPS * HEAVY_FACTOR : LIGHT_STEPS;
+    }
+
+    /** Task {@code i}'s work: {@link #steps(int)} xorshift steps from a seed of its own. */
+    static long work(int i) {
+        long x = 0x9E3779B97F4A7C15L * (i + 1);
+        for (int n = steps(i); n > 0; n--) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        return x;
+    }
+
+    private static long expected() {
+        long sum = 0;
+        for (int i = 0; i < TASKS; i++) {
+            sum += work(i);
+        }
+        return sum;
+    }
+
+    /** Throws if the tasks' results, added up, differ from the sequential sum. */
+    static void check(long sum) {
+        if (sum != EXPECTED) {
+            throw new IllegalStateException("uneven work summed to " + sum + ", expected " + EXPECTED + ": a task was lost or ran twice");
+        }
+    }
+}
