@@ -1,0 +1,53 @@
+package gmpj.stress;
+
+import gmpj.sync.Mutex;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/** What one Mutex section writes, the next section sees whole: unlock releases, lock acquires. */
+@JCStressTest
+@Description("Driven from two plain threads. The writer locks a gmpj Mutex, writes two plain ints x = 1 and "
+        + "y = 1, and unlocks. The reader locks the same mutex, reads x and y, and unlocks. The sections run "
+        + "one after the other in either order, so the reader sees both writes or neither. Without the lock "
+        + "(or with an unlock that did not release, or a lock that did not acquire) the compiler and the CPU "
+        + "may reorder the plain accesses and the reader could see one write without the other. "
+        + "Result: x and y as the reader saw them.")
+@Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "The reader's section ran first.")
+@Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The writer's section ran first.")
+@Outcome(id = {"1, 0", "0, 1"}, expect = FORBIDDEN, desc = "Torn: the reader saw half of the writer's section.")
+@Outcome(expect = FORBIDDEN, desc = "Impossible: only 0 and 1 are ever written.")
+@State
+public class MutexVisibility {
+    private final Mutex mu = new Mutex();
+    private int x;
+    private int y;
+
+    @Actor
+    public void writer() {
+        mu.lock();
+        try {
+            x = 1;
+            y = 1;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    @Actor
+    public void reader(II_Result r) {
+        mu.lock();
+        try {
+            r.r1 = x;
+            r.r2 = y;
+        } finally {
+            mu.unlock();
+        }
+    }
+}
