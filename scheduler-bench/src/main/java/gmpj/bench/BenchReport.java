@@ -22,7 +22,7 @@ import javax.imageio.ImageIO;
 /**
  * Turns a JMH JSON result file ({@code -rf json}) into {@code docs/benchmarks.md} and a PNG chart:
  * the machine and JDK first, then the ratios of gmpj to each baseline measured in the same run
- * (with the issue's targets, met or missed and by how much), then every absolute figure, then the
+ * (with the project's targets, met or missed and by how much), then every absolute figure, then the
  * steal-policy table from {@link UnevenWorkBench}'s secondary results.
  *
  * <p>Usage: {@code BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png>}. Runs headless.
@@ -45,7 +45,7 @@ public final class BenchReport {
         }
     }
 
-    /** The comparisons, in the report's order. Targets are the (lower ratio = gmpj faster). */
+    /** The comparisons, in the report's order. Targets are the project's (lower ratio = gmpj faster). */
     static final List<Pair> PAIRS = List.of(
             Pair.of("SpawnBench.gmpjFromOutside", "SpawnBench.virtualThreadsFromOutside", 0.5, "≥ 2x faster than VTs"),
             Pair.of("SpawnBench.gmpjFromInside", "SpawnBench.virtualThreadsFromInside", 0.5, "≥ 2x faster than VTs"),
@@ -355,7 +355,7 @@ public final class BenchReport {
         g.setColor(Color.BLACK);
         g.drawLine(x1, top - 8, x1, top + ratios.size() * rowH);
         g.setColor(Color.BLUE);
-        g.drawString("blue tick: the issue's target", 10, h - 12);
+        g.drawString("blue tick: the project's target", 10, h - 12);
         g.dispose();
         if (png.toAbsolutePath().getParent() != null) {
             Files.createDirectories(png.toAbsolutePath().getParent());

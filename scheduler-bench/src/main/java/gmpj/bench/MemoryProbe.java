@@ -31,7 +31,7 @@ import jdk.internal.vm.ContinuationScope;
  */
 public final class MemoryProbe {
     static final int DEFAULT_N = 1_000_000;
-    /** The target for a parked goroutine with a shallow stack. */
+    /** The project's target for a parked goroutine with a shallow stack. */
     static final long TARGET_BYTES_PER_G = 400;
     private static final ContinuationScope SCOPE = new ContinuationScope("memory-probe");
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
