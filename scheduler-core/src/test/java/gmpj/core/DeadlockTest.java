@@ -88,7 +88,7 @@ class DeadlockTest {
     }
 
     @Test
-    void ignorePolicyReportsNothing() throws InterruptedException {
+    void ignorePolicyReportsNothing() {
         Queue<String> diag = new ConcurrentLinkedQueue<>();
         try (Scheduler s = builder("deadlock-ignore").procs(1).deadlockGrace(GRACE)
                 .deadlockPolicy(DeadlockPolicy.IGNORE).diagnostics(diag::add).build()) {
@@ -98,8 +98,10 @@ class DeadlockTest {
             try {
                 awaitCondition(s, "goroutine parked", () -> me.get() != null
                         && s.goroutines().stream().anyMatch(i -> "waiting".equals(i.state())));
-                // No report within 3x the grace: an absence can only be checked for a while.
-                Thread.sleep(3 * GRACE.toMillis());
+                // No report while the goroutine has been asleep for 3x the grace, as the scheduler
+                // itself reports its waiting time (an absence can only be checked for a while).
+                awaitCondition(s, "goroutine asleep for 3x the grace", () -> s.goroutines().stream()
+                        .anyMatch(i -> i.waiting() != null && i.waiting().compareTo(GRACE.multipliedBy(3)) >= 0));
                 assertEquals(null, report(diag), "diagnostics: " + diag);
                 assertEquals(0, s.stats().deadlocks(), describe(s));
             } finally {

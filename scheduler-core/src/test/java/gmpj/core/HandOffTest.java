@@ -61,7 +61,7 @@ class HandOffTest {
                 started.set(true);
                 long end = System.nanoTime() + CAP_NANOS;
                 while (!flag.get() && System.nanoTime() - end < 0) {
-                    Thread.sleep(1);
+                    Thread.sleep(1); // the blocking call under test, inside Gmp.blocking; ends when the flag is set
                 }
                 return flag.get() ? "released" : "gave up";
             }));
