@@ -4,76 +4,31 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A FIFO of {@link WaitNode}s guarded by a tiny spin lock: the wait list of every primitive here.
- *
- * <h2>Why a spin lock</h2>
- * Critical sections are a few field writes (link or unlink a node, update a waiter count) and
- * never park, allocate or call user code, so a holder leaves the lock within nanoseconds unless
- * the OS deschedules its thread. A {@code java.util.concurrent} lock would park a goroutine's
- * carrier thread instead, stalling its processor. After {@link #SPINS_BEFORE_YIELD} failed
- * attempts a contender yields its thread to the OS, which covers a holder that was descheduled.
+ * A FIFO of {@link WaitNode}s guarded by a {@link SpinLocked spin lock}: the wait list of the
+ * locks, wait groups, semaphores and condition variables here.
  *
  * <h2>Memory ordering</h2>
- * {@link #lock()} is a volatile CAS (acquire and more), {@link #unlock()} a release store: every
- * write made under the lock is visible to the next holder. {@link #size} is written only under the
- * lock, with a volatile store, so that callers may read it without the lock as a hint ("anyone
- * waiting?"); each such read site says why a stale answer is safe there.
+ * The lock orders everything written under it (see {@link SpinLocked}). {@link #size} is written
+ * only under the lock, with a volatile store, so that callers may read it without the lock as a
+ * hint ("anyone waiting?"); each such read site says why a stale answer is safe there.
  */
-final class WaitQueue {
-    /**
-     * Failed lock attempts before a contender starts yielding its thread. 64 pauses are a few
-     * microseconds: far longer than any critical section of a running holder, short enough that a
-     * descheduled holder is not spun on for a whole OS time slice.
-     */
-    static final int SPINS_BEFORE_YIELD = 64;
-
-    private static final VarHandle LOCK;
+final class WaitQueue extends SpinLocked {
     private static final VarHandle SIZE;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            LOCK = l.findVarHandle(WaitQueue.class, "lock", int.class);
-            SIZE = l.findVarHandle(WaitQueue.class, "size", int.class);
+            SIZE = MethodHandles.lookup().findVarHandle(WaitQueue.class, "size", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** 0 free, 1 held. Accessed through {@link #LOCK}. */
-    @SuppressWarnings("unused")
-    private volatile int lock;
     /** Linked nodes; written under the lock (volatile store), read anywhere. */
     @SuppressWarnings("unused")
     private volatile int size;
     /** Guarded by the lock. */
     private WaitNode head;
     private WaitNode tail;
-
-    void lock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) { // volatile CAS: acquires what the last holder wrote
-            lockContended();
-        }
-    }
-
-    private void lockContended() {
-        int spins = 0;
-        for (;;) {
-            // Opaque read: only a hint to avoid hammering the line with CASes; the CAS decides.
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) { // volatile CAS
-                return;
-            }
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
-    void unlock() {
-        LOCK.setRelease(this, 0); // release store: publishes every write of the critical section
-    }
 
     /** Linked nodes; a volatile read, may be stale by the time the caller acts on it. */
     int size() {

@@ -34,6 +34,9 @@ class WaitReasonTest {
         Mutex condLock = new Mutex();
         Cond cond = new Cond(condLock);
         Semaphore sem = new Semaphore(1);
+        Chan<String> toSend = new Chan<>();
+        Chan<String> toReceive = new Chan<>();
+        Chan<String> selected = new Chan<>();
         return new Case[] {
             new Case(WaitReason.MUTEX, mu::lock, () -> {
                 mu.lock();
@@ -57,6 +60,10 @@ class WaitReasonTest {
                 sem.acquire();
                 sem.release();
             }, sem::release),
+            new Case(WaitReason.CHAN_SEND, () -> { }, () -> toSend.send("x"), () -> toSend.receive().value()),
+            new Case(WaitReason.CHAN_RECV, () -> { }, () -> toReceive.receive().value(), () -> toReceive.send("y")),
+            new Case(WaitReason.SELECT, () -> { }, () -> new Select().onReceive(selected).onReceive(new Chan<Integer>()).run(),
+                    () -> selected.send("z")),
         };
     }
 

@@ -1,0 +1,531 @@
+package gmpj.sync;
+
+import gmpj.core.Gmp;
+import gmpj.core.Parking;
+import gmpj.core.WaitReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Go's channel: a typed conduit between goroutines (and threads), unbuffered or buffered.
+ *
+ * <ul>
+ *   <li><b>Unbuffered</b> ({@code new Chan<>()}): a send waits until a receiver takes the value,
+ *       a receive until a sender hands one over. The hand-off is a rendezvous.</li>
+ *   <li><b>Buffered</b> ({@code new Chan<>(n)}): a send waits only while the buffer holds
+ *       {@code n} values, a receive only while it is empty. Values come out in the order they
+ *       went in.</li>
+ *   <li><b>Closing</b> ({@link #close()}): says no more values will come. Values already buffered
+ *       are still received; after them every receive returns at once with
+ *       {@link Received#closed()}. Sending on a closed channel, or closing it again, throws
+ *       {@link ChanClosedException}; a sender blocked when the channel is closed throws it too.
+ *       {@code for (T v : ch)} receives until the channel is closed and drained.</li>
+ *   <li><b>No nulls</b>: {@code null} cannot be sent, so a received value is never null and "closed"
+ *       is never confused with a value.</li>
+ *   <li><b>Select</b>: {@link Select} waits on several sends and receives at once.</li>
+ * </ul>
+ *
+ * <p>Every blocking operation parks a goroutine (its carrier runs other goroutines) or blocks a
+ * plain thread, so goroutines and threads can share a channel. A parked goroutine shows
+ * {@code chan send} or {@code chan receive} in the scheduler's dumps, and a goroutine waiting
+ * forever on a channel nobody else uses counts toward the scheduler's deadlock report. Like Go's,
+ * the waits are uninterruptible; give them a timeout or select on a {@link Context}'s
+ * {@link Context#done()} channel to make them stoppable.
+ *
+ * <h2>How it works</h2>
+ * Go's {@code hchan}: a ring buffer, a queue of blocked senders and one of blocked receivers, all
+ * guarded by one spin lock that is never held while parking. A sender that finds a queued receiver
+ * hands the value straight to it (the receiver's node) and wakes it; a receiver that finds the
+ * buffer full takes the oldest value and moves a queued sender's value into the freed slot, so
+ * FIFO order holds. Blocked operations are {@link ChanNode}s claimed by CAS (see
+ * {@link ChanWait}), which is what lets one blocked select sit in many channels' queues and be
+ * served by exactly one of them. Invariants, under the lock: a queued receiver implies an empty
+ * buffer; a queued sender implies a full buffer (or no buffer); a closed channel has no queued
+ * nodes. (Queues may also hold nodes of selects already served elsewhere or given up; servers skip
+ * those, and their owners unlink them.)
+ *
+ * @param <T> the element type
+ */
+public final class Chan<T> extends SpinLocked implements Iterable<T> {
+    private static final AtomicLong IDS = new AtomicLong();
+    /** What {@link #pollLocked()} returns for a closed and drained channel. */
+    static final Object CLOSED = new Object();
+
+    /** Orders channel locks: a select locks its channels in increasing id, so two selects never deadlock. */
+    final long id = IDS.incrementAndGet();
+    /** For a context's {@link Context#done()} channel: the context whose deadline closes it. Else null. */
+    final Context owner;
+    private final int capacity;
+    private final Object[] buf;
+    /** Ring buffer position and fill; guarded by the lock. */
+    private int head;
+    private int count;
+    /** Written under the lock; volatile for the lock-free {@link #isClosed()}. */
+    private volatile boolean closed;
+    private final NodeQueue senders = new NodeQueue();
+    private final NodeQueue receivers = new NodeQueue();
+    /**
+     * A node the lock holder claimed, to be woken once the lock is left ({@link #unlockAndWake()}).
+     * Guarded by the lock; an operation claims at most one node.
+     */
+    private ChanNode toWake;
+
+    /** An unbuffered channel: every send waits for its receiver. */
+    public Chan() {
+        this(0);
+    }
+
+    /**
+     * A channel buffering up to {@code capacity} values; {@code 0} makes it unbuffered.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative
+     */
+    public Chan(int capacity) {
+        this(capacity, null);
+    }
+
+    Chan(int capacity, Context owner) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("channel capacity must be >= 0 (0 = unbuffered), got " + capacity);
+        }
+        this.capacity = capacity;
+        this.buf = capacity == 0 ? null : new Object[capacity];
+        this.owner = owner;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * Sends {@code value}, waiting until a receiver takes it (unbuffered) or there is room in the
+     * buffer.
+     *
+     * @throws NullPointerException if {@code value} is null (channels never carry null)
+     * @throws ChanClosedException  if the channel is closed, before or while this waits
+     */
+    public void send(T value) {
+        send(value, true, 0L);
+    }
+
+    /**
+     * Like {@link #send}, giving up after {@code timeout}. A timeout of zero or less only tries.
+     *
+     * @return {@code true} if the value was sent, {@code false} if the time ran out first (then it
+     *         was not sent)
+     * @throws ChanClosedException if the channel is closed, before or while this waits
+     */
+    public boolean send(T value, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        return timeout.isNegative() || timeout.isZero()
+                ? send(value, false, 0L)
+                : send(value, true, Parking.deadlineAfter(timeout));
+    }
+
+    /**
+     * Sends {@code value} only if that needs no waiting: a receiver is waiting, or the buffer has
+     * room. Go's {@code select} with a send case and a {@code default}.
+     *
+     * @return {@code true} if sent
+     * @throws ChanClosedException if the channel is closed
+     */
+    public boolean trySend(T value) {
+        return send(value, false, 0L);
+    }
+
+    private boolean send(T value, boolean block, long deadline) {
+        Objects.requireNonNull(value, "a channel cannot carry null; send a value object (or close the channel to signal the end)");
+        if (block) {
+            Gmp.checkpoint();
+        }
+        lock();
+        if (closed) {
+            unlock();
+            throw new ChanClosedException("send on closed channel " + this);
+        }
+        if (offerLocked(value)) {
+            unlockAndWake();
+            return true;
+        }
+        if (!block) {
+            unlock();
+            return false;
+        }
+        ChanNode node = new ChanNode(Parking.currentWaiter());
+        node.elem = value;
+        enqueueLocked(node, true);
+        unlock();
+        if (awaitNode(node, WaitReason.CHAN_SEND, deadline) == ChanWait.WAITING) {
+            return false; // timed out and left the queue: not sent
+        }
+        if (node.closed) {
+            throw new ChanClosedException("send on closed channel " + this + " (it was closed while the sender waited)");
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /**
+     * Receives a value, waiting until one is sent; returns {@link Received#closed()} at once if the
+     * channel is closed and drained. Go's {@code v, ok := <-ch}.
+     */
+    public Received<T> receive() {
+        return receive(true, 0L);
+    }
+
+    /**
+     * Like {@link #receive()}, giving up after {@code timeout} with a
+     * {@link Received#timedOut() timed-out} result. A timeout of zero or less only tries.
+     */
+    public Received<T> receive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        return timeout.isNegative() || timeout.isZero()
+                ? receive(false, 0L)
+                : receive(true, Parking.deadlineAfter(timeout));
+    }
+
+    /**
+     * Receives a value only if one is ready (buffered, or a sender waiting); else returns a
+     * {@link Received#timedOut() timed-out} result, or a {@link Received#closed() closed} one if
+     * the channel is closed and drained.
+     */
+    public Received<T> tryReceive() {
+        return receive(false, 0L);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Received<T> receive(boolean block, long deadline) {
+        if (owner != null) {
+            owner.checkDeadline(); // a context's deadline closes its done channel when someone looks
+        }
+        if (block) {
+            Gmp.checkpoint();
+        }
+        lock();
+        Object v = pollLocked();
+        if (v != null) {
+            unlockAndWake();
+            return v == CLOSED ? Received.closedResult() : Received.of((T) v);
+        }
+        if (!block) {
+            unlock();
+            return Received.timedOutResult();
+        }
+        ChanNode node = new ChanNode(Parking.currentWaiter());
+        enqueueLocked(node, false);
+        unlock();
+        if (awaitNode(node, WaitReason.CHAN_RECV, deadline) == ChanWait.WAITING) {
+            return Received.timedOutResult();
+        }
+        return node.closed ? Received.closedResult() : Received.of((T) node.elem);
+    }
+
+    /**
+     * Parks the waiter of a plain operation's {@code node} until it is served, or until
+     * {@code deadline} (0: none), when it leaves the queue. Returns the node's state:
+     * {@link ChanWait#WAITING} if it timed out and left, else the served case (0).
+     */
+    private int awaitNode(ChanNode node, WaitReason reason, long deadline) {
+        for (;;) {
+            long expiry = owner == null ? 0L : owner.deadlineNanos();
+            long until = earliest(deadline, expiry);
+            int s = node.await(reason, until);
+            if (s != ChanWait.WAITING) {
+                return s;
+            }
+            if (expiry != 0 && System.nanoTime() - expiry >= 0) {
+                owner.checkDeadline(); // cancels the context, which closes this channel and serves the node
+                continue;
+            }
+            if (!node.tryCancel()) {
+                return node.state; // served just as the time ran out: the operation happened
+            }
+            lock();
+            unlinkLocked(node);
+            unlock();
+            return ChanWait.WAITING;
+        }
+    }
+
+    /** The earlier of two deadlines where 0 means none. */
+    static long earliest(long a, long b) {
+        if (a == 0) {
+            return b;
+        }
+        if (b == 0) {
+            return a;
+        }
+        return a - b <= 0 ? a : b;
+    }
+
+    // ------------------------------------------------------------------ closing and inspecting
+
+    /**
+     * Closes the channel: no more sends. Receivers get the buffered values, then
+     * {@link Received#closed()}; waiting receivers are woken with that, waiting senders with a
+     * {@link ChanClosedException}.
+     *
+     * @throws ChanClosedException if the channel is already closed
+     * @throws UnsupportedOperationException on a {@link Context#done()} channel, which only its
+     *                                       context closes
+     */
+    public void close() {
+        if (owner != null) {
+            throw new UnsupportedOperationException("this is a context's done channel: it closes when the context "
+                    + "is cancelled or its deadline passes; call cancel() on the context instead of closing it");
+        }
+        if (!closeIfOpen()) {
+            throw new ChanClosedException("close of closed channel " + this);
+        }
+    }
+
+    /** Closes the channel unless it is closed already; returns whether this call closed it. */
+    boolean closeIfOpen() {
+        List<ChanNode> woken = null;
+        lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closed = true; // volatile store under the lock
+            for (ChanNode r; (r = receivers.poll()) != null; ) {
+                r.elem = null;
+                r.closed = true;
+                if (r.claim()) {
+                    woken = add(woken, r);
+                }
+            }
+            for (ChanNode s; (s = senders.poll()) != null; ) {
+                s.closed = true;
+                if (s.claim()) {
+                    woken = add(woken, s);
+                }
+            }
+        } finally {
+            unlock();
+        }
+        if (woken != null) {
+            woken.forEach(ChanNode::wake);
+        }
+        return true;
+    }
+
+    private static List<ChanNode> add(List<ChanNode> list, ChanNode n) {
+        List<ChanNode> l = list != null ? list : new ArrayList<>();
+        l.add(n);
+        return l;
+    }
+
+    /** Whether {@link #close()} was called; a snapshot. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The buffer's capacity: Go's {@code cap(ch)}; 0 for an unbuffered channel. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Values buffered now: Go's {@code len(ch)}; a snapshot, always 0 for an unbuffered channel. */
+    public int size() {
+        lock();
+        try {
+            return count;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Receives until the channel is closed and drained: Go's {@code for v := range ch}. Each
+     * {@code hasNext()} may wait for the next value. One iterator per consumer; several consumers
+     * may iterate the same channel at once, each value going to one of them.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private Received<T> next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    next = receive();
+                }
+                return next.ok();
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("channel closed and drained");
+                }
+                T v = next.value();
+                next = null;
+                return v;
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        lock();
+        try {
+            return "Chan#" + id + "[" + (capacity == 0 ? "unbuffered" : count + "/" + capacity)
+                    + (closed ? ", closed" : "") + ", senders=" + senders.size + ", receivers=" + receivers.size + "]";
+        } finally {
+            unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ lock held (also used by Select)
+
+    /**
+     * Lock held, channel open: hands {@code value} to a waiting receiver (claimed; woken by
+     * {@link #unlockAndWake()}) or appends it to the buffer. False if neither is possible now.
+     */
+    boolean offerLocked(Object value) {
+        for (ChanNode r; (r = receivers.poll()) != null; ) {
+            r.elem = value;
+            r.closed = false;
+            if (r.claim()) {
+                toWake = r;
+                return true;
+            }
+            r.elem = null; // a select served elsewhere, or a waiter that gave up: drop it
+        }
+        if (count < capacity) {
+            buf[index(count)] = value;
+            count++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Lock held: takes the oldest value (refilling the freed buffer slot from a waiting sender) or a
+     * waiting sender's value, and claims that sender (woken by {@link #unlockAndWake()}). Returns
+     * the value, {@link #CLOSED} if the channel is closed and drained, or null if nothing is ready.
+     */
+    Object pollLocked() {
+        if (count > 0) {
+            Object v = buf[head];
+            buf[head] = null;
+            head = head + 1 == capacity ? 0 : head + 1;
+            count--;
+            ChanNode s = claimFirst(senders);
+            if (s != null) { // it was waiting for room: its value goes to the back, keeping FIFO order
+                buf[index(count)] = s.elem;
+                count++;
+                toWake = s;
+            }
+            return v;
+        }
+        ChanNode s = claimFirst(senders);
+        if (s != null) {
+            toWake = s;
+            return s.elem;
+        }
+        return closed ? CLOSED : null;
+    }
+
+    /** Lock held: whether the channel is closed. */
+    boolean closedLocked() {
+        return closed;
+    }
+
+    /** Lock held: queues a blocked operation's node. */
+    void enqueueLocked(ChanNode node, boolean sending) {
+        node.sending = sending;
+        (sending ? senders : receivers).add(node);
+    }
+
+    /** Lock held: unlinks {@code node} if it is still queued here (no server took it out). */
+    void unlinkLocked(ChanNode node) {
+        if (node.queued) {
+            (node.sending ? senders : receivers).remove(node);
+        }
+    }
+
+    /** Lock held: hands over the node this holder claimed, if any, for the caller to wake after unlocking. */
+    ChanNode takeClaimedLocked() {
+        ChanNode w = toWake;
+        toWake = null;
+        return w;
+    }
+
+    /** Leaves the lock, then wakes the node this holder claimed, if any. */
+    void unlockAndWake() {
+        ChanNode w = toWake;
+        toWake = null;
+        unlock();
+        if (w != null) {
+            w.wake();
+        }
+    }
+
+    private int index(int offset) {
+        int i = head + offset;
+        return i >= capacity ? i - capacity : i;
+    }
+
+    /** Lock held: unlinks nodes from the front of {@code q} until one can be claimed; returns it, or null. */
+    private static ChanNode claimFirst(NodeQueue q) {
+        for (ChanNode n; (n = q.poll()) != null; ) {
+            if (n.claim()) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** A FIFO of nodes, doubly linked so that a waiter that gives up leaves in O(1). Guarded by the channel lock. */
+    private static final class NodeQueue {
+        ChanNode first;
+        ChanNode last;
+        int size;
+
+        void add(ChanNode n) {
+            n.next = null;
+            n.prev = last;
+            if (last == null) {
+                first = n;
+            } else {
+                last.next = n;
+            }
+            last = n;
+            n.queued = true;
+            size++;
+        }
+
+        ChanNode poll() {
+            ChanNode n = first;
+            if (n != null) {
+                remove(n);
+            }
+            return n;
+        }
+
+        void remove(ChanNode n) {
+            ChanNode p = n.prev;
+            ChanNode q = n.next;
+            if (p == null) {
+                first = q;
+            } else {
+                p.next = q;
+            }
+            if (q == null) {
+                last = p;
+            } else {
+                q.prev = p;
+            }
+            n.prev = null;
+            n.next = null;
+            n.queued = false;
+            size--;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package gmpj.sync;
+
+/**
+ * A send on a closed {@link Chan}, or a second {@code close}: what Go answers with a panic
+ * ({@code "send on closed channel"}, {@code "close of closed channel"}).
+ *
+ * <p>Both are bugs in the program's ownership of the channel: only the sending side should close
+ * a channel, once, after its last send. Receiving from a closed channel is not an error (it returns
+ * a {@link Received#closed() closed} result).
+ */
+public final class ChanClosedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ChanClosedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,450 @@
+package gmpj.sync;
+
+import gmpj.core.Gmp;
+import gmpj.core.Parking;
+import gmpj.core.WaitReason;
+import gmpj.core.Waiter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Go's {@code select}: waits until one of several channel operations can proceed, performs exactly
+ * that one, and runs its action.
+ *
+ * <pre>{@code
+ * int chosen = new Select()
+ *         .onReceive(results, r -> handle(r.value()))     // case v := <-results
+ *         .onSend(requests, nextRequest)                    // case requests <- nextRequest
+ *         .onReceive(ctx.done(), r -> giveUp())             // case <-ctx.Done()
+ *         .timeout(Duration.ofSeconds(1), () -> retry())    // case <-time.After(time.Second)
+ *         .run();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Fair:</b> when several cases are ready, one is chosen uniformly at random, as in Go, so
+ *       no case starves.</li>
+ *   <li><b>Default:</b> with {@link #orElse}, {@link #run()} never waits: if no case is ready it
+ *       runs the default action and returns {@link #DEFAULT}.</li>
+ *   <li><b>Timeout:</b> with {@link #timeout}, it waits at most that long, then runs the timeout
+ *       action and returns {@link #TIMEOUT}.</li>
+ *   <li><b>Closed channels:</b> a receive case on a closed, drained channel is always ready and
+ *       gets {@link Received#closed()}; a send case on a closed channel, if chosen, throws
+ *       {@link ChanClosedException}, like Go's panic.</li>
+ *   <li><b>Reusable:</b> a {@code Select} is a statement, built once and {@link #run()} as often
+ *       as needed (typically in a loop), by one caller at a time; send cases send the same value
+ *       each run. Running needs no allocation beyond what the chosen case needs (its
+ *       {@link Received}); the wait nodes of a blocking run are kept for the next.</li>
+ * </ul>
+ *
+ * <p>A waiting goroutine parks (dumps show {@code select}); a plain thread blocks. Actions run
+ * after the operation is complete and every channel lock is released, on the caller.
+ *
+ * <h2>How it works</h2>
+ * Go's {@code selectgo}: lock every channel of the select in a global order (by channel id, so
+ * that two selects never deadlock); poll the cases in a random order and perform the first ready
+ * one; otherwise queue one node per case, all sharing one {@link ChanWait}, unlock, and park. The
+ * first server to claim the shared wait by CAS performs its case; later servers see the claim fail
+ * and skip the other nodes. Once woken, the select unlinks its remaining nodes (each under its
+ * channel's lock). See {@link ChanWait} for the protocol and its memory ordering.
+ */
+public final class Select {
+    /** What {@link #run()} returns when no case was ready and the default action ran. */
+    public static final int DEFAULT = -1;
+    /** What {@link #run()} returns when the timeout passed before any case was ready. */
+    public static final int TIMEOUT = -2;
+
+    private static final VarHandle RUNNING;
+
+    static {
+        try {
+            RUNNING = MethodHandles.lookup().findVarHandle(Select.class, "running", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Chan<?>[] chans = new Chan<?>[4];
+    private boolean[] sends = new boolean[4];
+    private Object[] values = new Object[4];
+    /** A {@code Consumer<Received<?>>} for a receive case, a {@code Runnable} for a send case; may be null. */
+    private Object[] actions = new Object[4];
+    private int cases;
+    private Runnable defaultAction;
+    private boolean hasDefault;
+    /** -1: no timeout. */
+    private long timeoutNanos = -1;
+    private Runnable timeoutAction;
+
+    /** Derived from the cases, rebuilt when they change: the distinct channels in lock order. */
+    private Chan<?>[] lockOrder;
+    /** Scratch for the random poll order. */
+    private int[] pollOrder;
+    /** Reused by blocking runs; see the class comment. */
+    private ChanWait wait;
+    private ChanNode[] nodes;
+    /** Whether a case is a context's done channel, whose deadline the select must watch; see {@link Context}. */
+    private boolean hasOwners;
+    private long seed;
+    /** 1 while a caller is inside {@link #run()}. */
+    @SuppressWarnings("unused")
+    private volatile int running;
+
+    /** An empty select; add cases, then {@link #run()} it. */
+    public Select() {
+        long s = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
+        seed = s == 0 ? 0x9E3779B97F4A7C15L : s;
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /** A receive case whose value is ignored: {@code case <-ch:}. */
+    public Select onReceive(Chan<?> ch) {
+        return add(ch, false, null, null);
+    }
+
+    /**
+     * A receive case: {@code case v, ok := <-ch:}. {@code action} gets what was received: a value,
+     * or {@link Received#closed()} if the channel is closed and drained.
+     */
+    public <T> Select onReceive(Chan<T> ch, Consumer<? super Received<T>> action) {
+        return add(ch, false, null, Objects.requireNonNull(action, "action must not be null; use onReceive(ch) to ignore the value"));
+    }
+
+    /** A send case without an action: {@code case ch <- value:}. */
+    public <T> Select onSend(Chan<T> ch, T value) {
+        return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"), null);
+    }
+
+    /** A send case: {@code case ch <- value:}, then {@code action} once the value is sent. */
+    public <T> Select onSend(Chan<T> ch, T value, Runnable action) {
+        return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"),
+                Objects.requireNonNull(action, "action must not be null; use onSend(ch, value) for none"));
+    }
+
+    /**
+     * The default case: if no case is ready when {@link #run()} looks, run {@code action} instead
+     * of waiting.
+     *
+     * @throws IllegalStateException if the select already has a default or a timeout
+     */
+    public Select orElse(Runnable action) {
+        Objects.requireNonNull(action, "action must not be null");
+        if (hasDefault) {
+            throw new IllegalStateException("this select already has a default case; a select has at most one");
+        }
+        if (timeoutNanos >= 0) {
+            throw new IllegalStateException("this select has a timeout: with a default it would never wait, so the "
+                    + "timeout could never fire; use one or the other");
+        }
+        hasDefault = true;
+        defaultAction = action;
+        return this;
+    }
+
+    /**
+     * Waits at most {@code timeout} for a case to become ready (Go's {@code case <-time.After(d):}),
+     * then runs {@code action}. Zero or negative: do not wait (like a default).
+     *
+     * @throws IllegalStateException if the select already has a timeout or a default
+     */
+    public Select timeout(Duration timeout, Runnable action) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        Objects.requireNonNull(action, "action must not be null");
+        if (timeoutNanos >= 0) {
+            throw new IllegalStateException("this select already has a timeout; a select has at most one");
+        }
+        if (hasDefault) {
+            throw new IllegalStateException("this select has a default case: it never waits, so a timeout could "
+                    + "never fire; use one or the other");
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE / 4;
+        }
+        timeoutNanos = Math.min(Math.max(nanos, 0), Long.MAX_VALUE / 4);
+        timeoutAction = action;
+        return this;
+    }
+
+    /** Cases added so far (the default and the timeout are not cases). */
+    public int cases() {
+        return cases;
+    }
+
+    private Select add(Chan<?> ch, boolean send, Object value, Object action) {
+        Objects.requireNonNull(ch, "channel must not be null (Go's nil-channel case that never fires has no "
+                + "equivalent here: leave the case out instead)");
+        if (cases == chans.length) {
+            int n = cases * 2;
+            chans = Arrays.copyOf(chans, n);
+            sends = Arrays.copyOf(sends, n);
+            values = Arrays.copyOf(values, n);
+            actions = Arrays.copyOf(actions, n);
+        }
+        chans[cases] = ch;
+        sends[cases] = send;
+        values[cases] = value;
+        actions[cases] = action;
+        cases++;
+        lockOrder = null; // rebuilt by the next run
+        return this;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Performs one ready case (chosen at random among the ready ones), waiting for one if none is
+     * ready and the select has neither a default nor an elapsed timeout; then runs that case's
+     * action.
+     *
+     * @return the index of the case performed (in the order the cases were added), {@link #DEFAULT}
+     *         or {@link #TIMEOUT}
+     * @throws ChanClosedException   if the chosen case sends on a closed channel
+     * @throws IllegalStateException if the select has no case, no default and no timeout (it would
+     *                               wait forever), or is being run by another caller right now
+     */
+    public int run() {
+        if (!RUNNING.compareAndSet(this, 0, 1)) {
+            throw new IllegalStateException("this Select is already running (in another goroutine or thread, or in "
+                    + "one of its own actions); a Select runs one caller at a time: build one per caller");
+        }
+        try {
+            return select();
+        } finally {
+            RUNNING.setRelease(this, 0);
+        }
+    }
+
+    private int select() {
+        if (cases == 0 && !hasDefault && timeoutNanos < 0) {
+            throw new IllegalStateException("select with no cases, no default and no timeout would wait forever");
+        }
+        if (lockOrder == null) {
+            prepare();
+        }
+        if (hasOwners) {
+            for (int i = 0; i < cases; i++) {
+                Context owner = chans[i].owner;
+                if (owner != null) {
+                    owner.checkDeadline(); // an expired context closes its done channel now
+                }
+            }
+        }
+        boolean mayWait = !hasDefault && timeoutNanos != 0;
+        Waiter me = null;
+        if (mayWait) {
+            me = Parking.currentWaiter(); // before any lock: throws on a bare carrier thread
+            Gmp.checkpoint();
+        }
+        long deadline = timeoutNanos > 0 ? Parking.deadlineAfter(Duration.ofNanos(timeoutNanos)) : 0L;
+        shuffle();
+
+        lockAll();
+        for (int k = 0; k < cases; k++) {
+            int i = pollOrder[k];
+            Chan<?> c = chans[i];
+            if (sends[i]) {
+                if (c.closedLocked()) {
+                    unlockAll();
+                    throw new ChanClosedException("send on closed channel " + c + " (select case " + i + ")");
+                }
+                if (c.offerLocked(values[i])) {
+                    ChanNode w = c.takeClaimedLocked();
+                    unlockAll();
+                    wakeIfAny(w);
+                    return sent(i);
+                }
+            } else {
+                Object v = c.pollLocked();
+                if (v != null) {
+                    ChanNode w = c.takeClaimedLocked();
+                    unlockAll();
+                    wakeIfAny(w);
+                    return received(i, v == Chan.CLOSED ? Received.closedResult() : Received.of(v));
+                }
+            }
+        }
+        if (!mayWait) {
+            unlockAll();
+            if (hasDefault) {
+                defaultAction.run();
+                return DEFAULT;
+            }
+            timeoutAction.run();
+            return TIMEOUT;
+        }
+
+        // Nothing ready: queue a node on every case's channel, then park.
+        ChanWait w = wait;
+        w.waiter = me;
+        w.state = ChanWait.WAITING; // volatile store; published to servers by the channel locks below
+        for (int i = 0; i < cases; i++) {
+            ChanNode n = nodes[i];
+            n.elem = sends[i] ? values[i] : null;
+            n.closed = false;
+            chans[i].enqueueLocked(n, sends[i]);
+        }
+        unlockAll();
+
+        int chosen = awaitServed(w, deadline);
+        for (int i = 0; i < cases; i++) { // leave every other queue (servers that failed to claim left some already)
+            if (i != chosen) {
+                Chan<?> c = chans[i];
+                ChanNode n = nodes[i];
+                c.lock();
+                c.unlinkLocked(n);
+                n.elem = null;
+                c.unlock();
+            }
+        }
+        if (chosen == ChanWait.CANCELLED) {
+            timeoutAction.run();
+            return TIMEOUT;
+        }
+        ChanNode n = nodes[chosen];
+        Object v = n.elem;
+        n.elem = null;
+        if (sends[chosen]) {
+            if (n.closed) {
+                throw new ChanClosedException("send on closed channel " + chans[chosen] + " (select case " + chosen
+                        + "; it was closed while the select waited)");
+            }
+            return sent(chosen);
+        }
+        return received(chosen, n.closed ? Received.closedResult() : Received.of(v));
+    }
+
+    /**
+     * Parks until a server claims {@code w}; returns the claimed case, or {@link ChanWait#CANCELLED}
+     * if {@code deadline} (0: none) passed first. Context deadlines among the cases are observed
+     * here: the park ends at the earliest, and the expired context's cancellation closes its done
+     * channel, which serves that case.
+     */
+    private int awaitServed(ChanWait w, long deadline) {
+        for (;;) {
+            long expiry = hasOwners ? earliestContextDeadline() : 0L;
+            int s = w.await(WaitReason.SELECT, Chan.earliest(deadline, expiry));
+            if (s != ChanWait.WAITING) {
+                return s;
+            }
+            if (expiry != 0 && System.nanoTime() - expiry >= 0) {
+                for (int i = 0; i < cases; i++) {
+                    Context owner = chans[i].owner;
+                    if (owner != null) {
+                        owner.checkDeadline();
+                    }
+                }
+                continue;
+            }
+            if (w.tryCancel()) {
+                return ChanWait.CANCELLED;
+            }
+            return w.state; // served as the time ran out
+        }
+    }
+
+    /** The earliest deadline of a not-yet-cancelled context among the cases' done channels; 0 if none. */
+    private long earliestContextDeadline() {
+        long earliest = 0L;
+        for (int i = 0; i < cases; i++) {
+            Context owner = chans[i].owner;
+            if (owner != null && !owner.cancelled()) {
+                earliest = Chan.earliest(earliest, owner.deadlineNanos());
+            }
+        }
+        return earliest;
+    }
+
+    @SuppressWarnings("unchecked")
+    private int received(int i, Received<?> r) {
+        Object action = actions[i];
+        if (action != null) {
+            ((Consumer<Received<?>>) action).accept(r);
+        }
+        return i;
+    }
+
+    private int sent(int i) {
+        Object action = actions[i];
+        if (action != null) {
+            ((Runnable) action).run();
+        }
+        return i;
+    }
+
+    private static void wakeIfAny(ChanNode n) {
+        if (n != null) {
+            n.wake();
+        }
+    }
+
+    /** Builds the lock order, the poll-order scratch and the wait nodes for the current cases. */
+    private void prepare() {
+        Chan<?>[] sorted = Arrays.copyOf(chans, cases);
+        Arrays.sort(sorted, Comparator.comparingLong(c -> c.id));
+        int distinct = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (distinct == 0 || sorted[distinct - 1] != sorted[i]) {
+                sorted[distinct++] = sorted[i];
+            }
+        }
+        lockOrder = Arrays.copyOf(sorted, distinct);
+        pollOrder = new int[cases];
+        wait = new ChanWait(null);
+        nodes = new ChanNode[cases];
+        hasOwners = false;
+        for (int i = 0; i < cases; i++) {
+            nodes[i] = new ChanNode(wait, i);
+            hasOwners |= chans[i].owner != null;
+        }
+    }
+
+    /** A uniformly random permutation of the case indexes (Fisher-Yates over xorshift64). */
+    private void shuffle() {
+        int[] order = pollOrder;
+        long s = seed;
+        for (int i = 0; i < cases; i++) {
+            s ^= s << 13;
+            s ^= s >>> 7;
+            s ^= s << 17;
+            int j = (int) Long.remainderUnsigned(s, i + 1);
+            order[i] = order[j];
+            order[j] = i;
+        }
+        seed = s;
+    }
+
+    private void lockAll() {
+        for (Chan<?> c : lockOrder) {
+            c.lock();
+        }
+    }
+
+    private void unlockAll() {
+        for (int i = lockOrder.length - 1; i >= 0; i--) {
+            lockOrder[i].unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("Select[");
+        for (int i = 0; i < cases; i++) {
+            b.append(i == 0 ? "" : ", ").append(sends[i] ? "send to Chan#" : "receive from Chan#").append(chans[i].id);
+        }
+        if (hasDefault) {
+            b.append(cases == 0 ? "" : ", ").append("default");
+        }
+        if (timeoutNanos >= 0) {
+            b.append(cases == 0 && !hasDefault ? "" : ", ").append("timeout ").append(Duration.ofNanos(timeoutNanos));
+        }
+        return b.append(']').toString();
+    }
+}
