@@ -1,6 +1,7 @@
 /**
- * Go's {@code sync} package for gmpj: locks, wait groups, once, condition variables and
- * semaphores whose waits park the goroutine and free its carrier.
+ * Go's {@code sync} package for gmpj, and its channels: locks, wait groups, once, condition
+ * variables, semaphores, channels with select, and context-style cancellation, whose waits park
+ * the goroutine and free its carrier.
  *
  * <h2>The types and their Go equivalents</h2>
  * <table>
@@ -21,6 +22,14 @@
  *       strictly FIFO semaphore</td></tr>
  *   <tr><td>{@link gmpj.sync.Locker}</td><td>{@code sync.Locker}</td><td>lock/unlock, what a
  *       {@code Cond} waits on</td></tr>
+ *   <tr><td>{@link gmpj.sync.Chan}</td><td>{@code chan T}</td><td>unbuffered or buffered channel;
+ *       close, timed and non-blocking operations, iteration until closed</td></tr>
+ *   <tr><td>{@link gmpj.sync.Select}</td><td>{@code select}</td><td>wait on several sends and
+ *       receives; random choice among ready cases, default, timeout</td></tr>
+ *   <tr><td>{@link gmpj.sync.Context}</td><td>{@code context.Context}</td><td>cancellation trees
+ *       with deadlines and values; {@code done()} is a channel</td></tr>
+ *   <tr><td>{@link gmpj.sync.ErrGroup}</td><td>{@code x/sync/errgroup}</td><td>goroutines of one
+ *       job; the first failure cancels the rest</td></tr>
  * </table>
  * Misuse that Go answers with a panic or a fatal error (unlocking an unlocked mutex, a negative
  * wait-group counter, releasing more than was acquired) throws {@link java.lang.IllegalStateException}
@@ -49,7 +58,10 @@
  * Fast paths are one atomic operation on a state word (Go's layouts: the mutex's
  * locked/woken/starving bits and waiter count, the wait group's counter and waiter count in one
  * {@code long}). Slow paths queue a {@code WaitNode} on a {@code WaitQueue}: a FIFO guarded by a
- * spin lock held only for a few field writes, never across a park. A waker unlinks a node and
+ * spin lock held only for a few field writes, never across a park. Channels follow Go's
+ * {@code hchan}: a ring buffer and queues of blocked senders and receivers under one such lock,
+ * whose nodes are served by CAS so that a blocked select can wait in many queues at once (see
+ * {@code ChanWait}). A waker unlinks a node and
  * sets its status under that lock, then unparks its waiter; a waiter that times out settles under
  * the same lock whether it leaves or keeps what it was just given, so no grant is lost or doubled.
  */

@@ -1,0 +1,196 @@
+package gmpj.bench;
+
+import gmpj.core.Scheduler;
+import gmpj.core.Task;
+import gmpj.sync.Chan;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Channels against the JDK queues a Java programmer would use on virtual threads instead.
+ *
+ * <ul>
+ *   <li><b>ping-pong</b>: two parties pass a token through two unbuffered channels (gmpj
+ *       {@link Chan}) or two {@link SynchronousQueue}s (virtual threads): nanoseconds per round
+ *       trip, two rendezvous each.</li>
+ *   <li><b>producer/consumer</b>: one producer sends {@value #ITEMS} items through a buffer of
+ *       {@value #CAPACITY} (a buffered {@code Chan}, or an {@link ArrayBlockingQueue} on virtual
+ *       threads) to one consumer that sums them: nanoseconds per item.</li>
+ * </ul>
+ * Every invocation checks what arrived (the token count, the sum), so a lost or duplicated item
+ * fails the run. Both runtimes get {@code procs} carriers.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow", "-Xms2g", "-Xmx2g"})
+public class ChanBench {
+    /** Round trips per ping-pong invocation. */
+    static final int ROUNDS = 10_000;
+    /** Items per producer/consumer invocation. */
+    static final int ITEMS = 100_000;
+    /** Buffer size of the producer/consumer channel and queue. */
+    static final int CAPACITY = 128;
+    /** The token and the items are one boxed value from the Integer cache: no allocation per send. */
+    private static final Integer ONE = 1;
+
+    /** The gmpj scheduler under test. */
+    @State(Scope.Benchmark)
+    public static class Gmpj {
+        @Param({"1", "2"})
+        public int procs;
+        Scheduler scheduler;
+
+        @Setup(Level.Trial)
+        public void start() {
+            scheduler = Scheduler.builder().procs(procs).name("chan-bench").build();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            scheduler.close();
+        }
+    }
+
+    /** The JDK's virtual-thread scheduler with {@code procs} carriers. */
+    @State(Scope.Benchmark)
+    public static class VirtualThreads {
+        @Param({"1", "2"})
+        public int procs;
+
+        @Setup(Level.Trial)
+        public void start() {
+            VirtualThreadScheduler.parallelism(procs);
+        }
+    }
+
+    private static void check(long got, long expected, String what) {
+        if (got != expected) {
+            throw new IllegalStateException(what + ": expected " + expected + ", got " + got);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUNDS)
+    public void pingPongGmpj(Gmpj state) {
+        Chan<Integer> ping = new Chan<>();
+        Chan<Integer> pong = new Chan<>();
+        Task<Integer> ponger = state.scheduler.submit(() -> {
+            int n = 0;
+            for (Integer token : ping) { // until ping is closed
+                pong.send(token);
+                n++;
+            }
+            return n;
+        });
+        Task<Integer> pinger = state.scheduler.submit(() -> {
+            int n = 0;
+            for (int i = 0; i < ROUNDS; i++) {
+                ping.send(ONE);
+                n += pong.receive().value();
+            }
+            ping.close();
+            return n;
+        });
+        check(pinger.join(), ROUNDS, "tokens back");
+        check(ponger.join(), ROUNDS, "tokens relayed");
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUNDS)
+    public void pingPongVirtualThreads(VirtualThreads state) throws Exception {
+        SynchronousQueue<Integer> ping = new SynchronousQueue<>();
+        SynchronousQueue<Integer> pong = new SynchronousQueue<>();
+        int[] relayed = new int[1];
+        Thread ponger = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < ROUNDS; i++) {
+                    pong.put(ping.take());
+                    relayed[0]++;
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int[] back = new int[1];
+        Thread pinger = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < ROUNDS; i++) {
+                    ping.put(ONE);
+                    back[0] += pong.take();
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        pinger.join();
+        ponger.join();
+        check(back[0], ROUNDS, "tokens back");
+        check(relayed[0], ROUNDS, "tokens relayed");
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void producerConsumerGmpj(Gmpj state) {
+        Chan<Integer> ch = new Chan<>(CAPACITY);
+        Task<Long> consumer = state.scheduler.submit(() -> {
+            long sum = 0;
+            for (Integer v : ch) {
+                sum += v;
+            }
+            return sum;
+        });
+        state.scheduler.go(() -> {
+            for (int i = 0; i < ITEMS; i++) {
+                ch.send(ONE);
+            }
+            ch.close();
+        });
+        check(consumer.join(), ITEMS, "sum of items");
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void producerConsumerVirtualThreads(VirtualThreads state) throws Exception {
+        ArrayBlockingQueue<Integer> q = new ArrayBlockingQueue<>(CAPACITY);
+        long[] sum = new long[1];
+        Thread consumer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < ITEMS; i++) {
+                    sum[0] += q.take();
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread producer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < ITEMS; i++) {
+                    q.put(ONE);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        producer.join();
+        consumer.join();
+        check(sum[0], ITEMS, "sum of items");
+    }
+}
