@@ -231,7 +231,8 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
      */
     private int awaitNode(ChanNode node, WaitReason reason, long deadline) {
         for (;;) {
-            long expiry = owner == null ? 0L : owner.deadlineNanos();
+            // A cancelled context closes this channel (it may be doing so right now): wait for that, not the clock.
+            long expiry = owner == null || owner.cancelled() ? 0L : owner.deadlineNanos();
             long until = earliest(deadline, expiry);
             int s = node.await(reason, until);
             if (s != ChanWait.WAITING) {
@@ -416,18 +417,23 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
             buf[head] = null;
             head = head + 1 == capacity ? 0 : head + 1;
             count--;
-            ChanNode s = claimFirst(senders);
-            if (s != null) { // it was waiting for room: its value goes to the back, keeping FIFO order
-                buf[index(count)] = s.elem;
-                count++;
-                toWake = s;
+            for (ChanNode s; (s = senders.poll()) != null; ) {
+                Object sent = s.elem; // read before the claim: after it the node is its waiter's again
+                if (s.claim()) { // it was waiting for room: its value goes to the back, keeping FIFO order
+                    buf[index(count)] = sent;
+                    count++;
+                    toWake = s;
+                    break;
+                }
             }
             return v;
         }
-        ChanNode s = claimFirst(senders);
-        if (s != null) {
-            toWake = s;
-            return s.elem;
+        for (ChanNode s; (s = senders.poll()) != null; ) {
+            Object sent = s.elem; // read before the claim, as above
+            if (s.claim()) {
+                toWake = s;
+                return sent;
+            }
         }
         return closed ? CLOSED : null;
     }
@@ -470,16 +476,6 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
     private int index(int offset) {
         int i = head + offset;
         return i >= capacity ? i - capacity : i;
-    }
-
-    /** Lock held: unlinks nodes from the front of {@code q} until one can be claimed; returns it, or null. */
-    private static ChanNode claimFirst(NodeQueue q) {
-        for (ChanNode n; (n = q.poll()) != null; ) {
-            if (n.claim()) {
-                return n;
-            }
-        }
-        return null;
     }
 
     /** A FIFO of nodes, doubly linked so that a waiter that gives up leaves in O(1). Guarded by the channel lock. */

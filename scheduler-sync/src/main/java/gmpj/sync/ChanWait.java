@@ -18,13 +18,16 @@ import java.lang.invoke.VarHandle;
  * sender's value, {@code close}) does so while holding that node's channel lock, in this order:
  * <ol>
  *   <li>unlink the node from the channel's queue;</li>
- *   <li>write the node's result fields ({@link ChanNode#elem}, {@link ChanNode#closed});</li>
+ *   <li>read what it needs from the node (a sender's value) and write the node's result fields
+ *       ({@link ChanNode#elem}, {@link ChanNode#closed});</li>
  *   <li>{@link #tryClaim} the wait for the node's case: a CAS from {@code WAITING} to the case
  *       index. Only one CAS ever succeeds, so of a select's several queued nodes exactly one is
  *       served; a server whose CAS fails drops the node (its result fields are never read) and
  *       tries the next node of the queue;</li>
  *   <li>after leaving the channel lock, {@link Waiter#unpark() unpark} the waiter.</li>
  * </ol>
+ * After a successful claim the server never touches the node's fields again: the waiter may
+ * already be awake and reusing them (a {@link Select} keeps its nodes between runs).
  * The waiter gives up (timeout) with {@link #tryCancel}, a CAS from {@code WAITING} to
  * {@link #CANCELLED}: if it fails, a server claimed it first and the operation happened after all.
  * Either way the waiter then unlinks its other nodes, each under its own channel's lock, so no node

@@ -2,8 +2,8 @@ package gmpj.sync;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -233,7 +233,7 @@ public class Context {
         /** Created on first {@link #done()}; guarded by the lock. */
         private Chan<Void> done;
         /** Children to cancel with this one; guarded by the lock; null once cancelled. */
-        private List<Cancellable> children = new ArrayList<>(0);
+        private Set<Cancellable> children = new HashSet<>(4);
 
         private Cancellable(Context parent, long ownDeadline) {
             super(parent, null, null, true);
@@ -276,7 +276,7 @@ public class Context {
         }
 
         private void cancel(Err why, Throwable givenCause) {
-            List<Cancellable> kids;
+            Set<Cancellable> kids;
             Chan<Void> ch;
             lock.lock();
             try {
