@@ -3,6 +3,7 @@ package gmpj.bench;
 import gmpj.core.Scheduler;
 import gmpj.core.Task;
 import gmpj.sync.Chan;
+import gmpj.sync.Select;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * Every invocation checks what arrived (the token count, the sum), so a lost or duplicated item
  * fails the run. Both runtimes get {@code procs} carriers.
+ *
+ * <p>{@code selectReady} has no baseline (the JDK has no select): one reused {@link Select} over
+ * two buffered channels that are kept non-empty, run on the benchmark thread; its point is the
+ * cost of a select that finds a ready case, and (with {@code -prof gc}) that it allocates nothing.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -79,6 +84,14 @@ public class ChanBench {
         public void start() {
             VirtualThreadScheduler.parallelism(procs);
         }
+    }
+
+    /** A reused select over two one-slot channels, refilled before every run. */
+    @State(Scope.Thread)
+    public static class ReadySelect {
+        final Chan<Integer> a = new Chan<>(1);
+        final Chan<Integer> b = new Chan<>(1);
+        final Select select = new Select().onReceive(a).onReceive(b);
     }
 
     private static void check(long got, long expected, String what) {
@@ -192,5 +205,16 @@ public class ChanBench {
         producer.join();
         consumer.join();
         check(sum[0], ITEMS, "sum of items");
+    }
+
+    @Benchmark
+    public int selectReady(ReadySelect state) {
+        state.a.trySend(ONE); // one of the two is still full from the last run: that trySend fails
+        state.b.trySend(ONE);
+        int chosen = state.select.run();
+        if (chosen != 0 && chosen != 1) {
+            throw new IllegalStateException("a select over two full channels chose " + chosen);
+        }
+        return chosen;
     }
 }

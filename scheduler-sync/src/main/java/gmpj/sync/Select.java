@@ -267,7 +267,7 @@ public final class Select {
                     ChanNode w = c.takeClaimedLocked();
                     unlockAll();
                     wakeIfAny(w);
-                    return received(i, v == Chan.CLOSED ? Received.closedResult() : Received.of(v));
+                    return received(i, v == Chan.CLOSED ? null : v);
                 }
             }
         }
@@ -318,7 +318,7 @@ public final class Select {
             }
             return sent(chosen);
         }
-        return received(chosen, n.closed ? Received.closedResult() : Received.of(v));
+        return received(chosen, n.closed ? null : v);
     }
 
     /**
@@ -362,11 +362,12 @@ public final class Select {
         return earliest;
     }
 
+    /** Runs receive case {@code i}'s action with {@code v} (null: the channel is closed); a {@code Received} only if there is an action. */
     @SuppressWarnings("unchecked")
-    private int received(int i, Received<?> r) {
+    private int received(int i, Object v) {
         Object action = actions[i];
         if (action != null) {
-            ((Consumer<Received<?>>) action).accept(r);
+            ((Consumer<Received<?>>) action).accept(v == null ? Received.closedResult() : Received.of(v));
         }
         return i;
     }
