@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs gmpj's JMH suite and turns the result into docs/benchmarks.md and docs/benchmarks.png.
+# Runs gmpj's JMH suite and turns the result into docs/benchmarks.md and docs/benchmarks.png
+# (or into $BENCH_REPORT_DIR, see below).
 #
 # Usage: scheduler-bench/run-bench.sh [quick|full] [extra JMH arguments...]
 #   quick  every benchmark, one short iteration (-f 1 -wi 1 -w 200ms -i 1 -r 200ms): a smoke test
@@ -7,6 +8,13 @@
 #   full   (default) -f 1 -wi 3 -w 1s -i 5 -r 1s, or $JMH_FULL_ARGS if set; the committed report
 #          comes from this mode on a quiet machine
 #   Extra arguments go to JMH after the mode's, e.g. a benchmark regex: run-bench.sh quick Skynet
+#
+# Environment:
+#   BENCH_REPORT_DIR  where benchmarks.md and benchmarks.png go (default: docs/ of the repository,
+#                     the committed report). A smoke run that must leave the working tree as it
+#                     found it, like CI's, sets it under scheduler-bench/target/, e.g.
+#                     BENCH_REPORT_DIR=scheduler-bench/target/bench-report scheduler-bench/run-bench.sh quick
+#   JMH_FULL_ARGS     JMH arguments of the full mode (see above).
 #
 # Builds scheduler-bench/target/benchmarks.jar first if it is missing (delete it to force a rebuild).
 # JSON result: scheduler-bench/target/jmh-result.json; console log beside it (jmh-console.log).
@@ -21,6 +29,7 @@ shift || true
 jar="$here/target/benchmarks.jar"
 result="$here/target/jmh-result.json"
 log="$here/target/jmh-console.log"
+report_dir="${BENCH_REPORT_DIR:-$root/docs}"
 
 fail() {
     echo "run-bench: FAILED: $*" >&2
@@ -71,6 +80,6 @@ echo "run-bench: JMH took $(( $(date +%s) - start )) s" | tee -a "$log"
 (( rc == 0 )) || fail "JMH exited with status $rc (see $log)"
 [[ -s "$result" ]] || fail "JMH wrote no result file $result (see $log)"
 
-"$java" -Djava.awt.headless=true -cp "$jar" gmpj.bench.BenchReport "$result" "$root/docs/benchmarks.md" "$root/docs/benchmarks.png" \
+"$java" -Djava.awt.headless=true -cp "$jar" gmpj.bench.BenchReport "$result" "$report_dir/benchmarks.md" "$report_dir/benchmarks.png" \
     || fail "BenchReport could not turn $result into a report"
-echo "run-bench: report in $root/docs/benchmarks.md and $root/docs/benchmarks.png"
+echo "run-bench: report in $report_dir/benchmarks.md and $report_dir/benchmarks.png"

@@ -51,6 +51,8 @@ public final class BenchReport {
             Pair.of("SpawnBench.gmpjFromInside", "SpawnBench.virtualThreadsFromInside", 0.5, "≥ 2x faster than VTs"),
             Pair.of("SpawnBench.gmpjFromOutside", "SpawnBench.forkJoinFromOutside"),
             Pair.of("SpawnBench.gmpjFromInside", "SpawnBench.forkJoinFromInside"),
+            Pair.of("SpawnBench.gmpjFromOutside", "SpawnBench.platformPoolFromOutside"),
+            Pair.of("SpawnBench.gmpjFromInside", "SpawnBench.platformPoolFromInside"),
             Pair.of("SkynetBench.gmpjSubmitJoin", "SkynetBench.virtualThreadsJoin", 0.5, "≥ 2x faster than VTs"),
             Pair.of("SkynetBench.gmpjWaitGroup", "SkynetBench.virtualThreadsJoin", 0.5, "≥ 2x faster than VTs"),
             Pair.of("SkynetBench.gmpjWaitGroup", "SkynetBench.forkJoinRecursiveTask"),
@@ -61,13 +63,17 @@ public final class BenchReport {
             Pair.of("YieldBench.gmpjTwoYieldersOneP", "YieldBench.virtualThreadTwoYielders"),
             Pair.of("MutexBench.uncontendedMutexOnThread", "MutexBench.uncontendedReentrantLockOnThread"),
             Pair.of("MutexBench.contendedGmpjMutex", "MutexBench.contendedReentrantLockVirtualThreads"),
+            Pair.of("MutexBench.contendedGmpjMutex", "MutexBench.contendedReentrantLockPlatformPool"),
             Pair.of("SleepersBench.gmpjSleep", "SleepersBench.virtualThreadsSleep", 1.0, "faster than VTs"),
             Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromOutside", "WaitGroupBench.virtualThreadsCountDownLatch",
                     1.0, "faster than VTs"),
             Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromInside", "WaitGroupBench.virtualThreadsCountDownLatchFromInside",
                     1.0, "faster than VTs"),
+            Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromOutside", "WaitGroupBench.platformPoolCountDownLatch"),
+            Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromInside", "WaitGroupBench.platformPoolCountDownLatchFromInside"),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.virtualThreads", Double.NaN, ""),
-            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""));
+            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
+            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
 
     /** One JMH result: a benchmark with one set of parameters. */
     record Result(String name, Map<String, String> params, String mode, double score, double error, String unit,

@@ -1,244 +1,235 @@
 package gmpj.bench;
 
+import gmpj.bench.Workloads.Result;
 import gmpj.core.Gmp;
 import gmpj.core.Parking;
 import gmpj.core.Scheduler;
 import gmpj.core.SchedulerStats;
 import gmpj.core.SchedulerStats.ProcStats;
+import gmpj.core.StealPolicy;
 import gmpj.core.Task;
 import gmpj.core.WaitReason;
 import gmpj.core.Waiter;
+import gmpj.sync.Mutex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The README's demo: three workloads that make a Go-style scheduler show what it does, with a
- * schedtrace line every 100 ms while each runs and the scheduler's counters after it.
+ * The README's tour of gmpj: Go's classic first concurrent programs ({@link Workloads}) on a gmpj
+ * scheduler, each with schedtrace lines while it runs and the scheduler's counters after it; the
+ * same workloads timed on gmpj and on JDK virtual threads; then a look inside.
  *
  * <ol>
- *   <li><b>Spawn and steal</b>: one goroutine spawns 100,000 small CPU tasks. They all land on its
- *       processor (runnext, then the ring, which spills half to the global queue when full); the
- *       other processors get their share only by stealing and by taking from the global queue.</li>
- *   <li><b>Park and unpark</b>: 100 rings of 100 goroutines pass a token round each ring. Every
- *       goroutine spends its life parked, holding no thread, until its neighbour unparks it.</li>
- *   <li><b>Timers</b>: five goroutines sleep; while they do, every processor is idle and its
- *       carrier parked until the nearest timer is due.</li>
+ *   <li><b>Sleepers</b>: 100,000 goroutines sleep 10 ms each on timers; no thread sleeps.</li>
+ *   <li><b>Uneven work</b>: 100 CPU-bound goroutines from one spawner, half of them 10x heavier;
+ *       the idle processor steals. The same work with {@link StealPolicy#none()} shows the
+ *       difference.</li>
+ *   <li><b>A data race</b>: a plain {@code counter++} from 1,000 goroutines on every processor,
+ *       then the same under a {@link Mutex}.</li>
+ *   <li><b>Fan-out, fan-in</b>: a goroutine spawns 100,000 goroutines and waits for them on a
+ *       {@link gmpj.sync.WaitGroup}; its full ring spills to the global queue.</li>
+ *   <li><b>Ping-pong</b>: two goroutines hand a ball back and forth with {@link Parking}.</li>
+ *   <li><b>Side by side</b>: sections 1, 2, 4, 5 and the locked counter of 3 timed on gmpj and on
+ *       virtual threads (each with its natural primitives, see {@link Primitives}), once each after
+ *       a warm-up: demo timings, not benchmarks (those are JMH's, in {@code run-bench.sh}).</li>
  *   <li><b>Seeing inside</b>: on a one-processor scheduler with the builder's schedtrace and
  *       scheddetail, a blocking call and a goroutine that never yields each get their processor
  *       handed to another carrier while a third goroutine runs; then a goroutine dump of parked
  *       goroutines, and sysmon's deadlock report.</li>
  * </ol>
  *
- * Each workload checks its own result; the demo exits with status 1 if one is wrong.
- * Run it with {@code ./mvnw -q -B -pl scheduler-bench -DskipTests package exec:exec}.
+ * Each workload checks its own result; the tour exits with status 1 if one is wrong.
+ * Run it with {@code ./mvnw -q -pl scheduler-bench -am -DskipTests package exec:exec}.
  */
 public final class Demo {
-    private static final long TRACE_PERIOD_MILLIS = 100;
-
     private Demo() {}
 
     public static void main(String[] args) throws Exception {
+        long start = System.nanoTime();
         int procs = Runtime.getRuntime().availableProcessors();
-        System.out.printf("gmpj demo: Go's G/M/P scheduler on JDK %s continuations, procs=%d (one carrier thread per P)%n",
+        System.out.printf("gmpj tour: Go's G/M/P scheduler on JDK %s continuations, procs=%d (one carrier thread per P)%n",
                 Runtime.version().feature(), procs);
         System.out.println("""
-                A schedtrace line, like Go's GODEBUG=schedtrace=100, reads:
+                A schedtrace line, like Go's GODEBUG=schedtrace, reads:
                   procs      processors (GOMAXPROCS)       idleprocs  processors with nothing to run
                   threads    carrier threads alive         spinning   carriers hunting for work to steal
                   runqueue   goroutines in the global queue
                   gcount     goroutines alive (queued, running or parked)
                   [a b ..]   each processor's local queue (ring + runnext)
-                  timers     armed timers (sleeping goroutines)""");
+                  timers     armed timers (sleeping goroutines)
+                Sections 1, 2, 4 and 5 run their workload once untimed first, so that what the trace shows is the
+                scheduler at work rather than the JIT compiling it; section 3 does not, for a reason it gives.""");
         boolean ok;
-        try (Scheduler s = Scheduler.builder().procs(procs).name("demo").build()) {
-            ok = spawnAndSteal(s) & parkAndUnpark(s) & timers(s);
+        try (Scheduler s = Scheduler.builder().procs(procs).name("tour").diagnostics(Demo::diagnostic).build()) {
+            Primitives gmpj = Primitives.gmpj(s);
+            ok = sleepers(s, gmpj) & unevenWork(s, gmpj, procs) & dataRace(s, gmpj, procs) & fanOut(s, gmpj)
+                    & pingPong(s, gmpj);
             System.out.println();
-            System.out.println("== Everything the scheduler counted, per processor ==");
+            System.out.println("== Everything the tour's scheduler counted so far, per processor ==");
             System.out.println(s.stats());
             System.out.println("""
                       runs: goroutines mounted on the P's carrier; yields/parks: how they came off again;
                       readies: goroutines this P woke up; steals/stolen: successful raids and goroutines taken;
                       gtakes: batches taken from the global queue; overflows: half-rings spilled to it.""");
+            ok &= sideBySide(gmpj, procs);
         }
         ok &= seeingInside();
-        System.out.println(ok ? "demo: every check passed" : "demo: a check FAILED (see above)");
+        System.out.printf("%ntour: %s (%.1f s)%n", ok ? "every check passed" : "a check FAILED (see above)",
+                (System.nanoTime() - start) / 1e9);
         if (!ok) {
             System.exit(1);
         }
     }
 
-    // ------------------------------------------------------------------ 1. spawn and steal
+    // ------------------------------------------------------------------ 1. sleepers
 
-    /** Goroutines spawned by the root, and numbers each one checks (Collatz chains of 1..1,000,000). */
-    private static final int SPAWNED = 100_000;
-    private static final int NUMBERS_PER_GOROUTINE = 10;
+    private static boolean sleepers(Scheduler s, Primitives gmpj) throws InterruptedException {
+        header("1. " + fmt(Workloads.SLEEPERS) + " sleeping goroutines: a sleep parks a goroutine on a timer, no thread sleeps",
+                "Each calls Gmp.sleep(" + Workloads.SLEEP.toMillis() + " ms): it parks on a timer in its P's timer heap and "
+                        + "frees its carrier, so no thread sleeps;",
+                "one after the other they would take " + fmt(Workloads.SLEEPERS * Workloads.SLEEP.toMillis() / 1000)
+                        + " s. With nothing runnable, a P's carrier parks until its nearest timer (watch timers).");
+        Result r = traced(s, 100, WARM_UP, () -> Workloads.sleepers(gmpj));
+        return check(r.ok(), "a goroutine woke before its time was up");
+    }
 
-    private static boolean spawnAndSteal(Scheduler s) throws InterruptedException {
-        header("1. Spawn and steal",
-                "One goroutine spawns " + fmt(SPAWNED) + " goroutines; each adds up the Collatz chain lengths of "
-                        + NUMBERS_PER_GOROUTINE + " numbers",
-                "(1.." + fmt((long) SPAWNED * NUMBERS_PER_GOROUTINE) + " in all). Spawns go to the spawner's own P: "
-                        + "runnext, then its 256-slot ring,",
-                "which spills half to the global queue when full. Other Ps get work only by stealing or from that queue.");
-        long expected = collatzSteps(1, SPAWNED * NUMBERS_PER_GOROUTINE);
-        LongAdder sum = new LongAdder();
-        Countdown done = new Countdown();
-        SchedulerStats before = s.stats();
+    // ------------------------------------------------------------------ 2. uneven work
+
+    private static boolean unevenWork(Scheduler s, Primitives gmpj, int procs) throws InterruptedException {
+        header("2. Uneven work: an idle processor steals from a busy one",
+                "One goroutine spawns " + UnevenWork.TASKS + " CPU-bound goroutines, the first half " + UnevenWork.HEAVY_FACTOR
+                        + "x heavier. All land on the spawner's P",
+                "(runnext, then its ring); an idle P steals half of a busy P's queue. A line every 10 ms: watch [a b] even out.");
         long t0 = System.nanoTime();
-        try (var _ = TraceSampler.start(s, TRACE_PERIOD_MILLIS, System.out)) {
-            done.reset(SPAWNED);
-            s.go("spawner", () -> {
-                for (int i = 0; i < SPAWNED; i++) {
-                    long first = (long) i * NUMBERS_PER_GOROUTINE + 1;
-                    s.go(() -> {
-                        sum.add(collatzSteps(first, NUMBERS_PER_GOROUTINE));
-                        done.countDown();
-                    });
-                }
-            });
-            done.await();
+        long sum = 0;
+        for (int i = 0; i < UnevenWork.TASKS; i++) {
+            sum += UnevenWork.work(i);
         }
-        long elapsed = System.nanoTime() - t0;
-        SchedulerStats after = quiet(s);
-        System.out.printf("  result: total Collatz steps = %s (a plain loop says %s), in %d ms%n",
-                fmt(sum.sum()), fmt(expected), elapsed / 1_000_000);
-        printDelta(before, after);
-        System.out.println("  (the spawner's P spilled its full ring to the global queue: 'overflows'; the other P fed on that"
-                + " queue: 'global-takes', and stole the rest)");
-        return check(sum.sum() == expected, "the goroutines' sum differs from the sequential one");
+        long alone = System.nanoTime() - t0;
+        Result r = traced(s, 10, WARM_UP, () -> Workloads.uneven(gmpj));
+        System.out.printf("  for comparison: the same tasks one after the other on one thread took %s (ideal on %d Ps: %s)%n",
+                millis(alone), procs, millis(alone / procs));
+        boolean ok = check(r.ok() && sum == UnevenWork.EXPECTED, "stealing lost or repeated a task");
+        System.out.println("  The same again on a fresh scheduler built with .stealPolicy(StealPolicy.none()): an idle P "
+                + "gets only what spills");
+        System.out.println("  to the global queue, and " + UnevenWork.TASKS + " goroutines fit in the spawner's ring:");
+        try (Scheduler none = Scheduler.builder().procs(procs).stealPolicy(StealPolicy.none()).name("no-steal")
+                .diagnostics(Demo::diagnostic).build()) {
+            Result rn = traced(none, 10, WARM_UP, () -> Workloads.uneven(Primitives.gmpj(none)));
+            ok &= check(rn.ok(), "a task was lost without stealing");
+        }
+        return ok;
     }
 
-    /** Total steps for the Collatz chains of {@code first .. first+count-1} to reach 1. */
-    private static long collatzSteps(long first, long count) {
-        long steps = 0;
-        for (long n = first; n < first + count; n++) {
-            for (long x = n; x != 1; x = (x & 1) == 0 ? x >>> 1 : 3 * x + 1) {
-                steps++;
-            }
+    // ------------------------------------------------------------------ 3. a data race
+
+    private static boolean dataRace(Scheduler s, Primitives gmpj, int procs) throws InterruptedException {
+        header("3. A data race: counter++ from many goroutines loses updates, a gmpj.sync.Mutex fixes it",
+                fmt(Workloads.COUNTERS) + " goroutines, spawned onto all " + procs + " Ps, each run counter++ "
+                        + fmt(Workloads.INCREMENTS_EACH) + " times on one plain long field. counter++ is",
+                "a read, an add and a write: goroutines running at once on different carriers interleave them and overwrite "
+                        + "each other's",
+                "updates. Not warmed up: once the JIT has compiled the loop it may keep the counter in a register and "
+                        + "write it once",
+                "per goroutine, which hides most of the race without fixing it. How many are lost varies from run to run.",
+                "Then the same with mu.lock() and mu.unlock() around counter++.");
+        if (procs == 1) {
+            System.out.println("  (With one P, goroutines never run at the same time and never switch mid-loop: nothing "
+                    + "can be lost here.)");
         }
-        return steps;
+        Result racy = traced(s, 25, COLD, () -> Workloads.counter(gmpj, null));
+        boolean ok = check(racy.ok(), "the racy counter counted more than was added");
+        Mutex mu = new Mutex();
+        Result locked = traced(s, 25, COLD, () -> Workloads.counter(gmpj, mu));
+        System.out.printf("  mutex: %,d hand-offs to a parked waiter, starvation mode entered %,d times%n", mu.handoffs(),
+                mu.starvationEntries());
+        return ok & check(locked.ok(), "an increment was lost under the Mutex");
     }
 
-    // ------------------------------------------------------------------ 2. park and unpark
+    // ------------------------------------------------------------------ 4. fan-out, fan-in
 
-    private static final int RINGS = 100;
-    private static final int RING_SIZE = 100;
-    private static final int LAPS = 20;
-    private static final long EMPTY = -1;
-
-    private static boolean parkAndUnpark(Scheduler s) throws InterruptedException {
-        int n = RINGS * RING_SIZE;
-        header("2. Park and unpark",
-                fmt(n) + " goroutines in " + RINGS + " rings of " + RING_SIZE + ". Each parks until its inbox holds the token, "
-                        + "adds 1 and passes it",
-                "to its neighbour, whom it unparks; the token goes " + LAPS + " times round each ring ("
-                        + fmt((long) n * LAPS) + " hand-offs). A parked goroutine is an",
-                "unmounted continuation: it holds no thread. An unpark from a goroutine puts the woken one in its "
-                        + "P's runnext, so it runs next.");
-        AtomicLongArray inbox = new AtomicLongArray(n);
-        AtomicReferenceArray<Waiter> waiters = new AtomicReferenceArray<>(n);
-        for (int i = 0; i < n; i++) {
-            inbox.set(i, EMPTY);
-        }
-        Countdown done = new Countdown();
-        SchedulerStats before = s.stats();
-        long t0 = System.nanoTime();
-        try (var _ = TraceSampler.start(s, TRACE_PERIOD_MILLIS, System.out)) {
-            done.reset(n);
-            for (int i = 0; i < n; i++) {
-                int me = i;
-                int next = i - i % RING_SIZE + (i + 1) % RING_SIZE;
-                s.go("ring-" + i / RING_SIZE + "-" + i % RING_SIZE, () -> {
-                    waiters.set(me, Parking.currentWaiter()); // publish, then look at the inbox: see send()
-                    for (int lap = 0; lap < LAPS; lap++) {
-                        long token;
-                        while ((token = inbox.getAndSet(me, EMPTY)) == EMPTY) {
-                            Parking.park(WaitReason.PARK);
-                        }
-                        send(inbox, waiters, next, token + 1);
-                    }
-                    done.countDown();
-                });
-            }
-            for (int r = 0; r < RINGS; r++) {
-                send(inbox, waiters, r * RING_SIZE, 0); // serve: from outside, the token lands in the global queue
-            }
-            done.await();
-        }
-        long elapsed = System.nanoTime() - t0;
-        SchedulerStats after = quiet(s);
-        // Each ring's last hand-off goes back to its first member, who has finished its laps: the
-        // token waits there, counting every hand-off of that ring.
-        long hops = 0;
-        boolean ringsOk = true;
-        for (int r = 0; r < RINGS; r++) {
-            long token = inbox.get(r * RING_SIZE);
-            hops += token;
-            ringsOk &= token == (long) RING_SIZE * LAPS;
-        }
-        System.out.printf("  result: %s hand-offs in %d ms (%.0f ns each, both Ps together); every ring's token reads %s: %s%n",
-                fmt(hops), elapsed / 1_000_000, (double) elapsed / hops, fmt((long) RING_SIZE * LAPS), ringsOk);
-        printDelta(before, after);
-        return check(ringsOk && hops == (long) n * LAPS, "a ring lost or duplicated its token");
+    private static boolean fanOut(Scheduler s, Primitives gmpj) throws InterruptedException {
+        header("4. Fan-out, fan-in: a WaitGroup, and a full run queue spilling to the global queue",
+                "A root goroutine spawns " + fmt(Workloads.FAN_OUT) + " goroutines, each writing one Collatz chain length "
+                        + "into its own slot, and waits",
+                "on a WaitGroup (it parks). Spawns go to the root's P: runnext, then its 256-slot ring, which spills half "
+                        + "to the global",
+                "queue when full ('overflows'); the other Ps take batches from that queue ('global-takes') and steal.");
+        Result r = traced(s, 25, WARM_UP, () -> Workloads.fanOut(gmpj));
+        return check(r.ok(), "the goroutines' sum differs from the sequential one");
     }
 
-    /** Puts {@code token} in {@code to}'s inbox, then unparks {@code to} if it has published its waiter. */
-    private static void send(AtomicLongArray inbox, AtomicReferenceArray<Waiter> waiters, int to, long token) {
-        inbox.set(to, token);
-        // Volatile write then read here, volatile write then read in the receiver: if we see no
-        // waiter yet, the receiver has not looked at its inbox yet and will find the token.
-        Waiter w = waiters.get(to);
-        if (w != null) {
-            w.unpark();
-        }
+    // ------------------------------------------------------------------ 5. ping-pong
+
+    private static boolean pingPong(Scheduler s, Primitives gmpj) throws InterruptedException {
+        header("5. Ping-pong: Parking.park / Waiter.unpark, and the runnext slot that keeps a pair hot",
+                "Two goroutines hit a ball " + fmt(2L * Workloads.ROUNDS) + " times; each parks until its turn and unparks "
+                        + "the other. A goroutine woken by",
+                "another goroutine goes to that P's runnext slot and runs next on the same carrier (per P: 'from runnext').");
+        Result r = traced(s, 50, WARM_UP, () -> Workloads.pingPong(gmpj));
+        return check(r.ok(), "a hit was lost");
     }
 
-    // ------------------------------------------------------------------ 3. timers
+    // ------------------------------------------------------------------ 6. side by side
 
-    private static boolean timers(Scheduler s) throws InterruptedException {
-        header("3. Timers",
-                "Five goroutines call Gmp.sleep (100..500 ms). A sleeping goroutine parks on a timer; with nothing to run,",
-                "each P goes idle and its carrier parks until the nearest deadline (watch idleprocs and timers).");
-        AtomicInteger wakeOrder = new AtomicInteger();
-        List<Task<String>> sleepers = new ArrayList<>();
-        SchedulerStats before = s.stats();
-        try (var _ = TraceSampler.start(s, TRACE_PERIOD_MILLIS, System.out)) {
-            for (int k = 5; k >= 1; k--) { // started longest first: waking in order is the timers' doing
-                Duration nap = Duration.ofMillis(100L * k);
-                sleepers.add(s.submit("sleeper-" + k, () -> {
-                    long t0 = System.nanoTime();
-                    Gmp.sleep(nap);
-                    double slept = (System.nanoTime() - t0) / 1e6;
-                    int order = wakeOrder.incrementAndGet();
-                    return String.format("%s (goroutine %d) asked %d ms, slept %.1f ms, woke #%d",
-                            Gmp.goroutineName(), Gmp.goid(), nap.toMillis(), slept, order)
-                            + (slept >= nap.toMillis() ? "" : "  <-- TOO EARLY");
-                }));
-            }
-            for (Task<String> t : sleepers) {
-                t.join();
-            }
-        }
-        SchedulerStats after = quiet(s);
+    /** One row of the comparison: a workload, runnable on either runtime. */
+    private record Row(String label, Function<Primitives, Result> workload) {}
+
+    private static boolean sideBySide(Primitives gmpj, int procs) {
+        header("6. Side by side: the same workloads on gmpj and on JDK virtual threads, timed once each",
+                "The same workload code; gmpj uses Gmp.sleep, WaitGroup, Mutex and Parking on " + procs + " Ps, virtual "
+                        + "threads use Thread.sleep,",
+                "CountDownLatch, ReentrantLock and LockSupport on " + procs + " carriers. Each runs once to warm up, then "
+                        + "once timed. (The racy counter",
+                "is left out: it is wrong on purpose.)");
+        VirtualThreadScheduler.parallelism(procs);
+        Primitives vts = Primitives.virtualThreads();
+        List<Row> rows = List.of(
+                new Row(fmt(Workloads.SLEEPERS) + " tasks sleeping " + Workloads.SLEEP.toMillis() + " ms", Workloads::sleepers),
+                new Row("uneven work: " + UnevenWork.TASKS + " tasks from one", Workloads::uneven),
+                new Row(fmt(Workloads.COUNTERS) + " tasks x " + fmt(Workloads.INCREMENTS_EACH) + " locked counter++",
+                        p -> Workloads.counter(p, p.lock().get())),
+                new Row("fan-out, fan-in of " + fmt(Workloads.FAN_OUT) + " tasks", Workloads::fanOut),
+                new Row("ping-pong, " + fmt(Workloads.ROUNDS) + " round trips", Workloads::pingPong));
+        System.out.printf("  %-42s %12s %16s %10s%n", "workload", "gmpj", "virtual threads", "gmpj / VT");
         boolean ok = true;
-        for (int i = sleepers.size() - 1; i >= 0; i--) {
-            String line = sleepers.get(i).join();
-            System.out.println("  " + line);
-            ok &= !line.contains("TOO EARLY") && line.endsWith("#" + (sleepers.size() - i));
+        for (Row row : rows) {
+            long g = timeAfterWarmUp(row, gmpj);
+            long v = timeAfterWarmUp(row, vts);
+            ok &= g > 0 && v > 0;
+            System.out.printf("  %-42s %12s %16s %10s%n", row.label(), g > 0 ? millis(g) : "wrong", v > 0 ? millis(v) : "wrong",
+                    g > 0 && v > 0 ? String.format("%.2f", (double) g / v) : "-");
         }
-        printDelta(before, after);
-        return check(ok, "a sleeper woke too early or out of order");
+        System.out.println("""
+                  These are single-shot demo timings, taken alongside whatever else this machine is doing: not benchmarks.
+                  For real numbers (JMH: warmed up, repeated, beside virtual threads, ForkJoinPool and platform threads)
+                  run scheduler-bench/run-bench.sh; docs/benchmarks.md holds a full run.""".indent(2).stripTrailing());
+        return check(ok, "a workload gave a wrong result (see above)");
     }
 
-    // ------------------------------------------------------------------ 4. seeing inside
+    /** Runs the row's workload once untimed and once timed on {@code p}; its time, or -1 (reported) if a result was wrong. */
+    private static long timeAfterWarmUp(Row row, Primitives p) {
+        Result warm = row.workload().apply(p);
+        long t0 = System.nanoTime();
+        Result timed = row.workload().apply(p);
+        long elapsed = System.nanoTime() - t0;
+        for (Result r : List.of(warm, timed)) {
+            if (!r.ok()) {
+                System.out.println("  WRONG on " + p.name() + ": " + row.label() + ": " + r.summary());
+                return -1;
+            }
+        }
+        return elapsed;
+    }
+
+    // ------------------------------------------------------------------ 7. seeing inside
 
     private static boolean seeingInside() throws Exception {
-        header("4. Seeing inside: hand-offs, a goroutine dump, a deadlock report",
+        header("7. Seeing inside: processor hand-offs, a goroutine dump, a deadlock report",
                 "A fresh scheduler with ONE processor, built with .schedtrace(200 ms).scheddetail(true): sysmon prints",
                 "the SCHED lines below, with a line per P, per carrier (M) and per goroutine (G).",
                 "(a) A goroutine calls Gmp.blocking(() -> Thread.sleep(300)) and another spins 300 ms without checkpoints;",
@@ -315,12 +306,52 @@ public final class Demo {
 
     // ------------------------------------------------------------------ reporting
 
+    /**
+     * The tour's diagnostics sink: the first line of each report (sysmon's hog reports come with
+     * a stack, which would drown the tour), indented under the section it happened in.
+     */
+    private static void diagnostic(String report) {
+        System.out.println("    " + report.lines().findFirst().orElse(""));
+    }
+
     private static void header(String title, String... lines) {
         System.out.println();
         System.out.println("== " + title + " ==");
         for (String l : lines) {
             System.out.println("  " + l);
         }
+    }
+
+    /** For {@link #traced}: run the workload once untimed first, or not. */
+    private static final boolean WARM_UP = true;
+    private static final boolean COLD = false;
+
+    /**
+     * Runs {@code workload} on {@code s} (after an untimed run if {@code warmUp}) with a schedtrace
+     * line every {@code traceMillis}, then prints its result, how long it took, and what the
+     * scheduler did meanwhile. Also the warm-up's result must be right.
+     */
+    private static Result traced(Scheduler s, long traceMillis, boolean warmUp, Supplier<Result> workload)
+            throws InterruptedException {
+        if (warmUp) {
+            Result warm = workload.get();
+            quiet(s);
+            if (!warm.ok()) {
+                System.out.println("  result of the untimed run: " + warm.summary());
+                return warm;
+            }
+        }
+        SchedulerStats before = s.stats();
+        long t0 = System.nanoTime();
+        Result r;
+        try (var _ = TraceSampler.start(s, traceMillis, System.out)) {
+            r = workload.get();
+        }
+        long elapsed = System.nanoTime() - t0;
+        SchedulerStats after = quiet(s);
+        System.out.printf("  result: %s, in %s%n", r.summary(), millis(elapsed));
+        printDelta(before, after);
+        return r;
     }
 
     /** Waits until every goroutine has exited, so that the snapshot is exact; returns it. */
@@ -344,8 +375,9 @@ public final class Demo {
         for (int i = 0; i < after.perProc().size(); i++) {
             ProcStats a = after.perProc().get(i);
             ProcStats b = before.perProc().get(i);
-            sb.append(String.format("  P%d ran %s, finished %s, stole %s, timers fired %s;", a.id(), fmt(a.runs() - b.runs()),
-                    fmt(a.exits() - b.exits()), fmt(a.stolen() - b.stolen()), fmt(a.timersFired() - b.timersFired())));
+            sb.append(String.format("  P%d ran %s (from runnext %s), finished %s, stole %s, timers fired %s;", a.id(),
+                    fmt(a.runs() - b.runs()), fmt(a.runnextPicks() - b.runnextPicks()), fmt(a.exits() - b.exits()),
+                    fmt(a.stolen() - b.stolen()), fmt(a.timersFired() - b.timersFired())));
         }
         System.out.println(sb.deleteCharAt(sb.length() - 1));
     }
@@ -353,6 +385,10 @@ public final class Demo {
     private static boolean check(boolean ok, String failure) {
         System.out.println(ok ? "  check: OK" : "  check: FAILED, " + failure);
         return ok;
+    }
+
+    private static String millis(long nanos) {
+        return String.format("%.1f ms", nanos / 1e6);
     }
 
     private static String fmt(long n) {

@@ -2,6 +2,7 @@ package gmpj.bench;
 
 import gmpj.core.Scheduler;
 import gmpj.sync.Mutex;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,6 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code procs=1} a task that is not preempted runs its whole share without anyone else
  *       competing, on either runtime; the real contention is at {@code procs=2}. Each invocation
  *       checks that the counter came out right.</li>
+ *   <li>{@code contendedReentrantLockPlatformPool}: the same tasks and {@link ReentrantLock} on a
+ *       fixed pool of {@code procs} platform threads ({@link FixedThreadPool}): only
+ *       {@code procs} tasks run at a time, the others wait in the pool's queue, and a thread that
+ *       finds the lock taken blocks in the kernel instead of switching to another task.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow", "-Xms2g", "-Xmx2g"})
 public class MutexBench {
-    /** Goroutines (or virtual threads) per processor (or carrier) in the contended benchmarks. */
+    /** Goroutines (or threads) per processor (or carrier) in the contended benchmarks. */
     static final int GS_PER_PROC = 4;
     /** Increments per contended invocation, split evenly among the tasks (divisible by 4 × 1 and 4 × 2). */
     static final int INCREMENTS = 80_000;
@@ -59,11 +64,29 @@ public class MutexBench {
         long counter; // guarded by the lock; read by the benchmark thread after the countdown
         final Countdown done = new Countdown();
 
-        int tasks(int procs) {
-            return GS_PER_PROC * procs;
-        }
-
-        void check() {
+        /**
+         * One contended invocation: {@code GS_PER_PROC × procs} workers, each locking, incrementing
+         * and unlocking its share of {@link #INCREMENTS} times, handed to {@code start}; waits for
+         * them and checks the counter. Every runtime runs this same worker, so the runtimes differ
+         * only in {@code lock}, {@code unlock} and {@code start}.
+         */
+        void round(int procs, Runnable lock, Runnable unlock, Executor start) {
+            int tasks = GS_PER_PROC * procs;
+            int each = INCREMENTS / tasks;
+            counter = 0;
+            done.reset(tasks);
+            Runnable worker = () -> {
+                for (int i = 0; i < each; i++) {
+                    lock.run();
+                    counter++;
+                    unlock.run();
+                }
+                done.countDown();
+            };
+            for (int t = 0; t < tasks; t++) {
+                start.execute(worker);
+            }
+            done.await();
             if (counter != INCREMENTS) {
                 throw new IllegalStateException("lost increments: counter " + counter + ", expected " + INCREMENTS);
             }
@@ -102,6 +125,14 @@ public class MutexBench {
         }
     }
 
+    /** A {@link ReentrantLock} for tasks on a {@link FixedThreadPool} of {@code procs} threads. */
+    @State(Scope.Benchmark)
+    public static class PlatformPool extends Contended {
+        @Param({"1", "2"})
+        public int procs;
+        final ReentrantLock lock = new ReentrantLock();
+    }
+
     @Benchmark
     public void uncontendedMutexOnThread(Uncontended state) {
         Mutex m = state.mutex;
@@ -121,46 +152,21 @@ public class MutexBench {
     @Benchmark
     @OperationsPerInvocation(INCREMENTS)
     public void contendedGmpjMutex(Gmpj state) {
-        int tasks = state.tasks(state.procs);
-        int each = INCREMENTS / tasks;
         Mutex m = state.mutex;
-        state.counter = 0;
-        state.done.reset(tasks);
-        Runnable worker = () -> {
-            for (int i = 0; i < each; i++) {
-                m.lock();
-                state.counter++;
-                m.unlock();
-            }
-            state.done.countDown();
-        };
-        for (int t = 0; t < tasks; t++) {
-            state.scheduler.go(worker);
-        }
-        state.done.await();
-        state.check();
+        state.round(state.procs, m::lock, m::unlock, state.scheduler::go);
     }
 
     @Benchmark
     @OperationsPerInvocation(INCREMENTS)
     public void contendedReentrantLockVirtualThreads(VirtualThreads state) {
-        int tasks = state.tasks(state.procs);
-        int each = INCREMENTS / tasks;
         ReentrantLock l = state.lock;
-        state.counter = 0;
-        state.done.reset(tasks);
-        Runnable worker = () -> {
-            for (int i = 0; i < each; i++) {
-                l.lock();
-                state.counter++;
-                l.unlock();
-            }
-            state.done.countDown();
-        };
-        for (int t = 0; t < tasks; t++) {
-            Thread.startVirtualThread(worker);
-        }
-        state.done.await();
-        state.check();
+        state.round(state.procs, l::lock, l::unlock, Thread::startVirtualThread);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(INCREMENTS)
+    public void contendedReentrantLockPlatformPool(PlatformPool state, FixedThreadPool pool) {
+        ReentrantLock l = state.lock;
+        state.round(state.procs, l::lock, l::unlock, pool.pool::execute);
     }
 }

@@ -32,6 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * platform threads are the operating system's to place (both cores), so they take no {@code procs}.
  * Each invocation starts a fresh pair and plays {@value #ROUNDS} rounds ({@value #THREAD_ROUNDS}
  * for platform threads, whose futex round trips are far slower).
+ *
+ * <p>No fixed platform-thread pool baseline: a parked player keeps its pool thread, so with
+ * {@code procs=1} the second player never starts (a deadlock), and with {@code procs=2} the pool's
+ * two threads are exactly the {@code platformThreads} case.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -40,6 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link ForkJoinPool}; a join there runs queued work instead of parking, so this is the
  *       "no continuations at all" reference.</li>
  * </ul>
+ *
+ * <p>No fixed platform-thread pool baseline: every inner node blocks its pool thread while it
+ * joins its children, so {@code procs} threads are all blocked in joins after {@code procs} levels,
+ * with the children they wait for still queued behind them: the tree deadlocks.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

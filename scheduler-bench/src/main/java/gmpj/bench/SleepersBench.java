@@ -27,6 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>An invocation can take no less than {@value #SLEEP_MILLIS} ms; what is above it is the cost
  * of starting, parking on a timer, firing it and finishing {@value #TASKS} tasks, the part that
  * differs between the runtimes. Read the results as {@code time - 10 ms}.
+ *
+ * <p>No fixed platform-thread pool baseline: a sleeping task holds its pool thread, so
+ * {@code procs} threads would sleep their way through the tasks {@code procs} at a time,
+ * {@value #TASKS} × {@value #SLEEP_MILLIS} ms / {@code procs} (minutes) per invocation; that
+ * measures the pool's size, not a scheduler.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

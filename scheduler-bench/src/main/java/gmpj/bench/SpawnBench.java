@@ -1,6 +1,7 @@
 package gmpj.bench;
 
 import gmpj.core.Scheduler;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,13 +21,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Starting {@value #TASKS} empty tasks and waiting for all of them, in nanoseconds per task: gmpj
- * goroutines, JDK virtual threads, and plain {@link ForkJoinPool} tasks, each on {@code procs}
- * carriers.
+ * goroutines, JDK virtual threads, plain {@link ForkJoinPool} tasks, and a fixed pool of platform
+ * threads ({@link FixedThreadPool}: one shared queue, no continuations, what most Java code uses to
+ * run small tasks), each on {@code procs} carriers.
  *
  * <p>Two shapes: {@code ...FromOutside}, the benchmark thread starts every task (gmpj: all through
  * the global run queue), and {@code ...FromInside}, one task starts all the others (Go's usual case;
  * gmpj: through the spawning processor's runnext and ring, which overflow to the global queue and
- * get stolen). Every task ends with {@link Countdown#countDown()}, the same for all three runtimes.
+ * get stolen). Every task ends with {@link Countdown#countDown()}, and every runtime runs the same
+ * loop: they differ only in the {@link Executor} that starts a task.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -90,66 +93,66 @@ public class SpawnBench {
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void gmpjFromOutside(Gmpj state) {
-        done.reset(TASKS);
-        for (int i = 0; i < TASKS; i++) {
-            state.scheduler.go(emptyTask);
-        }
-        done.await();
+        startFromOutside(state.scheduler::go);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void gmpjFromInside(Gmpj state) {
-        Scheduler s = state.scheduler;
-        done.reset(TASKS);
-        s.go(() -> {
-            for (int i = 0; i < TASKS; i++) {
-                s.go(emptyTask);
-            }
-        });
-        done.await();
+        startFromInside(state.scheduler::go);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void virtualThreadsFromOutside(VirtualThreads state) {
-        done.reset(TASKS);
-        for (int i = 0; i < TASKS; i++) {
-            Thread.startVirtualThread(emptyTask);
-        }
-        done.await();
+        startFromOutside(Thread::startVirtualThread);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void virtualThreadsFromInside(VirtualThreads state) {
-        done.reset(TASKS);
-        Thread.startVirtualThread(() -> {
-            for (int i = 0; i < TASKS; i++) {
-                Thread.startVirtualThread(emptyTask);
-            }
-        });
-        done.await();
+        startFromInside(Thread::startVirtualThread);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void forkJoinFromOutside(ForkJoin state) {
-        done.reset(TASKS);
-        for (int i = 0; i < TASKS; i++) {
-            state.pool.execute(emptyTask);
-        }
-        done.await();
+        startFromOutside(state.pool);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void forkJoinFromInside(ForkJoin state) {
-        ForkJoinPool pool = state.pool;
+        startFromInside(state.pool); // from a worker: pushed onto its own deque, stolen by the others
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TASKS)
+    public void platformPoolFromOutside(FixedThreadPool state) {
+        startFromOutside(state.pool);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TASKS)
+    public void platformPoolFromInside(FixedThreadPool state) {
+        startFromInside(state.pool); // the same shared queue as from outside: a fixed pool has no per-thread queues
+    }
+
+    /** The benchmark thread starts every task with {@code start}, then waits for them all. */
+    private void startFromOutside(Executor start) {
         done.reset(TASKS);
-        pool.execute(() -> {
+        for (int i = 0; i < TASKS; i++) {
+            start.execute(emptyTask);
+        }
+        done.await();
+    }
+
+    /** One task, started with {@code start}, starts all the others with it; the benchmark thread waits. */
+    private void startFromInside(Executor start) {
+        done.reset(TASKS);
+        start.execute(() -> {
             for (int i = 0; i < TASKS; i++) {
-                pool.execute(emptyTask); // from a worker: pushed onto its own deque, stolen by the others
+                start.execute(emptyTask);
             }
         });
         done.await();

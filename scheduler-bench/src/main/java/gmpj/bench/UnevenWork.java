@@ -1,5 +1,8 @@
 package gmpj.bench;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * The uneven workload shared by {@link UnevenWorkBench} and {@link UnevenWorkBaselines}, after the
  * work-stealing demonstration of the Go tutorials: {@value #TASKS} CPU-bound tasks, all started by
@@ -40,6 +43,29 @@ final class UnevenWork {
             x ^= x << 17;
         }
         return x;
+    }
+
+    /**
+     * One run of the workload on any runtime: {@code start} starts a root task, which starts the
+     * {@value #TASKS} tasks with {@code start} too, so that they all begin where the root runs;
+     * waits for them (the calling thread or goroutine parks) and returns the sum of their results,
+     * for {@link #check}.
+     */
+    static long run(Executor start) {
+        LongAdder sum = new LongAdder();
+        Countdown done = new Countdown();
+        done.reset(TASKS);
+        start.execute(() -> {
+            for (int i = 0; i < TASKS; i++) {
+                int task = i;
+                start.execute(() -> {
+                    sum.add(work(task));
+                    done.countDown();
+                });
+            }
+        });
+        done.await();
+        return sum.sum();
     }
 
     private static long expected() {

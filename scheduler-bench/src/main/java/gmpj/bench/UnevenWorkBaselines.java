@@ -2,7 +2,6 @@ package gmpj.bench;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +20,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link UnevenWork} on the runtimes {@link UnevenWorkBench} compares gmpj with, in milliseconds
  * per invocation, each on {@code procs} carriers: JDK virtual threads (one virtual thread starts
  * the {@value UnevenWork#TASKS} others; the JDK's ForkJoinPool-based scheduler steals one task at
- * a time) and a plain {@link ForkJoinPool} (one task {@code execute}s the others from a worker, so
- * they land on its deque and the other worker steals them).
+ * a time), a plain {@link ForkJoinPool} (one task {@code execute}s the others from a worker, so
+ * they land on its deque and the other worker steals them), and a fixed pool of platform threads
+ * ({@link FixedThreadPool}: one task submits the others to the pool's single shared queue, from
+ * which every idle thread takes the next task: it balances by itself, at the price of every thread
+ * contending on that one queue).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -32,12 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
         "--sun-misc-unsafe-memory-access=allow", "-Xms2g", "-Xmx2g"})
 @State(Scope.Benchmark)
 public class UnevenWorkBaselines {
-    /** Carriers (virtual threads) or parallelism (ForkJoinPool), as in {@link UnevenWorkBench}. */
+    /** Carriers (virtual threads), parallelism (ForkJoinPool) or threads (fixed pool), as in {@link UnevenWorkBench}. */
     @Param({"2"})
     public int procs;
-
-    private final Countdown done = new Countdown();
-    private final LongAdder sum = new LongAdder();
 
     /** The JDK's virtual-thread scheduler with {@code procs} carriers. */
     @State(Scope.Benchmark)
@@ -66,36 +65,16 @@ public class UnevenWorkBaselines {
 
     @Benchmark
     public void virtualThreads(VirtualThreads state) {
-        sum.reset();
-        done.reset(UnevenWork.TASKS);
-        Thread.startVirtualThread(() -> {
-            for (int i = 0; i < UnevenWork.TASKS; i++) {
-                int task = i;
-                Thread.startVirtualThread(() -> {
-                    sum.add(UnevenWork.work(task));
-                    done.countDown();
-                });
-            }
-        });
-        done.await();
-        UnevenWork.check(sum.sum());
+        UnevenWork.check(UnevenWork.run(Thread::startVirtualThread));
     }
 
     @Benchmark
     public void forkJoin(ForkJoin state) {
-        ForkJoinPool pool = state.pool;
-        sum.reset();
-        done.reset(UnevenWork.TASKS);
-        pool.execute(() -> {
-            for (int i = 0; i < UnevenWork.TASKS; i++) {
-                int task = i;
-                pool.execute(() -> {
-                    sum.add(UnevenWork.work(task));
-                    done.countDown();
-                });
-            }
-        });
-        done.await();
-        UnevenWork.check(sum.sum());
+        UnevenWork.check(UnevenWork.run(state.pool::execute));
+    }
+
+    @Benchmark
+    public void platformPool(FixedThreadPool state) {
+        UnevenWork.check(UnevenWork.run(state.pool::execute));
     }
 }

@@ -4,7 +4,6 @@ import gmpj.core.Scheduler;
 import gmpj.core.SchedulerStats;
 import gmpj.core.StealPolicy;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code invocations} measured (see {@link StealCounters}).
  *
  * <p>With {@code procs=2} the ideal is half the sequential time; {@code none} shows what the second
- * processor gets from the global queue alone. The baselines, virtual threads and a ForkJoinPool on
- * the same workload, are in {@link UnevenWorkBaselines} (they have no policy to vary).
+ * processor gets from the global queue alone. The baselines, virtual threads, a ForkJoinPool and a
+ * fixed platform-thread pool on the same workload, are in {@link UnevenWorkBaselines} (they have
+ * no policy to vary).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -46,9 +46,6 @@ public class UnevenWorkBench {
     /** The steal policy, by {@link StealPolicy#byName} name. */
     @Param({"go", "steal-one", "round-robin", "longest-queue-first", "none"})
     public String policy;
-
-    private final Countdown done = new Countdown();
-    private final LongAdder sum = new LongAdder();
 
     /** The gmpj scheduler under test, with the policy of this run. */
     @State(Scope.Benchmark)
@@ -110,19 +107,6 @@ public class UnevenWorkBench {
 
     @Benchmark
     public void gmpj(Gmpj state, StealCounters counters) {
-        Scheduler s = state.scheduler;
-        sum.reset();
-        done.reset(UnevenWork.TASKS);
-        s.go(() -> {
-            for (int i = 0; i < UnevenWork.TASKS; i++) {
-                int task = i;
-                s.go(() -> {
-                    sum.add(UnevenWork.work(task));
-                    done.countDown();
-                });
-            }
-        });
-        done.await();
-        UnevenWork.check(sum.sum());
+        UnevenWork.check(UnevenWork.run(state.scheduler::go));
     }
 }

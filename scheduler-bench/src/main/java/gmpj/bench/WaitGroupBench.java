@@ -3,6 +3,7 @@ package gmpj.bench;
 import gmpj.core.Scheduler;
 import gmpj.sync.WaitGroup;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Fan-out/fan-in of {@value #TASKS} tasks, in nanoseconds per task: gmpj goroutines joined with a
- * {@link WaitGroup} against JDK virtual threads joined with a {@link CountDownLatch}, each on
- * {@code procs} carriers. Every task's only work is {@code wg.done()} or {@code latch.countDown()};
+ * {@link WaitGroup} against JDK virtual threads and a fixed pool of platform threads
+ * ({@link FixedThreadPool}) joined with a {@link CountDownLatch}, each on {@code procs} carriers.
+ * Every task's only work is {@code wg.done()} or {@code latch.countDown()};
  * the benchmark thread (a platform thread) does {@code add(TASKS)} and waits.
  *
  * <p>Two shapes, as in {@link SpawnBench}: {@code ...FromOutside}, the benchmark thread starts every
@@ -101,22 +103,44 @@ public class WaitGroupBench {
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void virtualThreadsCountDownLatch(VirtualThreads state) throws InterruptedException {
-        CountDownLatch latch = new CountDownLatch(TASKS);
-        Runnable task = latch::countDown;
-        for (int i = 0; i < TASKS; i++) {
-            Thread.startVirtualThread(task);
-        }
-        latch.await();
+        latchFanIn(Thread::startVirtualThread);
     }
 
     @Benchmark
     @OperationsPerInvocation(TASKS)
     public void virtualThreadsCountDownLatchFromInside(VirtualThreads state) throws InterruptedException {
+        latchFanInFromInside(Thread::startVirtualThread);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TASKS)
+    public void platformPoolCountDownLatch(FixedThreadPool state) throws InterruptedException {
+        latchFanIn(state.pool);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TASKS)
+    public void platformPoolCountDownLatchFromInside(FixedThreadPool state) throws InterruptedException {
+        latchFanInFromInside(state.pool);
+    }
+
+    /** The benchmark thread starts every task with {@code start} and waits on a {@link CountDownLatch}. */
+    private static void latchFanIn(Executor start) throws InterruptedException {
         CountDownLatch latch = new CountDownLatch(TASKS);
         Runnable task = latch::countDown;
-        Thread.startVirtualThread(() -> {
+        for (int i = 0; i < TASKS; i++) {
+            start.execute(task);
+        }
+        latch.await();
+    }
+
+    /** As {@link #latchFanIn}, but one task, started with {@code start}, starts the others. */
+    private static void latchFanInFromInside(Executor start) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(TASKS);
+        Runnable task = latch::countDown;
+        start.execute(() -> {
             for (int i = 0; i < TASKS; i++) {
-                Thread.startVirtualThread(task);
+                start.execute(task);
             }
         });
         latch.await();

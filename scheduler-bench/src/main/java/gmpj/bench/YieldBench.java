@@ -29,6 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * over {@value #YIELDS} yields, starting and joining the goroutines (or threads) that yield: a few
  * microseconds, under 1 ns a yield. Read {@code gmpjYield / rawContinuationFloor} as the price of
  * the scheduler loop (state changes, run queue, counters) on top of the JDK's mount and unmount.
+ *
+ * <p>No fixed platform-thread pool baseline: a pool task cannot yield to the task queued behind
+ * it on the same thread ({@link Thread#yield()} there is the kernel's {@code sched_yield}, which
+ * returns to the same task), so there is no equivalent operation to time.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
