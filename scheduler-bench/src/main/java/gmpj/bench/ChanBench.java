@@ -36,9 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Every invocation checks what arrived (the token count, the sum), so a lost or duplicated item
  * fails the run. Both runtimes get {@code procs} carriers.
  *
- * <p>{@code selectReady} has no baseline (the JDK has no select): one reused {@link Select} over
- * two buffered channels that are kept non-empty, run on the benchmark thread; its point is the
- * cost of a select that finds a ready case, and (with {@code -prof gc}) that it allocates nothing.
+ * <p>{@code selectReady}: one reused {@link Select} over two one-slot channels that are kept
+ * non-empty, run on the benchmark thread: the cost of a select that finds a ready case, and (with
+ * {@code -prof gc}) that it allocates nothing. The JDK has no select; its baseline,
+ * {@code pollTwoQueues}, is what a Java programmer would write instead: poll two
+ * {@link ArrayBlockingQueue}s in turn, starting with each one every other time so neither starves.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -92,6 +94,14 @@ public class ChanBench {
         final Chan<Integer> a = new Chan<>(1);
         final Chan<Integer> b = new Chan<>(1);
         final Select select = new Select().onReceive(a).onReceive(b);
+    }
+
+    /** Two one-slot queues polled in turn: {@code selectReady}'s baseline. */
+    @State(Scope.Thread)
+    public static class TwoQueues {
+        final ArrayBlockingQueue<Integer> a = new ArrayBlockingQueue<>(1);
+        final ArrayBlockingQueue<Integer> b = new ArrayBlockingQueue<>(1);
+        boolean aFirst;
     }
 
     private static void check(long got, long expected, String what) {
@@ -214,6 +224,23 @@ public class ChanBench {
         int chosen = state.select.run();
         if (chosen != 0 && chosen != 1) {
             throw new IllegalStateException("a select over two full channels chose " + chosen);
+        }
+        return chosen;
+    }
+
+    @Benchmark
+    public int pollTwoQueues(TwoQueues state) {
+        state.a.offer(ONE); // as in selectReady, one of the two offers finds its queue full
+        state.b.offer(ONE);
+        boolean aFirst = state.aFirst = !state.aFirst;
+        Integer v = aFirst ? state.a.poll() : state.b.poll();
+        int chosen = aFirst ? 0 : 1;
+        if (v == null) {
+            v = aFirst ? state.b.poll() : state.a.poll();
+            chosen = 1 - chosen;
+        }
+        if (v == null) {
+            throw new IllegalStateException("both queues empty after offering to both");
         }
         return chosen;
     }
