@@ -56,6 +56,10 @@ public class UnparkRacingParkIsNeverLost {
 
     @Arbiter
     public void arbiter(II_Result r) {
-        r.r2 = Goroutines.finished(done) ? 1 : 0;
+        boolean finished = Goroutines.finished(done);
+        r.r2 = finished ? 1 : 0;
+        if (finished) {
+            waiter = null; // see TimedParkRacingUnparkIsNeverLost.arbiter
+        }
     }
 }
