@@ -176,6 +176,13 @@ final class M extends Thread implements StealPolicy.Victims {
                 return null;
             }
             G g;
+            // 0. This processor's expired timers (Go's checkTimers at the top of findRunnable): a
+            //    sleeper that is due goes to runnext now, ahead of the queued goroutines, instead
+            //    of waiting until every queue has drained.
+            TimerQueue own = p.timers;
+            if (own.earliest() != Long.MAX_VALUE && fireExpired(own, System.nanoTime(), true)) {
+                s.wakeIfIdle();
+            }
             // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
             //    there are not starved by two goroutines that keep readying each other locally.
             //    61 is Go's choice: prime, so it does not fall into step with a workload's period.
@@ -192,8 +199,8 @@ final class M extends Thread implements StealPolicy.Victims {
                 inheritTime = false;
                 return g;
             }
-            // 4. Expired timers, this processor's and then any other's (an idle processor's timers
-            //    must still fire): they ready their goroutines onto this processor.
+            // 4. Expired timers of the other processors (an idle processor's timers must still
+            //    fire), and this one's again: they ready their goroutines onto this processor.
             if (fireTimers()) {
                 continue;
             }
@@ -283,17 +290,28 @@ final class M extends Thread implements StealPolicy.Victims {
             if (now == 0) {
                 now = System.nanoTime();
             }
-            TimerQueue.Timer t;
-            while ((t = timers.pollExpired(now)) != null) {
-                p.counters.inc(PCounters.TIMERS_FIRED);
-                if (t.g.wakeFromTimer(t.gen)) {
-                    p.put(t.g, false, s.global);
-                    any = true;
-                }
-            }
+            any |= fireExpired(timers, now, false);
         }
         if (any) {
             s.wakeIfIdle();
+        }
+        return any;
+    }
+
+    /**
+     * Fires the timers of {@code timers} due at {@code now}, readying their goroutines onto this
+     * processor: into runnext when {@code next} (Go's goready; each displaces the previous one to
+     * the ring's tail), else onto the ring. Returns whether any goroutine was readied.
+     */
+    private boolean fireExpired(TimerQueue timers, long now, boolean next) {
+        boolean any = false;
+        TimerQueue.Timer t;
+        while ((t = timers.pollExpired(now)) != null) {
+            p.counters.inc(PCounters.TIMERS_FIRED);
+            if (t.g.wakeFromTimer(t.gen)) {
+                p.put(t.g, next, s.global);
+                any = true;
+            }
         }
         return any;
     }

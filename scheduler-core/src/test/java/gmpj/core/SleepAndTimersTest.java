@@ -68,6 +68,40 @@ class SleepAndTimersTest {
     }
 
     @Test
+    void aDueTimerFiresWhileTheRunQueueIsNeverEmpty() {
+        // Four goroutines yield to each other on one processor, so its run queue is never empty.
+        // A sleeper's timer must still fire (Go checks timers before the run queues); before the
+        // fix timers fired only once every queue had drained, and the yielders spun until their
+        // liveness bound.
+        try (Scheduler s = builder("timer-vs-queue").procs(1).build()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger gaveUp = new AtomicInteger();
+            List<Task<Void>> yielders = new ArrayList<>();
+            long giveUpAt = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // a liveness bound, far above 1 ms
+            for (int i = 0; i < 4; i++) {
+                yielders.add(s.submit(() -> {
+                    while (!stop.get()) {
+                        if (System.nanoTime() - giveUpAt > 0) {
+                            gaveUp.incrementAndGet();
+                            return null;
+                        }
+                        Gmp.yield();
+                    }
+                    return null;
+                }));
+            }
+            Task<Void> sleeper = s.submit(() -> {
+                Gmp.sleep(Duration.ofMillis(1));
+                stop.set(true);
+                return null;
+            });
+            join(s, sleeper);
+            TestSupport.joinAll(s, yielders);
+            assertEquals(0, gaveUp.get(), "yielders ran out their liveness bound: the timer did not fire\n" + describe(s));
+        }
+    }
+
+    @Test
     void timersFireInDeadlineOrderOnOneProcessor() {
         try (Scheduler s = builder("sleep-order").procs(1).build()) {
             List<Integer> order = Collections.synchronizedList(new ArrayList<>());
