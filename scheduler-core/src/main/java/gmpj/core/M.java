@@ -155,7 +155,14 @@ final class M extends Thread implements StealPolicy.Victims {
         byte kind = g.yieldKind;
         g.yieldKind = G.YIELD_NONE;
         if (kind == G.YIELD_PARK) {
+            long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
+            long before = s.earliestTimer();
             if (g.commitPark(old.timers)) {
+                if (deadline != 0 && deadline < before) {
+                    // As in execute: the processor's carrier (or any) may be parked idle past this
+                    // deadline, and nothing else would wake it for a timer armed from here.
+                    s.wakeIfIdle();
+                }
                 return;
             }
         } else {

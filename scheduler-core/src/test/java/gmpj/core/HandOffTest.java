@@ -53,6 +53,39 @@ class HandOffTest {
     }
 
     @Test
+    void aTimedParkOnACarrierThatLostItsProcessorWakesAnIdleCarrierForItsTimer() {
+        // The hog loses its processor to a new carrier, which runs the other goroutine and goes
+        // idle with no timer armed. Only then does the hog sleep 1 ms, on its processor-less
+        // carrier: its timer goes into the processor's heap, and the idle carrier must be woken to
+        // fire it. Before the fix nobody woke it, and the hog slept forever (jcstress caught this
+        // as goroutines lost under CPU starvation, when sysmon hands processors off often).
+        try (Scheduler s = builder("handoff-timer").procs(1).closeTimeout(CLOSE).diagnostics(l -> { }).build()) {
+            AtomicBoolean started = new AtomicBoolean();
+            AtomicBoolean flag = new AtomicBoolean();
+            Task<Boolean> hog = s.submit("hog", () -> {
+                started.set(true);
+                long end = System.nanoTime() + CAP_NANOS;
+                while (!flag.get() && System.nanoTime() - end < 0) {
+                    // no checkpoint, no yield: sysmon hands the processor to another carrier
+                }
+                while (!(s.stats().idleProcs() == 1 && s.carrierStates().contains(Thread.State.WAITING))
+                        && System.nanoTime() - end < 0) {
+                    Thread.onSpinWait(); // until the new carrier is parked idle, no timer armed
+                }
+                Gmp.sleep(Duration.ofMillis(1));
+                return flag.get();
+            });
+            awaitCondition(s, "hog started", started::get);
+            join(s, s.submit(() -> {
+                flag.set(true);
+                return null;
+            }));
+            assertTrue(TestSupport.join(s, hog), "the hog woke from its sleep\n" + describe(s));
+            assertTrue(s.stats().handoffs() >= 1, describe(s));
+        }
+    }
+
+    @Test
     void goroutineInsideGmpBlockingLosesItsProcessorAndItsResultArrivesViaJoin() throws Exception {
         try (Scheduler s = builder("handoff-blocking").procs(1).closeTimeout(CLOSE).build()) {
             AtomicBoolean started = new AtomicBoolean();
