@@ -1,6 +1,5 @@
 package gmpj.bench;
 
-import gmpj.core.Scheduler;
 import gmpj.core.Task;
 import gmpj.sync.Chan;
 import gmpj.sync.Select;
@@ -10,16 +9,12 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -34,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       threads) to one consumer that sums them: nanoseconds per item.</li>
  * </ul>
  * Every invocation checks what arrived (the token count, the sum), so a lost or duplicated item
- * fails the run. Both runtimes get {@code procs} carriers.
+ * fails the run. Both runtimes get {@code procs} carriers, through {@link PingPongBench}'s states.
  *
  * <p>{@code selectReady}: one reused {@link Select} over two one-slot channels that are kept
  * non-empty, run on the benchmark thread: the cost of a select that finds a ready case, and (with
@@ -57,36 +52,6 @@ public class ChanBench {
     static final int CAPACITY = 128;
     /** The token and the items are one boxed value from the Integer cache: no allocation per send. */
     private static final Integer ONE = 1;
-
-    /** The gmpj scheduler under test. */
-    @State(Scope.Benchmark)
-    public static class Gmpj {
-        @Param({"1", "2"})
-        public int procs;
-        Scheduler scheduler;
-
-        @Setup(Level.Trial)
-        public void start() {
-            scheduler = Scheduler.builder().procs(procs).name("chan-bench").build();
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() {
-            scheduler.close();
-        }
-    }
-
-    /** The JDK's virtual-thread scheduler with {@code procs} carriers. */
-    @State(Scope.Benchmark)
-    public static class VirtualThreads {
-        @Param({"1", "2"})
-        public int procs;
-
-        @Setup(Level.Trial)
-        public void start() {
-            VirtualThreadScheduler.parallelism(procs);
-        }
-    }
 
     /** A reused select over two one-slot channels, refilled before every run. */
     @State(Scope.Thread)
@@ -112,7 +77,7 @@ public class ChanBench {
 
     @Benchmark
     @OperationsPerInvocation(ROUNDS)
-    public void pingPongGmpj(Gmpj state) {
+    public void pingPongGmpj(PingPongBench.Gmpj state) {
         Chan<Integer> ping = new Chan<>();
         Chan<Integer> pong = new Chan<>();
         Task<Integer> ponger = state.scheduler.submit(() -> {
@@ -138,7 +103,7 @@ public class ChanBench {
 
     @Benchmark
     @OperationsPerInvocation(ROUNDS)
-    public void pingPongVirtualThreads(VirtualThreads state) throws Exception {
+    public void pingPongVirtualThreads(PingPongBench.VirtualThreads state) throws Exception {
         SynchronousQueue<Integer> ping = new SynchronousQueue<>();
         SynchronousQueue<Integer> pong = new SynchronousQueue<>();
         int[] relayed = new int[1];
@@ -171,7 +136,7 @@ public class ChanBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void producerConsumerGmpj(Gmpj state) {
+    public void producerConsumerGmpj(PingPongBench.Gmpj state) {
         Chan<Integer> ch = new Chan<>(CAPACITY);
         Task<Long> consumer = state.scheduler.submit(() -> {
             long sum = 0;
@@ -191,7 +156,7 @@ public class ChanBench {
 
     @Benchmark
     @OperationsPerInvocation(ITEMS)
-    public void producerConsumerVirtualThreads(VirtualThreads state) throws Exception {
+    public void producerConsumerVirtualThreads(PingPongBench.VirtualThreads state) throws Exception {
         ArrayBlockingQueue<Integer> q = new ArrayBlockingQueue<>(CAPACITY);
         long[] sum = new long[1];
         Thread consumer = Thread.ofVirtual().start(() -> {
