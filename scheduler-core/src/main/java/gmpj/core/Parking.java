@@ -95,7 +95,7 @@ public final class Parking {
         try {
             nanos = timeout.toNanos();
         } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
+            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE; // beyond ±292 years: now, or never
         }
         return System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
     }

@@ -24,6 +24,16 @@ class TimedParkingTest {
     }
 
     @Test
+    void deadlinesBeyondTheNanosecondRangeSaturateTheRightWay() {
+        long now = System.nanoTime();
+        // Far past: already expired (it used to saturate to "never").
+        assertTrue(Parking.deadlineAfter(Duration.ofSeconds(Long.MIN_VALUE / 2)) - System.nanoTime() <= 0);
+        assertFalse(Parking.parkUntil(WaitReason.PARK, Parking.deadlineAfter(Duration.ofSeconds(Long.MIN_VALUE / 2))));
+        // Far future: still in the future, without overflowing.
+        assertTrue(Parking.deadlineAfter(Duration.ofSeconds(Long.MAX_VALUE / 2)) - now > 0);
+    }
+
+    @Test
     void parkNanosWithoutUnparkReturnsFalseWhenItsTimeRunsOut() {
         try (Scheduler s = builder("park-timeout").procs(1).build()) {
             Task<Boolean> t = s.submit(() -> Parking.parkNanos(WaitReason.PARK, 20_000_000));

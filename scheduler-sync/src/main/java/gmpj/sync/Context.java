@@ -1,5 +1,6 @@
 package gmpj.sync;
 
+import gmpj.core.Parking;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -97,13 +98,7 @@ public class Context {
      */
     public Cancellable withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE / 4;
-        }
-        long deadline = System.nanoTime() + Math.min(Math.max(nanos, 0), Long.MAX_VALUE / 4);
+        long deadline = Parking.deadlineAfter(timeout.isNegative() ? Duration.ZERO : timeout);
         return new Cancellable(this, deadline == 0 ? 1 : deadline); // 0 means "no deadline"
     }
 

@@ -82,6 +82,11 @@ public final class Select {
 
     /** Derived from the cases, rebuilt when they change: the distinct channels in lock order. */
     private Chan<?>[] lockOrder;
+    /*
+     * The fields below are the running caller's alone: run() takes RUNNING by CAS (acquire) and
+     * gives it back with a release store, so the next caller, on any thread, sees the last
+     * caller's writes; no two callers ever touch them at once.
+     */
     /** Scratch for the random poll order. */
     private int[] pollOrder;
     /** Reused by blocking runs; see the class comment. */
@@ -243,7 +248,7 @@ public final class Select {
             me = Parking.currentWaiter(); // before any lock: throws on a bare carrier thread
             Gmp.checkpoint();
         }
-        long deadline = timeoutNanos > 0 ? Parking.deadlineAfter(Duration.ofNanos(timeoutNanos)) : 0L;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L; // clamped to MAX/4 by timeout()
         shuffle();
 
         lockAll();
