@@ -107,6 +107,11 @@ final class G extends Continuation implements Waiter {
      * flag costs one extra yield, a missed one a little more latency.
      */
     volatile boolean preempt;
+    /**
+     * Set once, when the scheduler stopped before this goroutine finished and it will never run
+     * again (see {@link Waiter#isAbandoned()}). Volatile: read by wakers on any thread.
+     */
+    volatile boolean abandoned;
     /** Sysmon only: this goroutine was already reported as a hog. */
     boolean hogReported;
     /** Intrusive link used by queues that need no allocation (batches to the global queue). */
@@ -261,6 +266,11 @@ final class G extends Continuation implements Waiter {
     @Override
     public boolean isGoroutine() {
         return true;
+    }
+
+    @Override
+    public boolean isAbandoned() {
+        return abandoned;
     }
 
     @Override

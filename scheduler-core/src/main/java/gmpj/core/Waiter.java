@@ -16,4 +16,15 @@ public sealed interface Waiter permits G, ThreadWaiter {
 
     /** {@code true} if this waiter is a goroutine, {@code false} if it is a platform or virtual thread. */
     boolean isGoroutine();
+
+    /**
+     * {@code true} once this waiter will never run again: a goroutine whose scheduler stopped
+     * ({@link Scheduler#shutdownNow()}, or {@link Scheduler#close()} giving up at its timeout)
+     * before it finished. A primitive that hands a value or a unit to one waiter (a channel
+     * receive, a semaphore release) must skip an abandoned waiter, or the value is lost. A thread
+     * is never abandoned.
+     */
+    default boolean isAbandoned() {
+        return false;
+    }
 }
