@@ -45,34 +45,54 @@ public final class Parking {
         return ThreadWaiter.current();
     }
 
+    /**
+     * The longest wait a deadline can express: about 73 years. {@code System.nanoTime()} deadlines
+     * are compared by subtraction, which is only meaningful while the two values are less than
+     * 2<sup>63</sup> ns apart; a quarter of that leaves room for the clock to move on while the
+     * deadline is in use. Longer timeouts are clamped to it (they never end in practice).
+     */
+    public static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 4;
+
     /** Parks until unparked (or spuriously). */
     public static void park(WaitReason reason) {
-        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(reason, "reason must not be null");
         G g = Gmp.currentG();
         if (g != null) {
             parkG(g, reason, 0);
         } else {
             rejectBareCarrier();
-            LockSupport.park(reason);
+            parkThread(reason, 0);
         }
     }
 
     /**
-     * Parks until unparked, spuriously, or until {@code nanos} have passed.
+     * Parks until unparked, spuriously, or until {@code nanos} have passed. A zero or negative
+     * {@code nanos} returns {@code false} at once; one beyond {@link #MAX_WAIT_NANOS} is clamped to it.
      *
      * @return {@code false} if the time ran out, else {@code true}
      */
     public static boolean parkNanos(WaitReason reason, long nanos) {
-        return parkUntil(reason, System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4));
+        Objects.requireNonNull(reason, "reason must not be null");
+        if (nanos <= 0) {
+            if (Gmp.currentG() == null) {
+                rejectBareCarrier();
+            }
+            return false;
+        }
+        return parkUntil(reason, deadlineAfterNanos(nanos));
     }
 
     /**
      * Parks until unparked, spuriously, or until {@code System.nanoTime()} reaches {@code deadline}.
+     * A deadline already passed returns {@code false} at once.
      *
      * @return {@code false} if the deadline has passed, else {@code true}
+     * @throws IllegalArgumentException if {@code deadline} is more than {@link #MAX_WAIT_NANOS} ahead
+     *         of {@code System.nanoTime()} (so far that it can only come from an overflow: build
+     *         deadlines with {@link #deadlineAfter} or {@link #deadlineAfterNanos}, which saturate)
      */
     public static boolean parkUntil(WaitReason reason, long deadline) {
-        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(reason, "reason must not be null");
         G g = Gmp.currentG();
         if (g == null) {
             rejectBareCarrier();
@@ -81,23 +101,69 @@ public final class Parking {
         if (remaining <= 0) {
             return false;
         }
+        if (remaining > MAX_WAIT_NANOS + 1_000_000_000L) { // a second of slack for the caller's own clock read
+            throw new IllegalArgumentException("deadline " + deadline + " is " + remaining + " ns after System.nanoTime(), "
+                    + "beyond the limit of " + MAX_WAIT_NANOS + " ns (about 73 years); it looks like an overflow: "
+                    + "build deadlines with Parking.deadlineAfter or Parking.deadlineAfterNanos");
+        }
         if (g != null) {
             parkG(g, reason, deadline == 0 ? 1 : deadline); // 0 means "no deadline" inside G
         } else {
-            LockSupport.parkNanos(reason, remaining);
+            parkThread(reason, remaining);
         }
         return deadline - System.nanoTime() > 0;
     }
 
-    /** A deadline {@code timeout} from now, for {@link #parkUntil}; saturates for huge timeouts. */
+    /**
+     * A deadline {@code timeout} from now, for {@link #parkUntil}. Saturates: a zero or negative
+     * timeout (however large) gives a deadline that has already passed, a timeout beyond
+     * {@link #MAX_WAIT_NANOS} gives one {@code MAX_WAIT_NANOS} ahead. Never overflows.
+     *
+     * @throws NullPointerException if {@code timeout} is null (the message names it)
+     */
     public static long deadlineAfter(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
         long nanos;
-        try {
+        if (timeout.isNegative()) {
+            nanos = 0;
+        } else if (timeout.getSeconds() >= MAX_WAIT_NANOS / 1_000_000_000L) {
+            nanos = MAX_WAIT_NANOS;
+        } else {
             nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE; // beyond ±292 years: now, or never
         }
-        return System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
+        return deadlineAfterNanos(nanos);
+    }
+
+    /**
+     * A deadline {@code nanos} from now, for {@link #parkUntil}; saturating like {@link #deadlineAfter}:
+     * {@code nanos <= 0} (even {@code Long.MIN_VALUE}) is "now", and beyond {@link #MAX_WAIT_NANOS}
+     * is clamped to it.
+     */
+    public static long deadlineAfterNanos(long nanos) {
+        return System.nanoTime() + Math.max(0, Math.min(nanos, MAX_WAIT_NANOS));
+    }
+
+    /**
+     * Blocks the calling plain thread in {@link LockSupport} for at most {@code nanos} (0: until
+     * unparked). Uninterruptible, like {@code CompletableFuture.join}: an interrupt neither ends
+     * the wait early nor is lost. {@code LockSupport.park} returns at once while the interrupt
+     * flag is set, so a caller looping on it would spin at full speed; instead the flag is taken
+     * down for the park and put back afterwards. An interrupt arriving during the park ends this
+     * one park (a spurious return to the caller's loop) and stays set.
+     */
+    static void parkThread(Object blocker, long nanos) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (nanos == 0) {
+                LockSupport.park(blocker);
+            } else {
+                LockSupport.parkNanos(blocker, nanos);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -143,13 +209,13 @@ public final class Parking {
         try {
             while (!g.consumePermit()) {
                 if (deadline == 0) {
-                    LockSupport.park(g.waitReason);
+                    parkThread(g.waitReason, 0);
                 } else {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         return false;
                     }
-                    LockSupport.parkNanos(g.waitReason, remaining);
+                    parkThread(g.waitReason, remaining);
                 }
             }
             return true;
