@@ -965,8 +965,26 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ builder
 
-    /** Configures and builds a {@link Scheduler}. */
+    /**
+     * Configures and builds a {@link Scheduler}. Every setter checks its argument at once and throws
+     * with a message naming the parameter, the value and the limit; {@link #build()} checks the
+     * combinations. Durations beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) are clamped to
+     * it: they never end in practice, and clamping keeps the nanosecond arithmetic from overflowing.
+     */
     public static final class Builder {
+        /**
+         * The largest {@link #runQueueCapacity}: 65,536 slots. Each processor allocates its ring up
+         * front (4 or 8 bytes a slot, so 256 or 512 KiB at this size), and a larger ring buys
+         * nothing: goroutines that do not fit go to the global queue, which is unbounded. Go uses 256.
+         */
+        public static final int MAX_RUN_QUEUE_CAPACITY = 1 << 16;
+        /**
+         * The largest {@link #carrierStackSize}: 1 GiB, the most HotSpot accepts for a thread's
+         * stack ({@code -Xss}); recursion that needs more is a bug, not a configuration.
+         */
+        public static final long MAX_CARRIER_STACK_SIZE = 1L << 30;
+        private static final Duration MAX_WAIT = Duration.ofNanos(Parking.MAX_WAIT_NANOS);
+
         private int procs = Runtime.getRuntime().availableProcessors();
         private StealPolicy stealPolicy = StealPolicy.go();
         private String name;
@@ -984,47 +1002,63 @@ public final class Scheduler implements AutoCloseable {
         private Duration deadlockGrace = Duration.ofSeconds(1);
         private boolean pinCarriers;
         private int maxThreads = 1024;
+        /** Whether {@link #maxThreads} was set; the default grows with {@code procs}. */
+        private boolean maxThreadsSet;
 
         private Builder() {}
 
+        /** {@code d}, or {@link Parking#MAX_WAIT_NANOS} if it is longer. */
+        private static Duration clampWait(Duration d) {
+            return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
+        }
+
         /**
          * The most carrier threads the scheduler may have (Go's {@code SetMaxThreads}); default
-         * 1024. Beyond {@code procs} they are started only to take over the processor of a carrier
-         * stuck in a blocking call or a goroutine that never yields.
+         * 1024, or {@code procs} if that is more. Beyond {@code procs} they are started only to take
+         * over the processor of a carrier stuck in a blocking call or a goroutine that never yields.
+         * Must be at least {@code procs} (every processor needs a carrier): {@link #build()} checks it.
          */
         public Builder maxThreads(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxThreads must be >= 1, got " + max);
             }
             this.maxThreads = max;
+            this.maxThreadsSet = true;
             return this;
         }
 
         /**
          * How long a goroutine may keep its processor before sysmon asks it to yield (Go's 10 ms,
          * the default). The request is honoured at the goroutine's next {@link Gmp#checkpoint()},
-         * {@link Gmp#yield()} or park.
+         * {@link Gmp#yield()} or park. A slice beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years)
+         * is clamped to it, which in practice turns preemption and the hand-off of a goroutine that
+         * never yields off.
+         *
+         * @throws IllegalArgumentException if {@code slice} is zero or negative
          */
         public Builder timeSlice(Duration slice) {
             Objects.requireNonNull(slice, "time slice must not be null");
             if (slice.isNegative() || slice.isZero()) {
                 throw new IllegalArgumentException("time slice must be positive, got " + slice);
             }
-            this.timeSlice = slice;
+            this.timeSlice = clampWait(slice);
             return this;
         }
 
         /**
          * Emits a line like Go's {@code GODEBUG=schedtrace} every {@code period}:
          * {@code SCHED 1000ms: procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=3 [3 5]},
-         * to the diagnostics sink. Off by default.
+         * to the diagnostics sink. Off by default. A period beyond {@link Parking#MAX_WAIT_NANOS}
+         * (about 73 years) is clamped to it.
+         *
+         * @throws IllegalArgumentException if {@code period} is zero or negative
          */
         public Builder schedtrace(Duration period) {
             Objects.requireNonNull(period, "schedtrace period must not be null");
             if (period.isNegative() || period.isZero()) {
                 throw new IllegalArgumentException("schedtrace period must be positive, got " + period);
             }
-            this.schedtrace = period;
+            this.schedtrace = clampWait(period);
             return this;
         }
 
@@ -1049,13 +1083,19 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** How long everything must stay asleep before it counts as a deadlock; default 1 s. */
+        /**
+         * How long everything must stay asleep before it counts as a deadlock; default 1 s. A grace
+         * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped to it, which in practice
+         * is {@link DeadlockPolicy#IGNORE}.
+         *
+         * @throws IllegalArgumentException if {@code grace} is negative
+         */
         public Builder deadlockGrace(Duration grace) {
             Objects.requireNonNull(grace, "deadlock grace must not be null");
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("deadlock grace must not be negative, got " + grace);
             }
-            this.deadlockGrace = grace;
+            this.deadlockGrace = clampWait(grace);
             return this;
         }
 
@@ -1103,10 +1143,14 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** Slots of each processor's ring, a power of two >= 2; default 256 (Go's). Small values reach the overflow path. */
+        /**
+         * Slots of each processor's ring, a power of two from 2 to {@link #MAX_RUN_QUEUE_CAPACITY};
+         * default 256 (Go's). Small values reach the overflow path.
+         */
         public Builder runQueueCapacity(int capacity) {
-            if (capacity < 2 || Integer.bitCount(capacity) != 1) {
-                throw new IllegalArgumentException("run queue capacity must be a power of two >= 2, got " + capacity);
+            if (capacity < 2 || capacity > MAX_RUN_QUEUE_CAPACITY || Integer.bitCount(capacity) != 1) {
+                throw new IllegalArgumentException("run queue capacity must be a power of two between 2 and "
+                        + MAX_RUN_QUEUE_CAPACITY + " (Builder.MAX_RUN_QUEUE_CAPACITY), got " + capacity);
             }
             this.runQueueCapacity = capacity;
             return this;
@@ -1114,11 +1158,13 @@ public final class Scheduler implements AutoCloseable {
 
         /**
          * Stack size of carrier threads in bytes (0: the JVM default). A mounted goroutine runs on
-         * its carrier's stack, so this bounds how deep a goroutine may recurse.
+         * its carrier's stack, so this bounds how deep a goroutine may recurse. At most
+         * {@link #MAX_CARRIER_STACK_SIZE} (1 GiB).
          */
         public Builder carrierStackSize(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("carrier stack size must be >= 0 bytes (0 = JVM default), got " + bytes);
+            if (bytes < 0 || bytes > MAX_CARRIER_STACK_SIZE) {
+                throw new IllegalArgumentException("carrier stack size must be between 0 (the JVM default) and "
+                        + MAX_CARRIER_STACK_SIZE + " bytes (1 GiB, Builder.MAX_CARRIER_STACK_SIZE), got " + bytes);
             }
             this.carrierStackSize = bytes;
             return this;
@@ -1133,22 +1179,33 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Scheduler#close()} waits for goroutines to finish; default 60 s. */
+        /**
+         * How long {@link Scheduler#close()} waits for goroutines to finish; default 60 s. A timeout
+         * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped to it: wait for ever, in
+         * practice.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         */
         public Builder closeTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "close timeout must not be null");
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("close timeout must not be negative, got " + timeout);
             }
-            this.closeTimeout = timeout;
+            this.closeTimeout = clampWait(timeout);
             return this;
         }
 
         /**
          * Builds the scheduler and starts its carriers.
          *
-         * @throws IllegalStateException if the JVM lacks the flag that opens continuations (the message names it)
+         * @throws IllegalArgumentException if {@link #maxThreads} was set below {@link #procs}
+         * @throws IllegalStateException    if the JVM lacks the flag that opens continuations (the message names it)
          */
         public Scheduler build() {
+            if (maxThreadsSet && maxThreads < procs) {
+                throw new IllegalArgumentException("maxThreads (" + maxThreads + ") must be >= procs (" + procs
+                        + "): every processor needs a carrier thread of its own; raise maxThreads or lower procs");
+            }
             Continuations.check();
             return new Scheduler(this);
         }

@@ -35,6 +35,86 @@ class BadInputTest {
         assertTrue(e.getMessage().contains(String.valueOf(capacity)), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1 << 17, 1 << 30})
+    void runQueueCapacityAboveTheLimitIsRejectedNamingTheLimit(int capacity) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Scheduler.builder().runQueueCapacity(capacity));
+        assertTrue(e.getMessage().contains(String.valueOf(capacity))
+                && e.getMessage().contains(String.valueOf(Scheduler.Builder.MAX_RUN_QUEUE_CAPACITY)), e.getMessage());
+        Scheduler.builder().runQueueCapacity(Scheduler.Builder.MAX_RUN_QUEUE_CAPACITY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {(1L << 30) + 1, Long.MAX_VALUE})
+    void carrierStackSizeAboveTheLimitIsRejectedNamingTheLimit(long bytes) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Scheduler.builder().carrierStackSize(bytes));
+        assertTrue(e.getMessage().contains("stack size") && e.getMessage().contains(String.valueOf(bytes))
+                && e.getMessage().contains(String.valueOf(Scheduler.Builder.MAX_CARRIER_STACK_SIZE)), e.getMessage());
+        Scheduler.builder().carrierStackSize(Scheduler.Builder.MAX_CARRIER_STACK_SIZE);
+    }
+
+    @Test
+    void maxThreadsBelowProcsIsRejectedAtBuildNamingBoth() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Scheduler.builder().maxThreads(1).procs(2).build());
+        assertTrue(e.getMessage().contains("maxThreads (1)") && e.getMessage().contains("procs (2)"), e.getMessage());
+    }
+
+    @Test
+    void maxThreadsLeftAtItsDefaultGrowsWithProcs() {
+        try (Scheduler s = builder("default-max-threads").procs(2).build()) {
+            assertEquals(42, join(s, s.submit(() -> 42)));
+        }
+        try (Scheduler s = builder("max-threads-equal-procs").procs(2).maxThreads(2).build()) {
+            assertEquals(42, join(s, s.submit(() -> 42)));
+        }
+    }
+
+    /**
+     * Durations too long for nanoseconds ({@code toNanos} overflows beyond ~292 years) are clamped
+     * to {@link Parking#MAX_WAIT_NANOS}: the scheduler builds, runs and closes. Before, the
+     * constructor or {@code close()} threw {@link ArithmeticException}.
+     */
+    @Test
+    void durationsBeyondTheNanosecondRangeAreClampedNotOverflowed() {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        try (Scheduler s = builder("huge-durations").procs(1).timeSlice(forever).schedtrace(forever)
+                .deadlockGrace(forever).closeTimeout(forever).build()) {
+            assertEquals(42, join(s, s.submit(() -> 42)));
+        }
+    }
+
+    /**
+     * A time slice over ~146 years overflowed sysmon's hog test ({@code 2 * timeSlice} went
+     * negative), so every goroutine running a few sysmon rounds counted as a hog and had its
+     * processor handed off: here, the second goroutine ran while the first still held the only
+     * processor. Clamped, the slice can never be used up.
+     */
+    @Test
+    void aTimeSliceSoLongThatTwiceItOverflowsHandsNothingOff() {
+        try (Scheduler s = builder("huge-slice").procs(1).timeSlice(Duration.ofDays(200 * 365L)).build()) {
+            AtomicBoolean secondRan = new AtomicBoolean();
+            AtomicBoolean secondRanDuringFirst = new AtomicBoolean();
+            AtomicBoolean firstStarted = new AtomicBoolean();
+            Task<Void> first = s.submit(() -> {
+                firstStarted.set(true);
+                long until = System.nanoTime() + 500_000_000L; // keeps the processor without yielding
+                while (!secondRan.get() && System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+                secondRanDuringFirst.set(secondRan.get());
+            });
+            awaitCondition(s, "the first goroutine to start", firstStarted::get);
+            Task<Void> second = s.submit(() -> secondRan.set(true));
+            join(s, first);
+            join(s, second);
+            assertTrue(!secondRanDuringFirst.get(), "a goroutine ran beside the one holding the only processor");
+            assertEquals(0, s.stats().handoffs(), "no processor may be handed off: " + s.stats());
+        }
+    }
+
     @Test
     void otherBuilderArgumentsAreChecked() {
         Scheduler.Builder b = Scheduler.builder();
