@@ -190,20 +190,23 @@ public final class Cond {
 
         @Override
         public long awaitNanos(long nanosTimeout) throws InterruptedException {
-            long deadline = Parking.deadlineAfter(Duration.ofNanos(nanosTimeout));
+            long deadline = Parking.deadlineAfterNanos(nanosTimeout);
             awaitUntilDeadline(deadline);
             return deadline - System.nanoTime();
         }
 
         @Override
         public boolean await(long time, TimeUnit unit) throws InterruptedException {
-            return awaitUntilDeadline(Parking.deadlineAfter(Duration.ofNanos(unit.toNanos(time))));
+            Objects.requireNonNull(unit, "unit must not be null");
+            return awaitUntilDeadline(Parking.deadlineAfterNanos(unit.toNanos(time))); // toNanos saturates
         }
 
         @Override
         public boolean awaitUntil(Date deadline) throws InterruptedException {
-            long millis = deadline.getTime() - System.currentTimeMillis();
-            return awaitUntilDeadline(Parking.deadlineAfter(Duration.ofMillis(millis)));
+            Objects.requireNonNull(deadline, "deadline must not be null");
+            // In Duration arithmetic: the difference of two far-apart epoch millis overflows a long.
+            Duration left = Duration.ofMillis(deadline.getTime()).minusMillis(System.currentTimeMillis());
+            return awaitUntilDeadline(Parking.deadlineAfter(left));
         }
 
         private boolean awaitUntilDeadline(long deadline) throws InterruptedException {

@@ -98,7 +98,7 @@ public class Context {
      */
     public Cancellable withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        long deadline = Parking.deadlineAfter(timeout.isNegative() ? Duration.ZERO : timeout);
+        long deadline = Parking.deadlineAfter(timeout); // saturating: negative is now, beyond ~73 years is clamped
         return new Cancellable(this, deadline == 0 ? 1 : deadline); // 0 means "no deadline"
     }
 

@@ -486,7 +486,8 @@ public final class Mutex implements Locker {
 
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            return Mutex.this.lockInterruptibly(true, Parking.deadlineAfter(Duration.ofNanos(unit.toNanos(time))));
+            Objects.requireNonNull(unit, "unit must not be null");
+            return Mutex.this.lockInterruptibly(true, Parking.deadlineAfterNanos(unit.toNanos(time))); // toNanos saturates
         }
 
         @Override

@@ -76,8 +76,10 @@ public final class Select {
     private int cases;
     private Runnable defaultAction;
     private boolean hasDefault;
-    /** -1: no timeout. */
-    private long timeoutNanos = -1;
+    /** Null: no timeout. */
+    private Duration timeout;
+    /** Whether {@link #timeout} is positive, so that a run may wait for it. */
+    private boolean timeoutWaits;
     private Runnable timeoutAction;
 
     /** Derived from the cases, rebuilt when they change: the distinct channels in lock order. */
@@ -142,7 +144,7 @@ public final class Select {
         if (hasDefault) {
             throw new IllegalStateException("this select already has a default case; a select has at most one");
         }
-        if (timeoutNanos >= 0) {
+        if (timeout != null) {
             throw new IllegalStateException("this select has a timeout: with a default it would never wait, so the "
                     + "timeout could never fire; use one or the other");
         }
@@ -160,20 +162,15 @@ public final class Select {
     public Select timeout(Duration timeout, Runnable action) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         Objects.requireNonNull(action, "action must not be null");
-        if (timeoutNanos >= 0) {
+        if (this.timeout != null) {
             throw new IllegalStateException("this select already has a timeout; a select has at most one");
         }
         if (hasDefault) {
             throw new IllegalStateException("this select has a default case: it never waits, so a timeout could "
                     + "never fire; use one or the other");
         }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE / 4;
-        }
-        timeoutNanos = Math.min(Math.max(nanos, 0), Long.MAX_VALUE / 4);
+        this.timeout = timeout;
+        timeoutWaits = !timeout.isNegative() && !timeout.isZero();
         timeoutAction = action;
         return this;
     }
@@ -228,7 +225,7 @@ public final class Select {
     }
 
     private int select() {
-        if (cases == 0 && !hasDefault && timeoutNanos < 0) {
+        if (cases == 0 && !hasDefault && timeout == null) {
             throw new IllegalStateException("select with no cases, no default and no timeout would wait forever");
         }
         if (lockOrder == null) {
@@ -242,13 +239,13 @@ public final class Select {
                 }
             }
         }
-        boolean mayWait = !hasDefault && timeoutNanos != 0;
+        boolean mayWait = !hasDefault && (timeout == null || timeoutWaits);
         Waiter me = null;
         if (mayWait) {
             me = Parking.currentWaiter(); // before any lock: throws on a bare carrier thread
             Gmp.checkpoint();
         }
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L; // clamped to MAX/4 by timeout()
+        long deadline = timeoutWaits ? Parking.deadlineAfter(timeout) : 0L; // saturating: never overflows
         shuffle();
 
         lockAll();
@@ -448,8 +445,8 @@ public final class Select {
         if (hasDefault) {
             b.append(cases == 0 ? "" : ", ").append("default");
         }
-        if (timeoutNanos >= 0) {
-            b.append(cases == 0 && !hasDefault ? "" : ", ").append("timeout ").append(Duration.ofNanos(timeoutNanos));
+        if (timeout != null) {
+            b.append(cases == 0 && !hasDefault ? "" : ", ").append("timeout ").append(timeout);
         }
         return b.append(']').toString();
     }
