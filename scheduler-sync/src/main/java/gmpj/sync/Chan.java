@@ -52,6 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param <T> the element type
  */
 public final class Chan<T> extends SpinLocked implements Iterable<T> {
+    /**
+     * The largest buffer a channel may have: 2<sup>24</sup> (16,777,216) values. The buffer is
+     * allocated in full when the channel is made (4 or 8 bytes a slot, so 64 or 128 MiB at this
+     * size); a larger one is almost always an unbounded queue in disguise, which a channel is not
+     * meant to be.
+     */
+    public static final int MAX_CAPACITY = 1 << 24;
     private static final AtomicLong IDS = new AtomicLong();
     /** What {@link #pollLocked()} returns for a closed and drained channel. */
     static final Object CLOSED = new Object();
@@ -83,15 +90,16 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
     /**
      * A channel buffering up to {@code capacity} values; {@code 0} makes it unbuffered.
      *
-     * @throws IllegalArgumentException if {@code capacity} is negative
+     * @throws IllegalArgumentException if {@code capacity} is negative or above {@link #MAX_CAPACITY}
      */
     public Chan(int capacity) {
         this(capacity, null);
     }
 
     Chan(int capacity, Context owner) {
-        if (capacity < 0) {
-            throw new IllegalArgumentException("channel capacity must be >= 0 (0 = unbuffered), got " + capacity);
+        if (capacity < 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("channel capacity must be between 0 (unbuffered) and " + MAX_CAPACITY
+                    + " (Chan.MAX_CAPACITY), got " + capacity);
         }
         this.capacity = capacity;
         this.buf = capacity == 0 ? null : new Object[capacity];

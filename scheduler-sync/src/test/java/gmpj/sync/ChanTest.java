@@ -96,6 +96,15 @@ class ChanTest {
     }
 
     @Test
+    void capacityAboveTheLimitIsRejectedNamingTheLimit() {
+        for (int capacity : new int[] {Chan.MAX_CAPACITY + 1, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Chan<>(capacity));
+            assertTrue(e.getMessage().contains("capacity") && e.getMessage().contains(String.valueOf(capacity))
+                    && e.getMessage().contains(String.valueOf(Chan.MAX_CAPACITY)), e.getMessage());
+        }
+    }
+
+    @Test
     void badInputIsRejectedWithAClearMessage() {
         IllegalArgumentException cap = assertThrows(IllegalArgumentException.class, () -> new Chan<>(-1));
         assertTrue(cap.getMessage().contains("-1"), cap.getMessage());
