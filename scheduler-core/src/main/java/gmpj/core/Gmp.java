@@ -65,30 +65,83 @@ public final class Gmp {
     }
 
     /**
+     * A block of code with no result that may throw {@code E}: what the no-result form of
+     * {@link #blocking(ThrowingRunnable)} runs. The compiler infers {@code E} from the block, so
+     * {@code Gmp.blocking(() -> Thread.sleep(5))} throws only {@link InterruptedException}, and a
+     * block that throws no checked exception needs no {@code try} at all.
+     *
+     * @param <E> the checked exception the block may throw ({@link RuntimeException} if none)
+     */
+    @FunctionalInterface
+    public interface ThrowingRunnable<E extends Exception> {
+        /** Runs the block. */
+        void run() throws E;
+    }
+
+    /**
      * Go's entersyscall/exitsyscall: runs {@code call}, which may block its thread (file or socket
      * I/O, {@code Thread.sleep}, a JDBC call, a {@code java.util.concurrent} lock), without
      * stalling the other goroutines. The goroutine keeps its carrier for the call; if the call
      * lasts past ~20 µs and the processor has other work, sysmon hands the processor to another
      * carrier (starting one if needed, up to {@link Scheduler.Builder#maxThreads}). When the call
      * returns, the goroutine carries on at once if its processor is still there, or queues for one.
-     * Outside a goroutine it just runs {@code call}.
+     * Outside a goroutine it just runs {@code call}. For a block without a result, whose checked
+     * exception type the compiler infers, see {@link #blocking(ThrowingRunnable)}.
      *
      * @throws Exception whatever {@code call} throws
      */
     public static <T> T blocking(java.util.concurrent.Callable<T> call) throws Exception {
-        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(call, "call must not be null");
+        return handingOff(call::call);
+    }
+
+    /**
+     * {@link #blocking(java.util.concurrent.Callable)} for a block without a result: same hand-off,
+     * but it throws only what the block throws, so it fits in a {@code Runnable}:
+     *
+     * <pre>{@code
+     * scheduler.go(() -> {
+     *     try {
+     *         Gmp.blocking(() -> Thread.sleep(5));   // ThrowingRunnable<InterruptedException>
+     *     } catch (InterruptedException e) {
+     *         Thread.currentThread().interrupt();
+     *     }
+     *     Gmp.blocking(() -> { legacyClient.flush(); }); // no checked exception: no try
+     * });
+     * }</pre>
+     *
+     * A lambda that yields a value ({@code () -> queue.take()}) picks the {@code Callable} form, as
+     * {@code ExecutorService.submit} does; write it as a block ({@code () -> { queue.take(); }}) to
+     * drop the value.
+     *
+     * @throws E whatever {@code block} throws
+     */
+    public static <E extends Exception> void blocking(ThrowingRunnable<E> block) throws E {
+        Objects.requireNonNull(block, "block must not be null");
+        handingOff(() -> {
+            block.run();
+            return null;
+        });
+    }
+
+    /** The shared body of both {@code blocking} forms. */
+    private interface BlockingBody<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    private static <T, E extends Exception> T handingOff(BlockingBody<T, E> body) throws E {
         G g = currentG();
         if (g == null) {
-            return call.call();
+            return body.run();
         }
         M m = g.m;
         P p = m.p;
         if (p == null || !p.enterSyscall(m, -1)) {
-            return call.call(); // no processor to give away (already handed off): just run it
+            return body.run(); // no processor to give away (already handed off): just run it
         }
         g.scheduler.blockingInFlight.incrementAndGet();
         try {
-            return call.call();
+            return body.run();
         } finally {
             g.scheduler.blockingInFlight.decrementAndGet();
             if (!p.exitSyscall(m)) {

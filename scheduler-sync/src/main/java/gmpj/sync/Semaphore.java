@@ -17,6 +17,15 @@ import java.util.Objects;
  *
  * <p>All state is guarded by the wait queue's spin lock: every operation is a few field updates, so
  * the lock is held for nanoseconds, and it is never held while parking.
+ *
+ * <h2>The name</h2>
+ * The name is Go's, kept like the other types of this package, although it is also the name of
+ * {@link java.util.concurrent.Semaphore} (a different type: counting, not FIFO-weighted, and it
+ * blocks a goroutine's carrier thread). A file that imports both {@code gmpj.sync.*} and
+ * {@code java.util.concurrent.*} gets a compile error ("reference to Semaphore is ambiguous") at
+ * each use; resolve it with a single-type import, which wins over both wildcards
+ * ({@code import gmpj.sync.Semaphore;}), or write the qualified name
+ * ({@code new gmpj.sync.Semaphore(4)}).
  */
 public final class Semaphore {
     private final long size;
