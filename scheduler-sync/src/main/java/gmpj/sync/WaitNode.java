@@ -78,7 +78,10 @@ final class WaitNode {
      *
      * <p>An uninterruptible wait of a plain thread clears the interrupt flag while it parks (a set
      * flag would make every park return at once, a busy loop) and sets it again before returning.
-     * Goroutines have no interrupts: {@code Thread.currentThread()} is their carrier.
+     * An interruptible one looks at the flag before every park as well as after it: the park
+     * itself takes the flag down while it blocks, so a flag set before the park (by an interrupt
+     * whose wake-up permit some other park already used) would otherwise go unnoticed until a
+     * waker came. Goroutines have no interrupts: {@code Thread.currentThread()} is their carrier.
      */
     int await(WaitReason reason, boolean timed, long deadline, boolean interruptible) {
         boolean thread = !waiter.isGoroutine();
@@ -86,6 +89,9 @@ final class WaitNode {
         try {
             int s;
             while ((s = status) == WAITING) { // volatile read: pairs with the waker's volatile write
+                if (interruptible && thread && Thread.interrupted()) {
+                    return INTERRUPTED; // still WAITING: the caller settles under the queue lock
+                }
                 if (timed) {
                     if (!Parking.parkUntil(reason, deadline) && status == WAITING) {
                         return TIMED_OUT;
