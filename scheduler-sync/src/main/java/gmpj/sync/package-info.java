@@ -45,8 +45,18 @@
  * {@link gmpj.core.Gmp#checkpoint()} first, so a goroutine asked to yield does so. Timed variants
  * exist where Go or Java users expect them ({@code Mutex.tryLock(Duration)},
  * {@code WaitGroup.await(Duration)}, {@code Cond.await(Duration)},
- * {@code Semaphore.tryAcquire(n, Duration)}, the {@code Lock}/{@code Condition} views); the plain
- * waits are uninterruptible, like Go's.
+ * {@code Semaphore.tryAcquire(n, Duration)}, the {@code Lock}/{@code Condition} views). Every
+ * timeout saturates: zero or negative (down to {@code Long.MIN_VALUE} in any unit) means "do not
+ * wait", and one too long for nanoseconds waits as long as it takes.
+ *
+ * <h2>Interrupts</h2>
+ * Goroutines have no interrupts. The waits of a plain thread behave like
+ * {@code CompletableFuture.join}: uninterruptible, like Go's, so an interrupt before or during the
+ * wait neither ends it nor makes it spin, and the interrupt flag is still set when it returns. The
+ * exceptions are the methods whose Java contract declares {@link java.lang.InterruptedException}
+ * ({@code Lock.lockInterruptibly}, the timed {@code Lock.tryLock}, the interruptible
+ * {@code Condition} waits): on a plain thread they honour it, throwing with the flag cleared when
+ * the thread is interrupted before or while waiting.
  *
  * <h2>Goroutines and threads together</h2>
  * The same object serves goroutines of any scheduler and plain Java threads (platform or virtual)
