@@ -95,6 +95,10 @@ final class M extends Thread implements StealPolicy.Victims {
         p.enterG(this);
         try {
             g.run();
+            // A goroutine is not interruptible, and Thread.currentThread() inside it is this carrier:
+            // an interrupt flag it set (the catch-and-restore idiom) or one aimed at this carrier must
+            // not outlive its turn, nor land on the next, unrelated goroutine.
+            Thread.interrupted();
         } catch (Throwable t) {
             curg = null;
             if (p.leaveG(this)) {
@@ -421,9 +425,15 @@ final class M extends Thread implements StealPolicy.Victims {
         return p != null;
     }
 
-    /** Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none). */
+    /**
+     * Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none).
+     * A carrier is not interruptible: an interrupt (of the thread, by anyone) is cleared before each
+     * park, since {@code LockSupport.park} returns at once while the flag is set and this loop would
+     * spin at full speed.
+     */
     private void parkCarrier(long deadline) {
         while (!notified && !s.stopping) {
+            Thread.interrupted();
             if (deadline == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else {

@@ -333,7 +333,10 @@ public final class Scheduler implements AutoCloseable {
         }
         externalReadies.increment();
         global.put(g);
-        wakeIfIdle();
+        wakeIfIdle(); // its full fence also orders the put before the read of abandoning
+        if (abandoning) {
+            drainAbandon(); // the scheduler stopped: nobody will ever run it
+        }
     }
 
     // ------------------------------------------------------------------ hand-off (sysmon)
@@ -685,23 +688,28 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Waits until the scheduler has terminated or {@code timeout} passed.
+     * Waits until the scheduler has terminated or {@code timeout} passed. Unlike every other wait
+     * in gmpj this one is interruptible, as {@code ExecutorService.awaitTermination} is. A timeout
+     * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped; a negative one is zero.
      *
      * @return {@code true} if it terminated
-     * @throws IllegalStateException if called from one of this scheduler's goroutines
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalStateException    if called from one of this scheduler's goroutines
+     * @throws InterruptedException     if the calling thread is interrupted while waiting
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout must not be null");
         rejectOwnGoroutine("awaitTermination");
-        return terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return terminatedLatch.await(Parking.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
      * Shuts down, waits up to the builder's {@code closeTimeout} (60 s by default) for every
-     * goroutine to finish, then stops and joins the carrier threads.
+     * goroutine to finish, then stops and joins the carrier threads. See {@link #close(Duration)}.
      *
-     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
-     *                               abandoned: their tasks fail with a CancellationException), or if
-     *                               called from one of this scheduler's own goroutines
+     * @throws CloseTimeoutException if goroutines were still unfinished at the timeout (they are
+     *                               abandoned: their tasks fail with a CancellationException)
+     * @throws IllegalStateException if called from one of this scheduler's own goroutines
      */
     @Override
     public void close() {
@@ -709,41 +717,85 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Like {@link #close()} with an explicit bound on the wait for goroutines to finish.
+     * Like {@link #close()} with an explicit bound on the wait. Returns within {@code timeout} plus
+     * a moment (at most {@value #CARRIER_EXIT_GRACE_MILLIS} ms) for idle carriers to end.
      *
-     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
-     *                               abandoned), or if called from one of this scheduler's goroutines
+     * <p>Not interruptible: an interrupt of the calling thread neither shortens the wait nor
+     * abandons any goroutine, and the thread's interrupt flag is still set when this returns.
+     *
+     * <p>If goroutines are still unfinished at the timeout they are abandoned: queued and parked
+     * ones will never run (their tasks fail with a CancellationException, {@link Task#isDone()}
+     * becomes true, and primitives that hand values to one waiter skip them, see
+     * {@link Waiter#isAbandoned()}). A goroutine still running on a carrier cannot be stopped
+     * (JDK continuations cannot be preempted): its carrier ends when that goroutine next yields,
+     * parks or returns.
+     *
+     * @throws NullPointerException  if {@code timeout} is null
+     * @throws CloseTimeoutException if goroutines were still unfinished at the timeout; its message
+     *                               is short (counts and a few goroutines), its
+     *                               {@link CloseTimeoutException#fullDump()} has every one
+     * @throws IllegalStateException if called from one of this scheduler's goroutines
      */
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timeout, "timeout must not be null");
         rejectOwnGoroutine("close");
+        long deadline = Parking.deadlineAfter(timeout);
         shutdown();
-        boolean finished;
+        boolean interrupted = false;
         try {
-            finished = terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            finished = false;
+            boolean finished;
+            for (;;) {
+                try {
+                    finished = terminatedLatch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // kept for the caller; the wait goes on
+                }
+            }
+            long joinBy = Math.max(deadline, System.nanoTime()) + CARRIER_EXIT_GRACE_MILLIS * 1_000_000L;
+            if (finished) {
+                joinCarriers(joinBy); // terminated: every carrier is on its way out
+                return;
+            }
+            List<CloseTimeoutException.Unfinished> unfinished = snapshotUnfinished();
+            stopNow(joinBy);
+            throw new CloseTimeoutException(name, timeout, unfinished, stuckCarriers());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (finished) {
-            joinCarriers();
-            return;
-        }
-        long left = liveGoroutines();
-        String stacks = dump();
-        shutdownNow();
-        throw new IllegalStateException("scheduler " + name + " closed with " + left + " goroutine(s) still unfinished after "
-                + timeout + "; they were abandoned (parked forever, or still running). Close with a longer timeout, or "
-                + "see below what they were doing:\n" + stacks);
     }
+
+    /** How long close waits, past its timeout, for carriers that were told to stop to end. */
+    static final long CARRIER_EXIT_GRACE_MILLIS = 100;
 
     /**
      * Stops at once: carriers finish the goroutine they are running (up to its next yield or park),
      * queued and parked goroutines are abandoned (their tasks fail with a CancellationException),
-     * and the carrier threads are joined. Returns how many queued goroutines were abandoned.
+     * and the carrier threads are joined, for up to the builder's {@code closeTimeout}. Not
+     * interruptible (the flag is kept). Returns how many queued goroutines were abandoned.
+     *
+     * @throws IllegalStateException if a carrier did not end within {@code closeTimeout} (a
+     *                               goroutine there never yields), or if called from one of this
+     *                               scheduler's goroutines
      */
     public int shutdownNow() {
         rejectOwnGoroutine("shutdownNow");
+        int abandoned = stopNow(Parking.deadlineAfter(closeTimeout));
+        List<String> stuck = stuckCarriers();
+        if (!stuck.isEmpty()) {
+            throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
+                    + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
+        }
+        return abandoned;
+    }
+
+    /**
+     * Stops the carriers, joins them until {@code joinBy}, then abandons every goroutine that will
+     * never run: the queued ones, and the parked ones. Returns how many queued ones were abandoned.
+     */
+    private int stopNow(long joinBy) {
         shutdown = true;
         schedLock.lock();
         try {
@@ -754,18 +806,73 @@ public final class Scheduler implements AutoCloseable {
         for (M m : ms) {
             m.wake();
         }
-        joinCarriers();
-        int abandoned = 0;
-        for (G g; (g = global.poll()) != null; abandoned++) {
+        LockSupport.unpark(sysmon);
+        joinCarriers(joinBy);
+        // A goroutine readied from now on is abandoned by readyGlobal itself (it reads this flag
+        // after queueing, and we drain after setting it; both with full fences, so one of us sees it).
+        abandoning = true;
+        VarHandle.fullFence();
+        int abandoned = drainAbandon();
+        java.util.function.Consumer<G> parked = G::abandonWaiting;
+        externalGs.forEachLive(parked);
+        for (P p : ps) {
+            p.allgs.forEachLive(parked);
+        }
+        abandoned += drainAbandon(); // any that a waker readied while we marked the parked ones
+        announceTermination();
+        return abandoned;
+    }
+
+    /** Abandons every queued goroutine; returns how many. */
+    private int drainAbandon() {
+        int n = 0;
+        for (G g; (g = global.poll()) != null; n++) {
             g.abandon();
         }
         for (P p : ps) {
-            for (G g; (g = p.runq.pollRunnext()) != null || (g = p.runq.poll()) != null; abandoned++) {
+            for (G g; (g = p.runq.pollRunnext()) != null || (g = p.runq.poll()) != null; n++) {
                 g.abandon();
             }
         }
-        announceTermination();
-        return abandoned;
+        return n;
+    }
+
+    /** Set once, when {@link #stopNow} starts abandoning: goroutines readied after it are abandoned at once. */
+    private volatile boolean abandoning;
+
+    /** The goroutines not yet finished, with what they were doing, for a close that gives up. */
+    private List<CloseTimeoutException.Unfinished> snapshotUnfinished() {
+        List<CloseTimeoutException.Unfinished> out = new ArrayList<>();
+        long now = System.nanoTime();
+        java.util.function.Consumer<G> add = g -> {
+            int st = g.state();
+            if (st == G.DEAD) {
+                return;
+            }
+            M carrier = g.m;
+            WaitReason reason = st == G.WAITING ? g.waitReason : null;
+            out.add(new CloseTimeoutException.Unfinished(g, G.stateName(st), reason,
+                    reason == null ? 0 : Math.max(0, now - g.waitSince),
+                    st == G.RUNNING && carrier != null ? carrier : null));
+        };
+        externalGs.forEachLive(add);
+        for (P p : ps) {
+            p.allgs.forEachLive(add);
+        }
+        out.sort(java.util.Comparator.comparingLong(u -> u.g().id));
+        return out;
+    }
+
+    /** Carriers still alive, each with the goroutine it runs. */
+    private List<String> stuckCarriers() {
+        List<String> stuck = new ArrayList<>();
+        for (M m : ms) {
+            if (m.isAlive()) {
+                G g = m.curg;
+                stuck.add(m.getName() + (g != null ? " running goroutine " + g.id : ""));
+            }
+        }
+        return stuck;
     }
 
     private void rejectOwnGoroutine(String what) {
@@ -818,34 +925,26 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded by closeTimeout) until every carrier thread has ended. */
-    private void joinCarriers() {
-        long deadline = System.nanoTime() + closeTimeout.toNanos();
-        try {
-            for (M m : ms) {
+    /** Waits, until {@code deadline} at most, for every carrier thread and sysmon to end. Not interruptible (the flag is kept). */
+    private void joinCarriers(long deadline) {
+        boolean interrupted = false;
+        List<Thread> threads = new ArrayList<>(ms);
+        threads.add(sysmon);
+        for (Thread t : threads) {
+            for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    m.join(Duration.ofNanos(left));
+                if (left <= 0 || !t.isAlive()) {
+                    break;
+                }
+                try {
+                    t.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            sysmon.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        List<String> stuck = new ArrayList<>();
-        for (M m : ms) {
-            if (m.isAlive()) {
-                stuck.add(m.getName() + (m.curg != null ? " running goroutine " + m.curg.id : ""));
-            }
-        }
-        if (!stuck.isEmpty()) {
-            throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
-                    + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
         }
     }
 
@@ -937,7 +1036,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** The goroutine's own frames: everything above its entry point into the continuation. */
-    private static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
+    static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
         List<StackTraceElement> out = new ArrayList<>(frames.length);
         for (StackTraceElement e : frames) {
             if (e.getClassName().equals(G.class.getName())) {

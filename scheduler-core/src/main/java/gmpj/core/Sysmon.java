@@ -114,6 +114,7 @@ final class Sysmon extends Thread {
             } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
                 delay = Math.min(delay * 2, MAX_DELAY_NANOS);
             }
+            Thread.interrupted(); // not interruptible: a set flag would turn every park below into a spin
             LockSupport.parkNanos(this, delay);
         }
         now = System.nanoTime();
@@ -141,6 +142,7 @@ final class Sysmon extends Thread {
             if (!deadlockReported && s.allAsleep()) {
                 until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
             }
+            Thread.interrupted(); // see round()
             if (until == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else if (until - now > 0) {
