@@ -49,7 +49,11 @@ public final class Scheduler implements AutoCloseable {
     // ------------------------------------------------------------------ configuration (immutable)
     private final String name;
     final int procs;
-    final StealPolicy stealPolicy;
+    /**
+     * The steal policy in use: the builder's, until it fails ({@link #stealPolicyFailed}), then
+     * Go's. Volatile: replaced by whichever carrier sees the failure, read by every steal.
+     */
+    volatile StealPolicy stealPolicy;
     private final UncaughtExceptionHandler handler;
     private final Duration closeTimeout;
     /** Pin each carrier to a CPU (FFM {@code sched_setaffinity}). */
@@ -70,6 +74,20 @@ public final class Scheduler implements AutoCloseable {
     private final long carrierStackSize;
     private final boolean daemon;
     private final int maxThreads;
+    /** How long a spare carrier waits for a processor before it retires (its thread ends). */
+    final long spareKeepAliveNanos;
+    /** Starts carrier threads; a seam for tests that make thread creation fail. */
+    private final java.util.function.Consumer<Thread> threadStarter;
+    /**
+     * Processors whose carrier died and for which no new carrier could be started yet; sysmon
+     * retries every round ({@link #adoptOrphans}). Guarded by {@link #schedLock}; the count is a
+     * copy readable without it.
+     */
+    private final java.util.ArrayDeque<P> orphans = new java.util.ArrayDeque<>();
+    volatile int orphanCount;
+    private final AtomicLong carrierFailures = new AtomicLong();
+    private final AtomicLong sparesRetired = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean threadStartReported = new java.util.concurrent.atomic.AtomicBoolean();
     /** Goroutines inside {@link Gmp#blocking} right now. */
     final AtomicInteger blockingInFlight = new AtomicInteger();
     /** Goroutines that finished on a carrier that had lost its processor. */
@@ -141,6 +159,8 @@ public final class Scheduler implements AutoCloseable {
         this.carrierStackSize = b.carrierStackSize;
         this.daemon = b.daemon;
         this.maxThreads = Math.max(b.maxThreads, procs);
+        this.spareKeepAliveNanos = Parking.saturatedNanos(b.spareKeepAlive);
+        this.threadStarter = b.threadStarter;
         this.ps = new P[procs];
         this.idleStack = new P[procs];
         for (int i = 0; i < procs; i++) {
@@ -152,10 +172,22 @@ public final class Scheduler implements AutoCloseable {
         this.sysmon = new Sysmon(this, name + "-sysmon", b.timeSlice.toNanos(),
                 b.schedtrace == null ? 0 : b.schedtrace.toNanos(),
                 b.deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, b.deadlockGrace.toNanos()));
-        for (M m : ms) {
-            m.start();
+        List<Thread> started = new ArrayList<>();
+        try {
+            for (M m : ms) {
+                threadStarter.accept(m);
+                started.add(m);
+            }
+            threadStarter.accept(sysmon);
+        } catch (RuntimeException | Error e) {
+            // Could not start them all (the native thread limit): stop those that run, and say so.
+            stopping = true;
+            for (M m : ms) {
+                m.wake();
+            }
+            throw new IllegalStateException("scheduler " + name + " could not start its threads (" + started.size()
+                    + " of " + (procs + 1) + " started): " + e, e);
         }
-        sysmon.start();
     }
 
     /** Creates (does not start) a carrier holding {@code p}. */
@@ -166,6 +198,31 @@ public final class Scheduler implements AutoCloseable {
         p.hold(m);
         ms.add(m);
         return m;
+    }
+
+    /**
+     * Starts a carrier without a processor, reserved for the caller, who then gives it one or lists
+     * it as a spare. Returns null (reported once) if the thread cannot be started: nothing was
+     * committed, so the caller just tries again later.
+     */
+    private M startReservedCarrier() {
+        int mid = nextMid.getAndIncrement();
+        M m = new M(this, mid, null, carrierPrefix + mid, carrierStackSize);
+        m.setDaemon(daemon);
+        m.reserved = true; // published to the new thread by Thread.start
+        ms.add(m);
+        try {
+            threadStarter.accept(m);
+            return m;
+        } catch (RuntimeException | Error e) {
+            ms.remove(m);
+            if (threadStartReported.compareAndSet(false, true)) {
+                diagnose(System.Logger.Level.ERROR, "gmpj: scheduler " + name + " could not start a carrier thread ("
+                        + e + ") with " + ms.size() + " running; the processor stays where it is and the start is "
+                        + "retried later. Lower the number of threads in this JVM, or the stack size (Builder.carrierStackSize)");
+            }
+            return null;
+        }
     }
 
     /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
@@ -183,7 +240,10 @@ public final class Scheduler implements AutoCloseable {
         return procs;
     }
 
-    /** The steal policy in use. */
+    /**
+     * The steal policy in use: the builder's, or Go's once the builder's has failed (thrown, or
+     * returned a victim or a count out of range; that is reported once through the diagnostics).
+     */
     public StealPolicy stealPolicy() {
         return stealPolicy;
     }
@@ -341,63 +401,218 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ hand-off (sysmon)
 
-    /**
-     * A carrier without a processor waits here until sysmon hands it one. Returns false if the
-     * scheduler stops first.
-     */
+    /** A carrier without a processor lists itself as a spare, unless its starter reserved it or it is listed already. */
     void addSpare(M m) {
         schedLock.lock();
         try {
-            spares.push(m);
+            if (!m.reserved && !m.listed && m.p == null) {
+                spares.push(m);
+                m.listed = true;
+            }
         } finally {
             schedLock.unlock();
         }
+    }
+
+    /** Takes a spare off the list (under {@link #schedLock}), or null. */
+    private M popSpareLocked() {
+        M m = spares.poll();
+        if (m != null) {
+            m.listed = false;
+        }
+        return m;
+    }
+
+    /**
+     * A spare that waited {@link #spareKeepAliveNanos} without being needed leaves: off the spare
+     * list and out of the carriers. False if it was handed a processor meanwhile (it must not go).
+     */
+    boolean retireSpare(M m) {
+        schedLock.lock();
+        try {
+            if (m.p != null || !m.listed) {
+                return false;
+            }
+            spares.remove(m);
+            m.listed = false;
+            ms.remove(m);
+        } finally {
+            schedLock.unlock();
+        }
+        sparesRetired.incrementAndGet();
+        return true;
     }
 
     /**
      * Sysmon: takes {@code p} from a holder seen in state {@code seen} (stuck in a blocking call,
      * or in a goroutine that never yields) and gives it to a spare carrier, or a new one while
      * there are fewer than {@code maxThreads}. Returns true if it did.
+     *
+     * <p>A new carrier is started <em>before</em> the processor is taken: if the thread cannot
+     * start (the native thread limit), nothing has changed and the holder keeps its processor.
+     * Taking first stranded the processor's goroutines with a carrier that never ran.
      */
     boolean handOff(P p, long seen) {
         M m;
-        boolean fresh = false;
         schedLock.lock();
         try {
             if (stopping) {
                 return false;
             }
-            m = spares.peek();
-            if (m == null && ms.size() >= maxThreads) {
-                // at the thread limit: leave m null and report below, outside the lock
-            } else if (!p.handOff(seen)) {
-                return false; // the holder came back just now
-            } else if (m != null) {
-                spares.pop();
-                m.p = p;
-                p.hold(m);
-            } else {
-                m = newCarrier(p);
-                fresh = true;
-            }
+            m = popSpareLocked();
         } finally {
             schedLock.unlock();
         }
-        if (m == null) { // the thread limit
-            if (threadLimitReported.compareAndSet(false, true)) {
-                diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
-                        + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
-                        + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+        if (m == null) {
+            if (ms.size() >= maxThreads) {
+                if (threadLimitReported.compareAndSet(false, true)) {
+                    diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
+                            + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
+                            + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+                }
+                return false;
             }
-            return false;
+            m = startReservedCarrier();
+            if (m == null) {
+                return false;
+            }
+        }
+        schedLock.lock();
+        try {
+            m.reserved = false;
+            if (stopping || !p.handOff(seen)) {
+                // The holder came back just now: keep the carrier as a spare.
+                spares.push(m);
+                m.listed = true;
+                return false;
+            }
+            m.p = p;
+            p.hold(m);
+        } finally {
+            schedLock.unlock();
         }
         handoffs.incrementAndGet();
-        if (fresh) {
-            m.start();
-        } else {
-            m.wake();
-        }
+        m.wake();
         return true;
+    }
+
+    /**
+     * Carrier {@code m} is ending because carrier code (not goroutine code) threw {@code t}: see
+     * {@link M#run()}. Releases its spinning role, queues the goroutine it had taken but not yet
+     * run, hands its processor to another carrier (a spare, a new one, or, if none can be started
+     * now, sysmon retries), and reports the failure, once per carrier.
+     */
+    void carrierFailed(M m, G inHand, Throwable t) {
+        carrierFailures.incrementAndGet();
+        if (m.spinning) {
+            m.spinning = false;
+            nmspinning.decrementAndGet();
+        }
+        String fate = "";
+        if (inHand != null) {
+            if (inHand.state() == G.RUNNABLE) {
+                readyGlobal(inHand);
+                fate = "; goroutine " + inHand.id + ", taken but not yet run, was queued again";
+            } else {
+                fate = "; goroutine " + inHand.id + " was being switched (" + G.stateName(inHand.state())
+                        + ") and may not run again";
+            }
+        }
+        P p = m.p;
+        m.p = null;
+        ms.remove(m);
+        StringBuilder sb = new StringBuilder("gmpj: carrier ").append(m.getName()).append(" of scheduler ").append(name)
+                .append(" failed outside any goroutine and ends: ").append(t).append(fate);
+        if (p != null) {
+            unparkIdle(p); // if it was idle, it must not be woken through the dead carrier
+            sb.append("; its processor ").append(p.id).append(" goes to another carrier");
+            giveToNewCarrier(p);
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            sb.append("\n\tat ").append(e);
+        }
+        diagnose(System.Logger.Level.ERROR, sb.toString());
+    }
+
+    /** Gives an ownerless processor to a spare or a new carrier; if neither can be had now, sysmon retries. */
+    private void giveToNewCarrier(P p) {
+        M m;
+        schedLock.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            m = popSpareLocked();
+        } finally {
+            schedLock.unlock();
+        }
+        if (m == null) {
+            m = startReservedCarrier();
+        }
+        schedLock.lock();
+        try {
+            if (m == null) {
+                orphans.add(p);
+                orphanCount = orphans.size();
+                return;
+            }
+            m.reserved = false;
+            m.p = p;
+            p.hold(m);
+        } finally {
+            schedLock.unlock();
+        }
+        m.wake();
+    }
+
+    /** Sysmon: retries giving a carrier to a processor whose carrier died. */
+    void adoptOrphans() {
+        P p;
+        schedLock.lock();
+        try {
+            p = orphans.poll();
+            orphanCount = orphans.size();
+        } finally {
+            schedLock.unlock();
+        }
+        if (p != null) {
+            giveToNewCarrier(p);
+        }
+    }
+
+    /**
+     * A steal policy threw or returned something out of range ({@link M}'s steal checks it). The
+     * first failure of a policy is reported, and the scheduler steals with Go's policy from then on
+     * ({@link #stealPolicy()} says so).
+     */
+    void stealPolicyFailed(StealPolicy policy, Throwable t) {
+        StealPolicy fallback = policy == StealPolicies.GO ? StealPolicies.NONE : StealPolicies.GO;
+        synchronized (orphans) {
+            if (stealPolicy != policy) {
+                return; // replaced already, and reported then
+            }
+            stealPolicy = fallback;
+        }
+        String policyName;
+        try {
+            policyName = policy.name();
+        } catch (RuntimeException e) {
+            policyName = policy.getClass().getName();
+        }
+        diagnose(System.Logger.Level.ERROR, "gmpj: steal policy '" + policyName + "' of scheduler " + name + " failed: " + t
+                + "; the scheduler steals with the '" + fallback.name() + "' policy from now on");
+    }
+
+    /**
+     * A timed park just armed a timer due at {@code deadline} (0: it had none). Idle carriers park
+     * until the earliest deadline they saw; if this timer is now the earliest of all, one of them
+     * is woken to re-read it. The earliest deadline is read after the timer is in its heap: read
+     * before, it could name a timer cancelled in between, and nobody would be woken for this one.
+     */
+    void timerArmed(long deadline) {
+        if (deadline != 0 && deadline - earliestTimer() <= 0) {
+            wakeIfIdle();
+        }
     }
 
     /** A goroutine finished on a carrier that had lost its processor: count it, and see whether that was the last. */
@@ -1083,8 +1298,30 @@ public final class Scheduler implements AutoCloseable {
         private Duration deadlockGrace = Duration.ofSeconds(1);
         private boolean pinCarriers;
         private int maxThreads = 1024;
+        private Duration spareKeepAlive = Duration.ofSeconds(60);
+        private java.util.function.Consumer<Thread> threadStarter = Thread::start;
 
         private Builder() {}
+
+        /**
+         * How long a spare carrier (one left without a processor after a hand-off) waits to be
+         * needed again before its thread ends; default 60 s. A burst of blocking calls or pinned
+         * parks starts carriers; they are kept this long for the next burst, then retired.
+         */
+        public Builder spareKeepAlive(Duration keepAlive) {
+            Objects.requireNonNull(keepAlive, "spare keep-alive must not be null");
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("spare keep-alive must be positive, got " + keepAlive);
+            }
+            this.spareKeepAlive = keepAlive;
+            return this;
+        }
+
+        /** Tests only: how carrier threads are started (to make a start fail as the native thread limit would). */
+        Builder threadStarter(java.util.function.Consumer<Thread> starter) {
+            this.threadStarter = Objects.requireNonNull(starter);
+            return this;
+        }
 
         /**
          * The most carrier threads the scheduler may have (Go's {@code SetMaxThreads}); default

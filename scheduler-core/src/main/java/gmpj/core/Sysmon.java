@@ -118,6 +118,9 @@ final class Sysmon extends Thread {
             LockSupport.parkNanos(this, delay);
         }
         now = System.nanoTime();
+        if (s.orphanCount > 0) {
+            s.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
+        }
         boolean acted = preemptLongRunners(now);
         acted |= retake(now);
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {

@@ -23,21 +23,32 @@ import org.junit.jupiter.api.Test;
  * flag never outlives its turn on a carrier, and a plain thread's waits in gmpj are uninterruptible
  * (like {@code CompletableFuture.join}): they neither end early nor spin, and the flag stays set.
  *
- * <p>Spinning is observed through the thread's state: a thread that really blocks shows
- * {@code WAITING}/{@code TIMED_WAITING} on every look, while one whose {@code LockSupport.park}
- * returns at once (its interrupt flag set) is seen {@code RUNNABLE} almost always.
+ * <p>Spinning is observed through the JVM's count of the times a thread entered a wait
+ * ({@link java.lang.management.ThreadInfo#getWaitedCount()}, one per park): a thread that really
+ * blocks keeps it still, while one whose {@code LockSupport.park} returns at once (its interrupt
+ * flag set) adds one per turn of its loop, thousands per millisecond.
  */
 class InterruptContractTest {
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    /** True once {@code t} was seen blocked on 50 consecutive looks a millisecond apart. */
+    private static long waitedCount(Thread t) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.threadId());
+        return info == null ? -1 : info.getWaitedCount();
+    }
+
+    /** Returns once {@code t} was seen blocked, and not one wait more, on 50 consecutive looks a millisecond apart. */
     private static void awaitSteadilyBlocked(Thread t, String what) {
+        long[] last = {-2};
         int[] streak = {0};
         awaitCondition(() -> {
             Thread.State st = t.getState();
-            streak[0] = st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING ? streak[0] + 1 : 0;
+            long waited = waitedCount(t);
+            boolean blocked = (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) && waited == last[0];
+            last[0] = waited;
+            streak[0] = blocked ? streak[0] + 1 : 0;
             return streak[0] >= 50;
         }, TestSupport.LIVENESS, () -> what + " never stayed blocked; state " + t.getState()
-                + ", interrupted=" + t.isInterrupted());
+                + ", interrupted=" + t.isInterrupted() + ", waits so far " + waitedCount(t));
     }
 
     @Test
