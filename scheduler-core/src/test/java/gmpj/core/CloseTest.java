@@ -2,7 +2,9 @@ package gmpj.core;
 
 import static gmpj.core.TestSupport.awaitCondition;
 import static gmpj.core.TestSupport.builder;
+import static gmpj.core.TestSupport.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,5 +110,19 @@ class CloseTest {
         w[0].unpark();
         assertTrue(task.isDone());
         assertThrows(CancellationException.class, task::join);
+    }
+
+    @Test
+    void closeAndAwaitTerminationTakeHugeDurationsAndNameANullOne() throws Exception {
+        Scheduler s = builder("close-huge").procs(1).build();
+        assertEquals(1, join(s, s.submit(() -> 1)));
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> s.awaitTermination(null));
+        assertTrue(npe.getMessage().contains("timeout"), npe.getMessage());
+        npe = assertThrows(NullPointerException.class, () -> s.close(null));
+        assertTrue(npe.getMessage().contains("timeout"), npe.getMessage());
+        assertFalse(s.awaitTermination(Duration.ofSeconds(Long.MIN_VALUE)), "negative: does not wait, not terminated");
+        s.close(Duration.ofSeconds(Long.MAX_VALUE)); // no ArithmeticException; returns once terminated
+        assertTrue(s.awaitTermination(Duration.ofSeconds(Long.MAX_VALUE)));
+        assertTrue(s.isTerminated());
     }
 }
