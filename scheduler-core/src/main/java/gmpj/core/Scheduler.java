@@ -45,6 +45,14 @@ public final class Scheduler implements AutoCloseable {
     static final long ID_BATCH = 16;
 
     private static final AtomicInteger SCHEDULER_SEQ = new AtomicInteger();
+    /**
+     * Every scheduler built in this JVM, for the deadlock detector: a scheduler whose goroutines
+     * are all parked does not call it a deadlock while another one may still wake them. Weak, so a
+     * closed scheduler is forgotten once collected (a running one is reachable from its carriers).
+     * Synchronized on itself; read as a copy.
+     */
+    private static final Set<Scheduler> SCHEDULERS =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     // ------------------------------------------------------------------ configuration (immutable)
     private final String name;
@@ -121,6 +129,12 @@ public final class Scheduler implements AutoCloseable {
     private final Set<Waiter> externalWaiters = ConcurrentHashMap.newKeySet();
     /** Goroutines spawned from outside any processor, for dumps; written under its own monitor. */
     private final GRegistry externalGs = new GRegistry();
+    /**
+     * Goroutines of this scheduler parked in {@link Task#join()} on a task of another scheduler: a
+     * wait that the other scheduler ends. Added by the goroutine before it parks, so the deadlock
+     * detector, which reads the goroutine's state first, sees the entry.
+     */
+    private final Set<G> foreignJoins = ConcurrentHashMap.newKeySet();
 
     // ------------------------------------------------------------------ counters not owned by a P
     private final AtomicLong ids = new AtomicLong(1);
@@ -188,6 +202,7 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalStateException("scheduler " + name + " could not start its threads (" + started.size()
                     + " of " + (procs + 1) + " started): " + e, e);
         }
+        SCHEDULERS.add(this);
     }
 
     /** Creates (does not start) a carrier holding {@code p}. */
@@ -830,15 +845,141 @@ public final class Scheduler implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Sysmon: every processor idle, no timer armed, nothing queued, yet goroutines alive. */
-    boolean allAsleep() {
-        return npidle == procs && blockingInFlight.get() == 0 && earliestTimer() == Long.MAX_VALUE && global.isEmpty()
-                && liveGoroutines() > 0;
+    // ------------------------------------------------------------------ deadlock detection (sysmon)
+
+    /**
+     * What the deadlock detector sees of one scheduler's goroutines, from racy reads (see
+     * {@link #census()}). A goroutine is <em>active</em> when something will make it run without
+     * anybody's help: it is runnable (queued, or on its way to a queue), running (also on a
+     * carrier that lost its processor to a hand-off, or inside a blocking call), or in a timed park
+     * (its timer armed in a heap, or a pinned park with a deadline, whose carrier wakes itself). It
+     * is <em>parked</em> when it waits with no deadline, pinned or not: only an unpark ends that.
+     */
+    static final class Census {
+        int active;
+        int parked;
+        /** Parked in {@link Task#join()}: ended only when a goroutine finishes, never by a plain unpark. */
+        int joins;
+        /** Of those, joining a task of another scheduler. */
+        int foreignJoins;
     }
 
-    void deadlockDetected() {
-        String report = "all goroutines are asleep - deadlock! (scheduler " + name + ": every processor idle, no timer "
-                + "armed, " + liveGoroutines() + " goroutine(s) parked; nothing inside the scheduler can wake them)\n\n" + dump();
+    /**
+     * The cheap half of "nothing here can move by itself": every processor idle, nothing queued
+     * globally, no timer in any heap, no goroutine in {@link Gmp#blocking}. A goroutine running on
+     * a carrier without a processor, or in a pinned park, hides from these; {@link #census()}
+     * finds it.
+     */
+    boolean idleOnTheSurface() {
+        return npidle == procs && blockingInFlight.get() == 0 && global.isEmpty() && earliestTimer() == Long.MAX_VALUE;
+    }
+
+    /**
+     * Looks at every live goroutine. Each goroutine's state is read first (a volatile read); the
+     * fields read after it were written by the goroutine or its carrier before the state they
+     * belong to: the timer of a timed park before {@code WAITING} ({@link G#commitPark}), the park
+     * deadline before {@link G#pinnedCarrier} ({@link Parking}). A goroutine caught between two
+     * states is counted active, never parked.
+     */
+    Census census() {
+        Census c = new Census();
+        java.util.function.Consumer<G> look = g -> {
+            int st = g.state();
+            if (st == G.DEAD) {
+                return;
+            }
+            boolean untimedPark = st == G.WAITING ? g.timer == null
+                    : st == G.RUNNING && g.pinnedCarrier != null && g.parkDeadline == 0;
+            if (!untimedPark) {
+                c.active++;
+                return;
+            }
+            c.parked++;
+            if (g.waitReason == WaitReason.JOIN) {
+                c.joins++;
+                if (foreignJoins.contains(g)) {
+                    c.foreignJoins++;
+                }
+            }
+        };
+        externalGs.forEachLive(look);
+        for (P p : ps) {
+            p.allgs.forEachLive(look);
+        }
+        return c;
+    }
+
+    /**
+     * Stalled: nothing of this scheduler can move by itself and goroutines are parked. Returns the
+     * census, or null when it is not stalled.
+     */
+    Census stalled() {
+        if (!idleOnTheSurface() || liveGoroutines() <= 0) {
+            return null;
+        }
+        Census c = census();
+        return c.active == 0 && c.parked > 0 ? c : null;
+    }
+
+    /**
+     * Counts every goroutine run, every exit on a carrier without a processor and every wake-up
+     * from outside: if it has not moved between two looks, nothing happened here in between.
+     */
+    long progress() {
+        long n = orphanExits.sum() + externalReadies.sum();
+        for (P p : ps) {
+            n += p.counters.get(PCounters.RUNS);
+        }
+        return n;
+    }
+
+    /** The other schedulers of this JVM, as {@link #others()} sees them. */
+    static final class Others {
+        /** Whether none can move by itself (idle, stalled, or terminated). */
+        boolean quiet = true;
+        /** The sum of their {@link #progress()} counts. */
+        long progress;
+        /** The names of those that can. */
+        final List<String> active = new ArrayList<>();
+    }
+
+    /** Looks at every other scheduler that has not terminated (racy reads, as {@link #census()}). */
+    Others others() {
+        Others o = new Others();
+        for (Scheduler x : SCHEDULERS.toArray(new Scheduler[0])) {
+            if (x == this || x.terminated) {
+                continue;
+            }
+            long before = x.progress();
+            boolean quiet = x.idleOnTheSurface() && x.census().active == 0 && x.progress() == before;
+            o.progress += before;
+            if (!quiet) {
+                o.quiet = false;
+                o.active.add(x.name);
+            }
+        }
+        return o;
+    }
+
+    /**
+     * Sysmon: this scheduler has been stalled for the grace, and so has every other one: nothing in
+     * gmpj can wake the parked goroutines. Only a plain thread still could, and the report says
+     * how many of them wait on something a plain thread can release.
+     */
+    void deadlockDetected(Census c) {
+        StringBuilder sb = new StringBuilder("all goroutines are asleep - deadlock! (scheduler ").append(name)
+                .append(": every processor idle, no timer armed, nothing running, queued or in a blocking call, here or in ")
+                .append("any other gmpj scheduler of this JVM; ").append(c.parked)
+                .append(" goroutine(s) parked that nothing in gmpj can wake");
+        if (c.foreignJoins > 0) {
+            sb.append("; ").append(c.foreignJoins).append(" of them join(s) a task of another scheduler, stalled too");
+        }
+        int primitives = c.parked - c.joins;
+        if (primitives > 0) {
+            sb.append(". ").append(primitives).append(" of them wait(s) on primitives (channels, locks, parks) that a thread ")
+                    .append("outside gmpj may still release: if one does, this was a stall, not a deadlock");
+        }
+        String report = sb.append(")\n\n").append(dump()).toString();
         diagnose(System.Logger.Level.WARNING, report);
         deadlocks.incrementAndGet(); // after the report, so whoever sees the count can read the report
         if (deadlockPolicy == DeadlockPolicy.FAIL_JOINERS) {
@@ -847,6 +988,21 @@ public final class Scheduler implements AutoCloseable {
                 w.unpark();
             }
         }
+    }
+
+    /**
+     * Sysmon: this scheduler has been stalled for the grace, but another scheduler is active and
+     * may still wake the goroutines that wait on primitives: not a deadlock (nobody's join fails),
+     * said once per stall.
+     */
+    void stallNoted(Census c, Others others, long stalledNanos) {
+        int maybeWoken = c.parked - c.foreignJoins;
+        diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " is stalled, not deadlocked: for "
+                + stalledNanos / 1_000_000 + " ms every goroutine of this scheduler has been parked and nothing inside it "
+                + "can wake them (every processor idle, no timer armed, nothing running or in a blocking call); "
+                + maybeWoken + " of the " + c.parked + " wait on primitives that other threads or schedulers may still wake "
+                + "(channels, locks, parks, joins of this scheduler's tasks), and scheduler(s) " + others.active
+                + " are active\n\n" + dump());
     }
 
     void deadlockCleared() {
@@ -1169,6 +1325,15 @@ public final class Scheduler implements AutoCloseable {
 
     void unregisterExternalWaiter(Waiter w) {
         externalWaiters.remove(w);
+    }
+
+    /** Goroutine {@code g} of this scheduler is about to wait for a task of another scheduler. */
+    void foreignJoinStarts(G g) {
+        foreignJoins.add(g);
+    }
+
+    void foreignJoinEnds(G g) {
+        foreignJoins.remove(g);
     }
 
     // ------------------------------------------------------------------ observability
