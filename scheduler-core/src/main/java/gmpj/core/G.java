@@ -206,11 +206,36 @@ final class G extends Continuation implements Waiter {
     void abandon() {
         long s = status;
         checkState(s, RUNNABLE, "be abandoned");
+        abandoned = true;
         Runnable t = task;
         task = null;
         STATUS.setVolatile(this, (s & ~STATE_MASK) | DEAD);
         if (t instanceof GTask<?> handle) {
             handle.abandon("goroutine " + id + " was abandoned: its scheduler " + scheduler.name() + " was shut down before it finished");
+        }
+    }
+
+    /**
+     * WAITING -> DEAD for a parked goroutine whose scheduler stopped: it will never run again.
+     * {@link #abandoned} is published first, so a waker that sees it is still WAITING afterwards
+     * already knows not to hand it anything; if a waker's CAS wins instead, the goroutine is
+     * RUNNABLE and queued, and is abandoned from the queue. Its task fails with a
+     * CancellationException, so joiners return and {@code isDone()} is true.
+     */
+    void abandonWaiting() {
+        if (state() != WAITING) {
+            return;
+        }
+        abandoned = true;
+        long s = (long) STATUS.getVolatile(this);
+        if (stateOf(s) != WAITING || !STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | DEAD)) {
+            return;
+        }
+        Runnable t = task;
+        task = null;
+        if (t instanceof GTask<?> handle) {
+            handle.abandon("goroutine " + id + " was abandoned while parked: its scheduler " + scheduler.name()
+                    + " was stopped before it finished");
         }
     }
 

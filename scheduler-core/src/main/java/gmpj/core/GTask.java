@@ -135,6 +135,12 @@ final class GTask<T> implements Task<T>, Runnable {
         if (external) {
             scheduler.registerExternalWaiter(me);
         }
+        // A goroutine of another scheduler waits for ours: its own scheduler's deadlock detector
+        // must know that this scheduler, not a plain unpark, ends the wait.
+        G foreign = me instanceof G joiner && joiner.scheduler != scheduler ? joiner : null;
+        if (foreign != null) {
+            foreign.scheduler.foreignJoinStarts(foreign);
+        }
         try {
             while (joiners != DONE) {
                 if (external && scheduler.isTerminated() && joiners != DONE) {
@@ -154,6 +160,9 @@ final class GTask<T> implements Task<T>, Runnable {
                 }
             }
         } finally {
+            if (foreign != null) {
+                foreign.scheduler.foreignJoinEnds(foreign);
+            }
             if (external) {
                 scheduler.unregisterExternalWaiter(me);
             }

@@ -168,24 +168,25 @@ public final class Gmp {
 
     /**
      * Go's {@code time.Sleep}: a goroutine parks on a timer and frees its carrier; a plain thread
-     * sleeps. A permit given to a sleeping goroutine by an {@code unpark} is kept for its next park.
-     * A thread interrupted while sleeping returns early with its interrupt flag set.
+     * blocks. A permit given to a sleeping goroutine by an {@code unpark} is kept for its next park.
+     * Like every wait in gmpj, it is not interruptible: a plain thread sleeps its full time whether
+     * or not it is interrupted, and its interrupt flag stays set. A zero or negative duration
+     * returns at once; a duration beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped.
+     *
+     * @throws NullPointerException if {@code duration} is null
      */
     public static void sleep(Duration duration) {
-        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(duration, "duration must not be null");
         if (duration.isNegative() || duration.isZero()) {
             return;
         }
         long deadline = Parking.deadlineAfter(duration);
         G g = currentG();
         if (g == null) {
-            try {
-                long left;
-                while ((left = deadline - System.nanoTime()) > 0) {
-                    Thread.sleep(Duration.ofNanos(left));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            Parking.rejectBareCarrier();
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                Parking.parkThread(WaitReason.SLEEP, left); // an unpark only makes the loop look again
             }
             return;
         }

@@ -52,15 +52,42 @@ final class M extends Thread implements StealPolicy.Victims {
         this.victimOrder = new int[Math.max(1, s.procs)];
     }
 
+    /**
+     * Set by whoever started this carrier to take over a processor (a hand-off, or the replacement
+     * of a carrier that died): it must not list itself as a spare, the starter gives it a
+     * processor or lists it. Guarded by {@code schedLock}.
+     */
+    boolean reserved;
+    /** True while this carrier is on the spare list. Guarded by {@code schedLock}. */
+    boolean listed;
+    /** Owner: the goroutine taken from a queue and not yet mounted, for the failure path. */
+    private G inHand;
+
     @Override
     public void run() {
-        if (s.pinCarriers) {
-            s.pinCarrier(this);
+        try {
+            if (s.pinCarriers && p != null) {
+                s.pinCarrier(this);
+            }
+            runLoop();
+        } catch (Throwable t) {
+            // Carrier code outside any goroutine failed (a broken steal policy that threw an Error,
+            // memory exhausted in a queue or a timer heap, or a bug of ours). This thread ends, but
+            // first its processor goes to another carrier and the failure is reported.
+            s.carrierFailed(this, inHand, t);
         }
+    }
+
+    private void runLoop() {
         G g = null;
         for (;;) {
-            if (p == null && !awaitHandOff()) {
-                return; // a spare, and the scheduler is stopping
+            if (p == null) {
+                if (!awaitHandOff()) {
+                    return; // a spare that retired, or the scheduler is stopping
+                }
+                if (s.pinCarriers) {
+                    s.pinCarrier(this); // to the CPU of the processor it was just handed
+                }
             }
             if (g == null) {
                 g = findRunnable();
@@ -71,7 +98,9 @@ final class M extends Thread implements StealPolicy.Victims {
                     resetSpinning();
                 }
             }
+            inHand = g;
             g = execute(g);
+            inHand = g;
         }
     }
 
@@ -91,10 +120,15 @@ final class M extends Thread implements StealPolicy.Victims {
         }
         p.counters.inc(PCounters.RUNS);
         curg = g;
+        inHand = null;
         g.m = this;
         p.enterG(this);
         try {
             g.run();
+            // A goroutine is not interruptible, and Thread.currentThread() inside it is this carrier:
+            // an interrupt flag it set (the catch-and-restore idiom) or one aimed at this carrier must
+            // not outlive its turn, nor land on the next, unrelated goroutine.
+            Thread.interrupted();
         } catch (Throwable t) {
             curg = null;
             if (p.leaveG(this)) {
@@ -121,11 +155,8 @@ final class M extends Thread implements StealPolicy.Victims {
         if (kind == G.YIELD_PARK) {
             p.counters.inc(PCounters.PARKS);
             long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
-            long before = s.earliestTimer();
             if (g.commitPark(p.timers)) {
-                if (deadline != 0 && deadline < before) {
-                    s.wakeIfIdle(); // an idle carrier may be parked past this new, earlier deadline
-                }
+                s.timerArmed(deadline);
                 return null;
             }
             inheritTime = true;
@@ -156,13 +187,10 @@ final class M extends Thread implements StealPolicy.Victims {
         g.yieldKind = G.YIELD_NONE;
         if (kind == G.YIELD_PARK) {
             long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
-            long before = s.earliestTimer();
             if (g.commitPark(old.timers)) {
-                if (deadline != 0 && deadline < before) {
-                    // As in execute: the processor's carrier (or any) may be parked idle past this
-                    // deadline, and nothing else would wake it for a timer armed from here.
-                    s.wakeIfIdle();
-                }
+                // As in execute: the processor's carrier (or any) may be parked idle past this
+                // deadline, and nothing else would wake it for a timer armed from here.
+                s.timerArmed(deadline);
                 return;
             }
         } else {
@@ -329,15 +357,45 @@ final class M extends Thread implements StealPolicy.Victims {
         return any;
     }
 
-    /** Up to {@code rounds} passes over the victims the policy names. */
+    /**
+     * Up to {@code rounds} passes over the victims the policy names. The policy is user code: what
+     * it returns is checked here, and if it throws or returns something out of range the scheduler
+     * reports it once and replaces it with Go's policy ({@link Scheduler#stealPolicyFailed}); an
+     * Error it throws still ends this carrier, through the failure path of {@link #run()}.
+     */
     private G steal() {
         StealPolicy policy = s.stealPolicy;
+        try {
+            return stealWith(policy);
+        } catch (RuntimeException | Error e) {
+            s.stealPolicyFailed(policy, e);
+            if (e instanceof Error err) {
+                throw err;
+            }
+            return null; // the next pass steals with the replacement
+        }
+    }
+
+    private G stealWith(StealPolicy policy) {
         int rounds = policy.rounds();
+        if (rounds < 0 || rounds > MAX_STEAL_ROUNDS) {
+            throw new IllegalStateException("rounds() returned " + rounds + ", outside 0.." + MAX_STEAL_ROUNDS);
+        }
+        int procs = s.procs;
         for (int round = 0; round < rounds; round++) {
             boolean lastRound = round == rounds - 1;
             int k = policy.order(p.id, this, victimOrder);
+            if (k < 0 || k > procs - 1) {
+                throw new IllegalStateException("order() returned " + k + " victims, outside 0.." + (procs - 1)
+                        + " (procs - 1)");
+            }
             for (int i = 0; i < k; i++) {
-                P victim = s.ps[victimOrder[i]];
+                int v = victimOrder[i];
+                if (v < 0 || v >= procs) {
+                    throw new IllegalStateException("order() named processor " + v + " as victim " + i
+                            + ", outside 0.." + (procs - 1));
+                }
+                P victim = s.ps[v];
                 if (victim == p) {
                     continue;
                 }
@@ -360,6 +418,9 @@ final class M extends Thread implements StealPolicy.Victims {
         }
         return null;
     }
+
+    /** Rounds a steal policy may ask for; Go makes 4, and more than this is surely a bug. */
+    static final int MAX_STEAL_ROUNDS = 64;
 
     /**
      * A running victim is about to schedule its runnext goroutine (typically the partner of a
@@ -411,19 +472,35 @@ final class M extends Thread implements StealPolicy.Victims {
 
     /**
      * A carrier without a processor: wait as a spare until sysmon hands one over ({@link #p} set
-     * before our wake-up), or the scheduler stops. True if we hold a processor now.
+     * before our wake-up), or the scheduler stops, or it has waited {@code spareKeepAlive} without
+     * being needed: then it retires ({@link Scheduler#retireSpare}) and its thread ends, so a burst
+     * of blocking calls does not leave its carriers behind for good. True if we hold a processor now.
      */
     boolean awaitHandOff() {
         s.addSpare(this);
+        long keepAlive = s.spareKeepAliveNanos;
+        long until = System.nanoTime() + keepAlive;
         while (p == null && !s.stopping) {
-            parkCarrier(Long.MAX_VALUE);
+            parkCarrier(until);
+            if (p == null && !s.stopping && until - System.nanoTime() <= 0) {
+                if (s.retireSpare(this)) {
+                    return false;
+                }
+                until = System.nanoTime() + keepAlive; // it was just being handed a processor
+            }
         }
         return p != null;
     }
 
-    /** Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none). */
+    /**
+     * Parks this thread until {@link #wake} or until {@code deadline} (System.nanoTime, MAX_VALUE = none).
+     * A carrier is not interruptible: an interrupt (of the thread, by anyone) is cleared before each
+     * park, since {@code LockSupport.park} returns at once while the flag is set and this loop would
+     * spin at full speed.
+     */
     private void parkCarrier(long deadline) {
         while (!notified && !s.stopping) {
+            Thread.interrupted();
             if (deadline == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else {

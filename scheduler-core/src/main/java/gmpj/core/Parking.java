@@ -123,15 +123,18 @@ public final class Parking {
      */
     public static long deadlineAfter(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        long nanos;
-        if (timeout.isNegative()) {
-            nanos = 0;
-        } else if (timeout.getSeconds() >= MAX_WAIT_NANOS / 1_000_000_000L) {
-            nanos = MAX_WAIT_NANOS;
-        } else {
-            nanos = timeout.toNanos();
+        return deadlineAfterNanos(saturatedNanos(timeout));
+    }
+
+    /** {@code d} in nanoseconds, clamped to {@code [0, MAX_WAIT_NANOS]}; never throws. */
+    static long saturatedNanos(Duration d) {
+        if (d.isNegative()) {
+            return 0;
         }
-        return deadlineAfterNanos(nanos);
+        if (d.getSeconds() >= MAX_WAIT_NANOS / 1_000_000_000L) {
+            return MAX_WAIT_NANOS;
+        }
+        return d.toNanos();
     }
 
     /**
@@ -150,6 +153,13 @@ public final class Parking {
      * flag is set, so a caller looping on it would spin at full speed; instead the flag is taken
      * down for the park and put back afterwards. An interrupt arriving during the park ends this
      * one park (a spurious return to the caller's loop) and stays set.
+     *
+     * <p>Putting the flag back with {@code Thread.interrupt()} also leaves a park permit (an
+     * interrupt unparks its thread), which would make the caller's next park return at once, and
+     * the one after, for ever. So the permit is taken back with a one-nanosecond park: the permit
+     * is consumed before the flag is looked at. An unpark that raced in just before is absorbed
+     * with it, which is harmless: the caller re-checks its condition after this returns, and a
+     * waker publishes its condition before it unparks.
      */
     static void parkThread(Object blocker, long nanos) {
         boolean interrupted = Thread.interrupted();
@@ -162,6 +172,7 @@ public final class Parking {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+                LockSupport.parkNanos(1); // consumes the permit the interrupt left (see above)
             }
         }
     }
@@ -230,7 +241,7 @@ public final class Parking {
         }
     }
 
-    private static void rejectBareCarrier() {
+    static void rejectBareCarrier() {
         if (Thread.currentThread() instanceof M m) {
             throw new IllegalStateException("cannot park on carrier thread " + m.getName() + " outside any goroutine: "
                     + "a carrier must never block; park from inside a goroutine or from a thread of your own");

@@ -45,11 +45,23 @@ public final class Scheduler implements AutoCloseable {
     static final long ID_BATCH = 16;
 
     private static final AtomicInteger SCHEDULER_SEQ = new AtomicInteger();
+    /**
+     * Every scheduler built in this JVM, for the deadlock detector: a scheduler whose goroutines
+     * are all parked does not call it a deadlock while another one may still wake them. Weak, so a
+     * closed scheduler is forgotten once collected (a running one is reachable from its carriers).
+     * Synchronized on itself; read as a copy.
+     */
+    private static final Set<Scheduler> SCHEDULERS =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     // ------------------------------------------------------------------ configuration (immutable)
     private final String name;
     final int procs;
-    final StealPolicy stealPolicy;
+    /**
+     * The steal policy in use: the builder's, until it fails ({@link #stealPolicyFailed}), then
+     * Go's. Volatile: replaced by whichever carrier sees the failure, read by every steal.
+     */
+    volatile StealPolicy stealPolicy;
     private final UncaughtExceptionHandler handler;
     private final Duration closeTimeout;
     /** Pin each carrier to a CPU (FFM {@code sched_setaffinity}). */
@@ -70,6 +82,20 @@ public final class Scheduler implements AutoCloseable {
     private final long carrierStackSize;
     private final boolean daemon;
     private final int maxThreads;
+    /** How long a spare carrier waits for a processor before it retires (its thread ends). */
+    final long spareKeepAliveNanos;
+    /** Starts carrier threads; a seam for tests that make thread creation fail. */
+    private final java.util.function.Consumer<Thread> threadStarter;
+    /**
+     * Processors whose carrier died and for which no new carrier could be started yet; sysmon
+     * retries every round ({@link #adoptOrphans}). Guarded by {@link #schedLock}; the count is a
+     * copy readable without it.
+     */
+    private final java.util.ArrayDeque<P> orphans = new java.util.ArrayDeque<>();
+    volatile int orphanCount;
+    private final AtomicLong carrierFailures = new AtomicLong();
+    private final AtomicLong sparesRetired = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean threadStartReported = new java.util.concurrent.atomic.AtomicBoolean();
     /** Goroutines inside {@link Gmp#blocking} right now. */
     final AtomicInteger blockingInFlight = new AtomicInteger();
     /** Goroutines that finished on a carrier that had lost its processor. */
@@ -103,6 +129,12 @@ public final class Scheduler implements AutoCloseable {
     private final Set<Waiter> externalWaiters = ConcurrentHashMap.newKeySet();
     /** Goroutines spawned from outside any processor, for dumps; written under its own monitor. */
     private final GRegistry externalGs = new GRegistry();
+    /**
+     * Goroutines of this scheduler parked in {@link Task#join()} on a task of another scheduler: a
+     * wait that the other scheduler ends. Added by the goroutine before it parks, so the deadlock
+     * detector, which reads the goroutine's state first, sees the entry.
+     */
+    private final Set<G> foreignJoins = ConcurrentHashMap.newKeySet();
 
     // ------------------------------------------------------------------ counters not owned by a P
     private final AtomicLong ids = new AtomicLong(1);
@@ -141,6 +173,8 @@ public final class Scheduler implements AutoCloseable {
         this.carrierStackSize = b.carrierStackSize;
         this.daemon = b.daemon;
         this.maxThreads = Math.max(b.maxThreads, procs);
+        this.spareKeepAliveNanos = Parking.saturatedNanos(b.spareKeepAlive);
+        this.threadStarter = b.threadStarter;
         this.ps = new P[procs];
         this.idleStack = new P[procs];
         for (int i = 0; i < procs; i++) {
@@ -152,10 +186,23 @@ public final class Scheduler implements AutoCloseable {
         this.sysmon = new Sysmon(this, name + "-sysmon", b.timeSlice.toNanos(),
                 b.schedtrace == null ? 0 : b.schedtrace.toNanos(),
                 b.deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, b.deadlockGrace.toNanos()));
-        for (M m : ms) {
-            m.start();
+        List<Thread> started = new ArrayList<>();
+        try {
+            for (M m : ms) {
+                threadStarter.accept(m);
+                started.add(m);
+            }
+            threadStarter.accept(sysmon);
+        } catch (RuntimeException | Error e) {
+            // Could not start them all (the native thread limit): stop those that run, and say so.
+            stopping = true;
+            for (M m : ms) {
+                m.wake();
+            }
+            throw new IllegalStateException("scheduler " + name + " could not start its threads (" + started.size()
+                    + " of " + (procs + 1) + " started): " + e, e);
         }
-        sysmon.start();
+        SCHEDULERS.add(this);
     }
 
     /** Creates (does not start) a carrier holding {@code p}. */
@@ -166,6 +213,31 @@ public final class Scheduler implements AutoCloseable {
         p.hold(m);
         ms.add(m);
         return m;
+    }
+
+    /**
+     * Starts a carrier without a processor, reserved for the caller, who then gives it one or lists
+     * it as a spare. Returns null (reported once) if the thread cannot be started: nothing was
+     * committed, so the caller just tries again later.
+     */
+    private M startReservedCarrier() {
+        int mid = nextMid.getAndIncrement();
+        M m = new M(this, mid, null, carrierPrefix + mid, carrierStackSize);
+        m.setDaemon(daemon);
+        m.reserved = true; // published to the new thread by Thread.start
+        ms.add(m);
+        try {
+            threadStarter.accept(m);
+            return m;
+        } catch (RuntimeException | Error e) {
+            ms.remove(m);
+            if (threadStartReported.compareAndSet(false, true)) {
+                diagnose(System.Logger.Level.ERROR, "gmpj: scheduler " + name + " could not start a carrier thread ("
+                        + e + ") with " + ms.size() + " running; the processor stays where it is and the start is "
+                        + "retried later. Lower the number of threads in this JVM, or the stack size (Builder.carrierStackSize)");
+            }
+            return null;
+        }
     }
 
     /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
@@ -183,7 +255,10 @@ public final class Scheduler implements AutoCloseable {
         return procs;
     }
 
-    /** The steal policy in use. */
+    /**
+     * The steal policy in use: the builder's, or Go's once the builder's has failed (thrown, or
+     * returned a victim or a count out of range; that is reported once through the diagnostics).
+     */
     public StealPolicy stealPolicy() {
         return stealPolicy;
     }
@@ -333,68 +408,226 @@ public final class Scheduler implements AutoCloseable {
         }
         externalReadies.increment();
         global.put(g);
-        wakeIfIdle();
+        wakeIfIdle(); // its full fence also orders the put before the read of abandoning
+        if (abandoning) {
+            drainAbandon(); // the scheduler stopped: nobody will ever run it
+        }
     }
 
     // ------------------------------------------------------------------ hand-off (sysmon)
 
-    /**
-     * A carrier without a processor waits here until sysmon hands it one. Returns false if the
-     * scheduler stops first.
-     */
+    /** A carrier without a processor lists itself as a spare, unless its starter reserved it or it is listed already. */
     void addSpare(M m) {
         schedLock.lock();
         try {
-            spares.push(m);
+            if (!m.reserved && !m.listed && m.p == null) {
+                spares.push(m);
+                m.listed = true;
+            }
         } finally {
             schedLock.unlock();
         }
+    }
+
+    /** Takes a spare off the list (under {@link #schedLock}), or null. */
+    private M popSpareLocked() {
+        M m = spares.poll();
+        if (m != null) {
+            m.listed = false;
+        }
+        return m;
+    }
+
+    /**
+     * A spare that waited {@link #spareKeepAliveNanos} without being needed leaves: off the spare
+     * list and out of the carriers. False if it was handed a processor meanwhile (it must not go).
+     */
+    boolean retireSpare(M m) {
+        schedLock.lock();
+        try {
+            if (m.p != null || !m.listed) {
+                return false;
+            }
+            spares.remove(m);
+            m.listed = false;
+            ms.remove(m);
+        } finally {
+            schedLock.unlock();
+        }
+        sparesRetired.incrementAndGet();
+        return true;
     }
 
     /**
      * Sysmon: takes {@code p} from a holder seen in state {@code seen} (stuck in a blocking call,
      * or in a goroutine that never yields) and gives it to a spare carrier, or a new one while
      * there are fewer than {@code maxThreads}. Returns true if it did.
+     *
+     * <p>A new carrier is started <em>before</em> the processor is taken: if the thread cannot
+     * start (the native thread limit), nothing has changed and the holder keeps its processor.
+     * Taking first stranded the processor's goroutines with a carrier that never ran.
      */
     boolean handOff(P p, long seen) {
         M m;
-        boolean fresh = false;
         schedLock.lock();
         try {
             if (stopping) {
                 return false;
             }
-            m = spares.peek();
-            if (m == null && ms.size() >= maxThreads) {
-                // at the thread limit: leave m null and report below, outside the lock
-            } else if (!p.handOff(seen)) {
-                return false; // the holder came back just now
-            } else if (m != null) {
-                spares.pop();
-                m.p = p;
-                p.hold(m);
-            } else {
-                m = newCarrier(p);
-                fresh = true;
-            }
+            m = popSpareLocked();
         } finally {
             schedLock.unlock();
         }
-        if (m == null) { // the thread limit
-            if (threadLimitReported.compareAndSet(false, true)) {
-                diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
-                        + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
-                        + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+        if (m == null) {
+            if (ms.size() >= maxThreads) {
+                if (threadLimitReported.compareAndSet(false, true)) {
+                    diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " has " + ms.size() + " carrier "
+                            + "threads, its maxThreads limit, so processor " + p.id + " stays with its blocked carrier and "
+                            + "its goroutines wait; raise Builder.maxThreads or make fewer blocking calls at once");
+                }
+                return false;
             }
-            return false;
+            m = startReservedCarrier();
+            if (m == null) {
+                return false;
+            }
+        }
+        schedLock.lock();
+        try {
+            m.reserved = false;
+            if (stopping || !p.handOff(seen)) {
+                // The holder came back just now: keep the carrier as a spare.
+                spares.push(m);
+                m.listed = true;
+                return false;
+            }
+            m.p = p;
+            p.hold(m);
+        } finally {
+            schedLock.unlock();
         }
         handoffs.incrementAndGet();
-        if (fresh) {
-            m.start();
-        } else {
-            m.wake();
-        }
+        m.wake();
         return true;
+    }
+
+    /**
+     * Carrier {@code m} is ending because carrier code (not goroutine code) threw {@code t}: see
+     * {@link M#run()}. Releases its spinning role, queues the goroutine it had taken but not yet
+     * run, hands its processor to another carrier (a spare, a new one, or, if none can be started
+     * now, sysmon retries), and reports the failure, once per carrier.
+     */
+    void carrierFailed(M m, G inHand, Throwable t) {
+        carrierFailures.incrementAndGet();
+        if (m.spinning) {
+            m.spinning = false;
+            nmspinning.decrementAndGet();
+        }
+        String fate = "";
+        if (inHand != null) {
+            if (inHand.state() == G.RUNNABLE) {
+                readyGlobal(inHand);
+                fate = "; goroutine " + inHand.id + ", taken but not yet run, was queued again";
+            } else {
+                fate = "; goroutine " + inHand.id + " was being switched (" + G.stateName(inHand.state())
+                        + ") and may not run again";
+            }
+        }
+        P p = m.p;
+        m.p = null;
+        ms.remove(m);
+        StringBuilder sb = new StringBuilder("gmpj: carrier ").append(m.getName()).append(" of scheduler ").append(name)
+                .append(" failed outside any goroutine and ends: ").append(t).append(fate);
+        if (p != null) {
+            unparkIdle(p); // if it was idle, it must not be woken through the dead carrier
+            sb.append("; its processor ").append(p.id).append(" goes to another carrier");
+            giveToNewCarrier(p);
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            sb.append("\n\tat ").append(e);
+        }
+        diagnose(System.Logger.Level.ERROR, sb.toString());
+    }
+
+    /** Gives an ownerless processor to a spare or a new carrier; if neither can be had now, sysmon retries. */
+    private void giveToNewCarrier(P p) {
+        M m;
+        schedLock.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            m = popSpareLocked();
+        } finally {
+            schedLock.unlock();
+        }
+        if (m == null) {
+            m = startReservedCarrier();
+        }
+        schedLock.lock();
+        try {
+            if (m == null) {
+                orphans.add(p);
+                orphanCount = orphans.size();
+                return;
+            }
+            m.reserved = false;
+            m.p = p;
+            p.hold(m);
+        } finally {
+            schedLock.unlock();
+        }
+        m.wake();
+    }
+
+    /** Sysmon: retries giving a carrier to a processor whose carrier died. */
+    void adoptOrphans() {
+        P p;
+        schedLock.lock();
+        try {
+            p = orphans.poll();
+            orphanCount = orphans.size();
+        } finally {
+            schedLock.unlock();
+        }
+        if (p != null) {
+            giveToNewCarrier(p);
+        }
+    }
+
+    /**
+     * A steal policy threw or returned something out of range ({@link M}'s steal checks it). The
+     * first failure of a policy is reported, and the scheduler steals with Go's policy from then on
+     * ({@link #stealPolicy()} says so).
+     */
+    void stealPolicyFailed(StealPolicy policy, Throwable t) {
+        StealPolicy fallback = policy == StealPolicies.GO ? StealPolicies.NONE : StealPolicies.GO;
+        synchronized (orphans) {
+            if (stealPolicy != policy) {
+                return; // replaced already, and reported then
+            }
+            stealPolicy = fallback;
+        }
+        String policyName;
+        try {
+            policyName = policy.name();
+        } catch (RuntimeException e) {
+            policyName = policy.getClass().getName();
+        }
+        diagnose(System.Logger.Level.ERROR, "gmpj: steal policy '" + policyName + "' of scheduler " + name + " failed: " + t
+                + "; the scheduler steals with the '" + fallback.name() + "' policy from now on");
+    }
+
+    /**
+     * A timed park just armed a timer due at {@code deadline} (0: it had none). Idle carriers park
+     * until the earliest deadline they saw; if this timer is now the earliest of all, one of them
+     * is woken to re-read it. The earliest deadline is read after the timer is in its heap: read
+     * before, it could name a timer cancelled in between, and nobody would be woken for this one.
+     */
+    void timerArmed(long deadline) {
+        if (deadline != 0 && deadline - earliestTimer() <= 0) {
+            wakeIfIdle();
+        }
     }
 
     /** A goroutine finished on a carrier that had lost its processor: count it, and see whether that was the last. */
@@ -612,15 +845,141 @@ public final class Scheduler implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Sysmon: every processor idle, no timer armed, nothing queued, yet goroutines alive. */
-    boolean allAsleep() {
-        return npidle == procs && blockingInFlight.get() == 0 && earliestTimer() == Long.MAX_VALUE && global.isEmpty()
-                && liveGoroutines() > 0;
+    // ------------------------------------------------------------------ deadlock detection (sysmon)
+
+    /**
+     * What the deadlock detector sees of one scheduler's goroutines, from racy reads (see
+     * {@link #census()}). A goroutine is <em>active</em> when something will make it run without
+     * anybody's help: it is runnable (queued, or on its way to a queue), running (also on a
+     * carrier that lost its processor to a hand-off, or inside a blocking call), or in a timed park
+     * (its timer armed in a heap, or a pinned park with a deadline, whose carrier wakes itself). It
+     * is <em>parked</em> when it waits with no deadline, pinned or not: only an unpark ends that.
+     */
+    static final class Census {
+        int active;
+        int parked;
+        /** Parked in {@link Task#join()}: ended only when a goroutine finishes, never by a plain unpark. */
+        int joins;
+        /** Of those, joining a task of another scheduler. */
+        int foreignJoins;
     }
 
-    void deadlockDetected() {
-        String report = "all goroutines are asleep - deadlock! (scheduler " + name + ": every processor idle, no timer "
-                + "armed, " + liveGoroutines() + " goroutine(s) parked; nothing inside the scheduler can wake them)\n\n" + dump();
+    /**
+     * The cheap half of "nothing here can move by itself": every processor idle, nothing queued
+     * globally, no timer in any heap, no goroutine in {@link Gmp#blocking}. A goroutine running on
+     * a carrier without a processor, or in a pinned park, hides from these; {@link #census()}
+     * finds it.
+     */
+    boolean idleOnTheSurface() {
+        return npidle == procs && blockingInFlight.get() == 0 && global.isEmpty() && earliestTimer() == Long.MAX_VALUE;
+    }
+
+    /**
+     * Looks at every live goroutine. Each goroutine's state is read first (a volatile read); the
+     * fields read after it were written by the goroutine or its carrier before the state they
+     * belong to: the timer of a timed park before {@code WAITING} ({@link G#commitPark}), the park
+     * deadline before {@link G#pinnedCarrier} ({@link Parking}). A goroutine caught between two
+     * states is counted active, never parked.
+     */
+    Census census() {
+        Census c = new Census();
+        java.util.function.Consumer<G> look = g -> {
+            int st = g.state();
+            if (st == G.DEAD) {
+                return;
+            }
+            boolean untimedPark = st == G.WAITING ? g.timer == null
+                    : st == G.RUNNING && g.pinnedCarrier != null && g.parkDeadline == 0;
+            if (!untimedPark) {
+                c.active++;
+                return;
+            }
+            c.parked++;
+            if (g.waitReason == WaitReason.JOIN) {
+                c.joins++;
+                if (foreignJoins.contains(g)) {
+                    c.foreignJoins++;
+                }
+            }
+        };
+        externalGs.forEachLive(look);
+        for (P p : ps) {
+            p.allgs.forEachLive(look);
+        }
+        return c;
+    }
+
+    /**
+     * Stalled: nothing of this scheduler can move by itself and goroutines are parked. Returns the
+     * census, or null when it is not stalled.
+     */
+    Census stalled() {
+        if (!idleOnTheSurface() || liveGoroutines() <= 0) {
+            return null;
+        }
+        Census c = census();
+        return c.active == 0 && c.parked > 0 ? c : null;
+    }
+
+    /**
+     * Counts every goroutine run, every exit on a carrier without a processor and every wake-up
+     * from outside: if it has not moved between two looks, nothing happened here in between.
+     */
+    long progress() {
+        long n = orphanExits.sum() + externalReadies.sum();
+        for (P p : ps) {
+            n += p.counters.get(PCounters.RUNS);
+        }
+        return n;
+    }
+
+    /** The other schedulers of this JVM, as {@link #others()} sees them. */
+    static final class Others {
+        /** Whether none can move by itself (idle, stalled, or terminated). */
+        boolean quiet = true;
+        /** The sum of their {@link #progress()} counts. */
+        long progress;
+        /** The names of those that can. */
+        final List<String> active = new ArrayList<>();
+    }
+
+    /** Looks at every other scheduler that has not terminated (racy reads, as {@link #census()}). */
+    Others others() {
+        Others o = new Others();
+        for (Scheduler x : SCHEDULERS.toArray(new Scheduler[0])) {
+            if (x == this || x.terminated) {
+                continue;
+            }
+            long before = x.progress();
+            boolean quiet = x.idleOnTheSurface() && x.census().active == 0 && x.progress() == before;
+            o.progress += before;
+            if (!quiet) {
+                o.quiet = false;
+                o.active.add(x.name);
+            }
+        }
+        return o;
+    }
+
+    /**
+     * Sysmon: this scheduler has been stalled for the grace, and so has every other one: nothing in
+     * gmpj can wake the parked goroutines. Only a plain thread still could, and the report says
+     * how many of them wait on something a plain thread can release.
+     */
+    void deadlockDetected(Census c) {
+        StringBuilder sb = new StringBuilder("all goroutines are asleep - deadlock! (scheduler ").append(name)
+                .append(": every processor idle, no timer armed, nothing running, queued or in a blocking call, here or in ")
+                .append("any other gmpj scheduler of this JVM; ").append(c.parked)
+                .append(" goroutine(s) parked that nothing in gmpj can wake");
+        if (c.foreignJoins > 0) {
+            sb.append("; ").append(c.foreignJoins).append(" of them join(s) a task of another scheduler, stalled too");
+        }
+        int primitives = c.parked - c.joins;
+        if (primitives > 0) {
+            sb.append(". ").append(primitives).append(" of them wait(s) on primitives (channels, locks, parks) that a thread ")
+                    .append("outside gmpj may still release: if one does, this was a stall, not a deadlock");
+        }
+        String report = sb.append(")\n\n").append(dump()).toString();
         diagnose(System.Logger.Level.WARNING, report);
         deadlocks.incrementAndGet(); // after the report, so whoever sees the count can read the report
         if (deadlockPolicy == DeadlockPolicy.FAIL_JOINERS) {
@@ -629,6 +988,21 @@ public final class Scheduler implements AutoCloseable {
                 w.unpark();
             }
         }
+    }
+
+    /**
+     * Sysmon: this scheduler has been stalled for the grace, but another scheduler is active and
+     * may still wake the goroutines that wait on primitives: not a deadlock (nobody's join fails),
+     * said once per stall.
+     */
+    void stallNoted(Census c, Others others, long stalledNanos) {
+        int maybeWoken = c.parked - c.foreignJoins;
+        diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + name + " is stalled, not deadlocked: for "
+                + stalledNanos / 1_000_000 + " ms every goroutine of this scheduler has been parked and nothing inside it "
+                + "can wake them (every processor idle, no timer armed, nothing running or in a blocking call); "
+                + maybeWoken + " of the " + c.parked + " wait on primitives that other threads or schedulers may still wake "
+                + "(channels, locks, parks, joins of this scheduler's tasks), and scheduler(s) " + others.active
+                + " are active\n\n" + dump());
     }
 
     void deadlockCleared() {
@@ -685,23 +1059,28 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Waits until the scheduler has terminated or {@code timeout} passed.
+     * Waits until the scheduler has terminated or {@code timeout} passed. Unlike every other wait
+     * in gmpj this one is interruptible, as {@code ExecutorService.awaitTermination} is. A timeout
+     * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped; a negative one is zero.
      *
      * @return {@code true} if it terminated
-     * @throws IllegalStateException if called from one of this scheduler's goroutines
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalStateException    if called from one of this scheduler's goroutines
+     * @throws InterruptedException     if the calling thread is interrupted while waiting
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout must not be null");
         rejectOwnGoroutine("awaitTermination");
-        return terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return terminatedLatch.await(Parking.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
      * Shuts down, waits up to the builder's {@code closeTimeout} (60 s by default) for every
-     * goroutine to finish, then stops and joins the carrier threads.
+     * goroutine to finish, then stops and joins the carrier threads. See {@link #close(Duration)}.
      *
-     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
-     *                               abandoned: their tasks fail with a CancellationException), or if
-     *                               called from one of this scheduler's own goroutines
+     * @throws CloseTimeoutException if goroutines were still unfinished at the timeout (they are
+     *                               abandoned: their tasks fail with a CancellationException)
+     * @throws IllegalStateException if called from one of this scheduler's own goroutines
      */
     @Override
     public void close() {
@@ -709,41 +1088,85 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Like {@link #close()} with an explicit bound on the wait for goroutines to finish.
+     * Like {@link #close()} with an explicit bound on the wait. Returns within {@code timeout} plus
+     * a moment (at most {@value #CARRIER_EXIT_GRACE_MILLIS} ms) for idle carriers to end.
      *
-     * @throws IllegalStateException if goroutines were still unfinished at the timeout (they are
-     *                               abandoned), or if called from one of this scheduler's goroutines
+     * <p>Not interruptible: an interrupt of the calling thread neither shortens the wait nor
+     * abandons any goroutine, and the thread's interrupt flag is still set when this returns.
+     *
+     * <p>If goroutines are still unfinished at the timeout they are abandoned: queued and parked
+     * ones will never run (their tasks fail with a CancellationException, {@link Task#isDone()}
+     * becomes true, and primitives that hand values to one waiter skip them, see
+     * {@link Waiter#isAbandoned()}). A goroutine still running on a carrier cannot be stopped
+     * (JDK continuations cannot be preempted): its carrier ends when that goroutine next yields,
+     * parks or returns.
+     *
+     * @throws NullPointerException  if {@code timeout} is null
+     * @throws CloseTimeoutException if goroutines were still unfinished at the timeout; its message
+     *                               is short (counts and a few goroutines), its
+     *                               {@link CloseTimeoutException#fullDump()} has every one
+     * @throws IllegalStateException if called from one of this scheduler's goroutines
      */
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timeout, "timeout must not be null");
         rejectOwnGoroutine("close");
+        long deadline = Parking.deadlineAfter(timeout);
         shutdown();
-        boolean finished;
+        boolean interrupted = false;
         try {
-            finished = terminatedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            finished = false;
+            boolean finished;
+            for (;;) {
+                try {
+                    finished = terminatedLatch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // kept for the caller; the wait goes on
+                }
+            }
+            long joinBy = Math.max(deadline, System.nanoTime()) + CARRIER_EXIT_GRACE_MILLIS * 1_000_000L;
+            if (finished) {
+                joinCarriers(joinBy); // terminated: every carrier is on its way out
+                return;
+            }
+            List<CloseTimeoutException.Unfinished> unfinished = snapshotUnfinished();
+            stopNow(joinBy);
+            throw new CloseTimeoutException(name, timeout, unfinished, stuckCarriers());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (finished) {
-            joinCarriers();
-            return;
-        }
-        long left = liveGoroutines();
-        String stacks = dump();
-        shutdownNow();
-        throw new IllegalStateException("scheduler " + name + " closed with " + left + " goroutine(s) still unfinished after "
-                + timeout + "; they were abandoned (parked forever, or still running). Close with a longer timeout, or "
-                + "see below what they were doing:\n" + stacks);
     }
+
+    /** How long close waits, past its timeout, for carriers that were told to stop to end. */
+    static final long CARRIER_EXIT_GRACE_MILLIS = 100;
 
     /**
      * Stops at once: carriers finish the goroutine they are running (up to its next yield or park),
      * queued and parked goroutines are abandoned (their tasks fail with a CancellationException),
-     * and the carrier threads are joined. Returns how many queued goroutines were abandoned.
+     * and the carrier threads are joined, for up to the builder's {@code closeTimeout}. Not
+     * interruptible (the flag is kept). Returns how many queued goroutines were abandoned.
+     *
+     * @throws IllegalStateException if a carrier did not end within {@code closeTimeout} (a
+     *                               goroutine there never yields), or if called from one of this
+     *                               scheduler's goroutines
      */
     public int shutdownNow() {
         rejectOwnGoroutine("shutdownNow");
+        int abandoned = stopNow(Parking.deadlineAfter(closeTimeout));
+        List<String> stuck = stuckCarriers();
+        if (!stuck.isEmpty()) {
+            throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
+                    + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
+        }
+        return abandoned;
+    }
+
+    /**
+     * Stops the carriers, joins them until {@code joinBy}, then abandons every goroutine that will
+     * never run: the queued ones, and the parked ones. Returns how many queued ones were abandoned.
+     */
+    private int stopNow(long joinBy) {
         shutdown = true;
         schedLock.lock();
         try {
@@ -754,18 +1177,73 @@ public final class Scheduler implements AutoCloseable {
         for (M m : ms) {
             m.wake();
         }
-        joinCarriers();
-        int abandoned = 0;
-        for (G g; (g = global.poll()) != null; abandoned++) {
+        LockSupport.unpark(sysmon);
+        joinCarriers(joinBy);
+        // A goroutine readied from now on is abandoned by readyGlobal itself (it reads this flag
+        // after queueing, and we drain after setting it; both with full fences, so one of us sees it).
+        abandoning = true;
+        VarHandle.fullFence();
+        int abandoned = drainAbandon();
+        java.util.function.Consumer<G> parked = G::abandonWaiting;
+        externalGs.forEachLive(parked);
+        for (P p : ps) {
+            p.allgs.forEachLive(parked);
+        }
+        abandoned += drainAbandon(); // any that a waker readied while we marked the parked ones
+        announceTermination();
+        return abandoned;
+    }
+
+    /** Abandons every queued goroutine; returns how many. */
+    private int drainAbandon() {
+        int n = 0;
+        for (G g; (g = global.poll()) != null; n++) {
             g.abandon();
         }
         for (P p : ps) {
-            for (G g; (g = p.runq.pollRunnext()) != null || (g = p.runq.poll()) != null; abandoned++) {
+            for (G g; (g = p.runq.pollRunnext()) != null || (g = p.runq.poll()) != null; n++) {
                 g.abandon();
             }
         }
-        announceTermination();
-        return abandoned;
+        return n;
+    }
+
+    /** Set once, when {@link #stopNow} starts abandoning: goroutines readied after it are abandoned at once. */
+    private volatile boolean abandoning;
+
+    /** The goroutines not yet finished, with what they were doing, for a close that gives up. */
+    private List<CloseTimeoutException.Unfinished> snapshotUnfinished() {
+        List<CloseTimeoutException.Unfinished> out = new ArrayList<>();
+        long now = System.nanoTime();
+        java.util.function.Consumer<G> add = g -> {
+            int st = g.state();
+            if (st == G.DEAD) {
+                return;
+            }
+            M carrier = g.m;
+            WaitReason reason = st == G.WAITING ? g.waitReason : null;
+            out.add(new CloseTimeoutException.Unfinished(g, G.stateName(st), reason,
+                    reason == null ? 0 : Math.max(0, now - g.waitSince),
+                    st == G.RUNNING && carrier != null ? carrier : null));
+        };
+        externalGs.forEachLive(add);
+        for (P p : ps) {
+            p.allgs.forEachLive(add);
+        }
+        out.sort(java.util.Comparator.comparingLong(u -> u.g().id));
+        return out;
+    }
+
+    /** Carriers still alive, each with the goroutine it runs. */
+    private List<String> stuckCarriers() {
+        List<String> stuck = new ArrayList<>();
+        for (M m : ms) {
+            if (m.isAlive()) {
+                G g = m.curg;
+                stuck.add(m.getName() + (g != null ? " running goroutine " + g.id : ""));
+            }
+        }
+        return stuck;
     }
 
     private void rejectOwnGoroutine(String what) {
@@ -818,34 +1296,26 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded by closeTimeout) until every carrier thread has ended. */
-    private void joinCarriers() {
-        long deadline = System.nanoTime() + closeTimeout.toNanos();
-        try {
-            for (M m : ms) {
+    /** Waits, until {@code deadline} at most, for every carrier thread and sysmon to end. Not interruptible (the flag is kept). */
+    private void joinCarriers(long deadline) {
+        boolean interrupted = false;
+        List<Thread> threads = new ArrayList<>(ms);
+        threads.add(sysmon);
+        for (Thread t : threads) {
+            for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    m.join(Duration.ofNanos(left));
+                if (left <= 0 || !t.isAlive()) {
+                    break;
+                }
+                try {
+                    t.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            sysmon.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        List<String> stuck = new ArrayList<>();
-        for (M m : ms) {
-            if (m.isAlive()) {
-                stuck.add(m.getName() + (m.curg != null ? " running goroutine " + m.curg.id : ""));
-            }
-        }
-        if (!stuck.isEmpty()) {
-            throw new IllegalStateException("scheduler " + name + ": carrier(s) " + stuck + " did not stop within "
-                    + closeTimeout + "; a goroutine there never yields (a CPU loop or a blocking call)");
         }
     }
 
@@ -855,6 +1325,15 @@ public final class Scheduler implements AutoCloseable {
 
     void unregisterExternalWaiter(Waiter w) {
         externalWaiters.remove(w);
+    }
+
+    /** Goroutine {@code g} of this scheduler is about to wait for a task of another scheduler. */
+    void foreignJoinStarts(G g) {
+        foreignJoins.add(g);
+    }
+
+    void foreignJoinEnds(G g) {
+        foreignJoins.remove(g);
     }
 
     // ------------------------------------------------------------------ observability
@@ -937,7 +1416,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** The goroutine's own frames: everything above its entry point into the continuation. */
-    private static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
+    static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
         List<StackTraceElement> out = new ArrayList<>(frames.length);
         for (StackTraceElement e : frames) {
             if (e.getClassName().equals(G.class.getName())) {
@@ -1004,12 +1483,34 @@ public final class Scheduler implements AutoCloseable {
         private int maxThreads = 1024;
         /** Whether {@link #maxThreads} was set; the default grows with {@code procs}. */
         private boolean maxThreadsSet;
+        private Duration spareKeepAlive = Duration.ofSeconds(60);
+        private java.util.function.Consumer<Thread> threadStarter = Thread::start;
 
         private Builder() {}
 
         /** {@code d}, or {@link Parking#MAX_WAIT_NANOS} if it is longer. */
         private static Duration clampWait(Duration d) {
             return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
+        }
+
+        /**
+         * How long a spare carrier (one left without a processor after a hand-off) waits to be
+         * needed again before its thread ends; default 60 s. A burst of blocking calls or pinned
+         * parks starts carriers; they are kept this long for the next burst, then retired.
+         */
+        public Builder spareKeepAlive(Duration keepAlive) {
+            Objects.requireNonNull(keepAlive, "spare keep-alive must not be null");
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("spare keep-alive must be positive, got " + keepAlive);
+            }
+            this.spareKeepAlive = keepAlive;
+            return this;
+        }
+
+        /** Tests only: how carrier threads are started (to make a start fail as the native thread limit would). */
+        Builder threadStarter(java.util.function.Consumer<Thread> starter) {
+            this.threadStarter = Objects.requireNonNull(starter);
+            return this;
         }
 
         /**

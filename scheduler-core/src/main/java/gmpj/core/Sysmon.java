@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  *       without checkpoints, or a blocking call gmpj cannot see), and hands it to another carrier
  *       so the other goroutines keep running — when they have something to run;</li>
  *   <li>prints a schedtrace line (and the scheddetail lines) when one is due;</li>
- *   <li>looks for a deadlock: every processor idle, no timer armed, and goroutines parked.</li>
+ *   <li>looks for a deadlock: goroutines parked, and nothing in this scheduler or any other that
+ *       could wake them (see {@link #checkDeadlock}).</li>
  * </ul>
  * It sleeps 20 µs between rounds while it finds things to do, doubling up to 10 ms after 50 idle
  * rounds (Go's back-off), and sleeps until woken when every processor is idle and nothing is due.
@@ -60,10 +61,18 @@ final class Sysmon extends Thread {
     private long delay = MIN_DELAY_NANOS;
     private int idleRounds;
     private long nextTrace;
-    /** When the current all-asleep state was first seen, or 0. */
+    /** When the current stall of this scheduler was first seen, or 0; its progress count then. */
     private long asleepSince;
-    /** Whether the current all-asleep state was reported already. */
+    private long asleepProgress;
+    /** Since when every other scheduler has been seen quiet without progress; their progress count then. */
+    private long othersQuietSince;
+    private long othersProgress;
+    /** Whether the current stall was reported as a deadlock. */
     private boolean deadlockReported;
+    /** Whether the current stall was reported as one that another scheduler may still end. */
+    private boolean stallNoted;
+    /** When deep sleep must end for the next deadlock check; 0: as soon as the processors look idle. */
+    private long deadlockDue;
 
     Sysmon(Scheduler s, String name, long timeSliceNanos, long tracePeriodNanos, long deadlockGraceNanos) {
         super(null, null, name, 0, false);
@@ -114,9 +123,13 @@ final class Sysmon extends Thread {
             } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
                 delay = Math.min(delay * 2, MAX_DELAY_NANOS);
             }
+            Thread.interrupted(); // not interruptible: a set flag would turn every park below into a spin
             LockSupport.parkNanos(this, delay);
         }
         now = System.nanoTime();
+        if (s.orphanCount > 0) {
+            s.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
+        }
         boolean acted = preemptLongRunners(now);
         acted |= retake(now);
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
@@ -134,13 +147,12 @@ final class Sysmon extends Thread {
     private void deepSleep(long now) {
         // Publish "sleeping" first, then decide how long: a processor that goes busy after this
         // store sees it and unparks us (a permit makes the park below return at once); one that
-        // went busy and idle again before it is reflected in what allAsleep() reads now.
+        // went busy and idle again before it is reflected in what deadlockCheckDue() reads now.
         sleeping = true;
         if (s.npidle == s.procs) {
             long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
-            if (!deadlockReported && s.allAsleep()) {
-                until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
-            }
+            until = Math.min(until, deadlockCheckDue(now));
+            Thread.interrupted(); // see round()
             if (until == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else if (until - now > 0) {
@@ -224,24 +236,92 @@ final class Sysmon extends Thread {
         return acted;
     }
 
+    /**
+     * Looks for a deadlock. This scheduler is stalled when nothing of it can move by itself and
+     * goroutines are parked ({@link Scheduler#stalled()}). A stall is a deadlock when it has lasted
+     * {@code deadlockGrace} with no goroutine run in between (the progress count did not move), and
+     * every other scheduler of the JVM has been quiet, without progress, for a grace too: then
+     * nothing in gmpj can wake the parked goroutines. A stall that lasts while another scheduler is
+     * active is reported once as such (not as a deadlock) if some goroutine waits on a primitive
+     * the other scheduler may release; goroutines that only join tasks of other schedulers are
+     * left to those schedulers. The progress count is read before and after the state, so a
+     * goroutine that ran during the look makes it a look at an awake scheduler.
+     */
     private void checkDeadlock(long now) {
         if (deadlockGraceNanos == 0) {
             return; // DeadlockPolicy.IGNORE
         }
-        if (!s.allAsleep()) {
-            asleepSince = 0;
-            if (deadlockReported) {
-                deadlockReported = false;
-                s.deadlockCleared();
-            }
+        if (!s.idleOnTheSurface()) {
+            endStall();
+            deadlockDue = 0;
             return;
         }
-        if (asleepSince == 0) {
+        long progress = s.progress();
+        Scheduler.Census c = s.stalled();
+        if (c == null || s.progress() != progress) {
+            endStall();
+            // Goroutines left, yet something hidden is active (a goroutine running on a carrier that
+            // lost its processor, a pinned park with a deadline): nothing wakes sysmon when it ends,
+            // so look again after a grace.
+            deadlockDue = s.liveGoroutines() > 0 ? now + deadlockGraceNanos : 0;
+            return;
+        }
+        Scheduler.Others others = s.others();
+        if (asleepSince == 0 || progress != asleepProgress) {
+            endStall(); // a goroutine ran since the last look: a new stall
             asleepSince = now;
+            asleepProgress = progress;
+            othersQuietSince = now;
+            othersProgress = others.progress;
+        } else if (!others.quiet || others.progress != othersProgress) {
+            othersQuietSince = now;
+            othersProgress = others.progress;
         }
-        if (!deadlockReported && now - asleepSince >= deadlockGraceNanos) {
+        if (deadlockReported) {
+            deadlockDue = Long.MAX_VALUE; // until a processor goes busy and wakes us
+            return;
+        }
+        if (now - asleepSince < deadlockGraceNanos) {
+            deadlockDue = asleepSince + deadlockGraceNanos;
+            return;
+        }
+        if (others.quiet && now - othersQuietSince >= deadlockGraceNanos) {
             deadlockReported = true;
-            s.deadlockDetected();
+            deadlockDue = Long.MAX_VALUE;
+            s.deadlockDetected(c);
+            return;
         }
+        if (!stallNoted && c.parked > c.foreignJoins) {
+            stallNoted = true;
+            s.stallNoted(c, others, now - asleepSince);
+        }
+        // Another scheduler is active (look again after a grace), or has just gone quiet.
+        deadlockDue = (others.quiet ? othersQuietSince : now) + deadlockGraceNanos;
+    }
+
+    /** The current stall, if any, is over: a deadlock reported for it is withdrawn. */
+    private void endStall() {
+        asleepSince = 0;
+        stallNoted = false;
+        if (deadlockReported) {
+            deadlockReported = false;
+            s.deadlockCleared();
+        }
+    }
+
+    /**
+     * When deep sleep must end for the next deadlock check: never while the processors do not all
+     * look idle or no goroutine is left (a processor that goes busy wakes sysmon); at once if a
+     * goroutine ran since the stall was seen (it went busy and idle again between that look and
+     * this one, while sysmon was awake and not woken); else when {@link #checkDeadlock} last decided.
+     */
+    private long deadlockCheckDue(long now) {
+        if (deadlockGraceNanos == 0 || !s.idleOnTheSurface() || s.liveGoroutines() <= 0) {
+            return Long.MAX_VALUE;
+        }
+        if (deadlockDue == 0 || asleepSince != 0 && s.progress() != asleepProgress) {
+            return now;
+        }
+        return deadlockDue;
     }
 }

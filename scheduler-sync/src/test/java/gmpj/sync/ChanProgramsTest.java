@@ -5,8 +5,11 @@ import static gmpj.sync.SyncTestSupport.awaitCondition;
 import static gmpj.sync.SyncTestSupport.join;
 import static gmpj.sync.SyncTestSupport.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gmpj.core.DeadlockPolicy;
+import gmpj.core.Gmp;
 import gmpj.core.Scheduler;
 import gmpj.core.Task;
 import java.time.Duration;
@@ -192,6 +195,30 @@ class ChanProgramsTest {
             assertTrue(report.contains("\"stuck\""), report);
             nobodySends.send("released"); // an outsider (this thread) breaks the deadlock
             assertEquals("released", join(s, stuck));
+        }
+    }
+
+    @Test
+    void aReceiveThatAGoroutineOfAnotherSchedulerFeedsAfterATimerIsNotADeadlock() {
+        // Scheduler a has nothing left to run, but b's goroutine sends after a sleep of 20 graces:
+        // a wait that a live scheduler ends. Under FAIL_JOINERS a false deadlock report would make
+        // the join below throw.
+        Duration grace = Duration.ofMillis(50);
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        Chan<Integer> ch = new Chan<>();
+        try (Scheduler b = scheduler("chan-feeder", 1);
+                Scheduler a = Scheduler.builder().name("chan-fed").procs(1).deadlockGrace(grace)
+                        .deadlockPolicy(DeadlockPolicy.FAIL_JOINERS).diagnostics(diag::add).closeTimeout(LIVENESS).build()) {
+            Task<Integer> receiver = a.submit("receiver", () -> ch.receive().value());
+            Task<Void> feeder = b.submit("feeder", () -> {
+                Gmp.sleep(grace.multipliedBy(20));
+                ch.send(7);
+                return null;
+            });
+            assertEquals(7, join(a, receiver), "diagnostics: " + diag);
+            join(b, feeder);
+            assertEquals(0, a.stats().deadlocks(), "diagnostics: " + diag);
+            assertFalse(diag.stream().anyMatch(l -> l.contains("deadlock!")), "diagnostics: " + diag);
         }
     }
 
