@@ -47,7 +47,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * served by exactly one of them. Invariants, under the lock: a queued receiver implies an empty
  * buffer; a queued sender implies a full buffer (or no buffer); a closed channel has no queued
  * nodes. (Queues may also hold nodes of selects already served elsewhere or given up; servers skip
- * those, and their owners unlink them.)
+ * those, and their owners unlink them. They may also hold nodes of goroutines abandoned by their
+ * stopped scheduler, {@link gmpj.core.Waiter#isAbandoned()}: servers drop those unserved, so a
+ * value is never handed to a goroutine that will not run again, nor taken from one whose send will
+ * never return.)
  *
  * @param <T> the element type
  */
@@ -398,6 +401,9 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
      */
     boolean offerLocked(Object value) {
         for (ChanNode r; (r = receivers.poll()) != null; ) {
+            if (r.abandoned()) {
+                continue; // its goroutine will never run to take the value: drop the node, try the next
+            }
             r.elem = value;
             r.closed = false;
             if (r.claim()) {
@@ -426,6 +432,9 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
             head = head + 1 == capacity ? 0 : head + 1;
             count--;
             for (ChanNode s; (s = senders.poll()) != null; ) {
+                if (s.abandoned()) {
+                    continue; // its send never completes: the value stays with it, as with a timed-out send
+                }
                 Object sent = s.elem; // read before the claim: after it the node is its waiter's again
                 if (s.claim()) { // it was waiting for room: its value goes to the back, keeping FIFO order
                     buf[index(count)] = sent;
@@ -437,6 +446,9 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
             return v;
         }
         for (ChanNode s; (s = senders.poll()) != null; ) {
+            if (s.abandoned()) {
+                continue; // as above
+            }
             Object sent = s.elem; // read before the claim, as above
             if (s.claim()) {
                 toWake = s;

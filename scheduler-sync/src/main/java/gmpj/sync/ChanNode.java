@@ -43,6 +43,15 @@ final class ChanNode extends ChanWait {
         this.caseIndex = caseIndex;
     }
 
+    /**
+     * Server, holding the node's channel lock: whether the node's goroutine was abandoned by its
+     * stopped scheduler and will never run again. Such a node is dropped unserved: a value handed
+     * to it would be lost, and a value taken from it would come from a send that never returns.
+     */
+    boolean abandoned() {
+        return wait.waiter.isAbandoned(); // volatile read
+    }
+
     /** Server: claims {@link #wait} for this node's case. See {@link ChanWait}. */
     boolean claim() {
         return wait.tryClaim(caseIndex);

@@ -75,8 +75,9 @@ public final class Cond {
         WaitNode n;
         queue.lock();
         try {
-            n = queue.pollFirst();
+            n = queue.firstLive(); // a signal to an abandoned goroutine would be lost: skip it
             if (n != null) {
+                queue.remove(n);
                 n.status = WaitNode.GRANTED; // volatile store: the waiter reads it
             }
         } finally {

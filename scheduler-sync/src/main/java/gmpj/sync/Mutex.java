@@ -290,23 +290,32 @@ public final class Mutex implements Locker {
             if (st != WaitNode.WAITING) {
                 return st;
             }
-            queue.remove(node);
-            for (;;) {
-                int s = (int) STATE.getVolatile(this);
-                int next = s - ONE_WAITER;
-                boolean exitStarvation = (next >>> WAITER_SHIFT) == 0 && (next & STARVING) != 0;
-                if (exitStarvation) {
-                    next &= ~STARVING;
-                }
-                if (STATE.compareAndSet(this, s, next)) { // volatile CAS; the waiter count is ours to change here
-                    if (exitStarvation) {
-                        starvationExits++;
-                    }
-                    return WaitNode.WAITING;
-                }
-            }
+            dropWaiterLocked(node);
+            return WaitNode.WAITING;
         } finally {
             queue.unlock();
+        }
+    }
+
+    /**
+     * Under the queue lock: unlinks {@code node} and uncounts it. The last waiter leaving a
+     * starving mutex turns starvation off: there is nobody to hand to.
+     */
+    private void dropWaiterLocked(WaitNode node) {
+        queue.remove(node);
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
+            int next = s - ONE_WAITER;
+            boolean exitStarvation = (next >>> WAITER_SHIFT) == 0 && (next & STARVING) != 0;
+            if (exitStarvation) {
+                next &= ~STARVING;
+            }
+            if (STATE.compareAndSet(this, s, next)) { // volatile CAS; the waiter count is ours to change here
+                if (exitStarvation) {
+                    starvationExits++;
+                }
+                return;
+            }
         }
     }
 
@@ -363,6 +372,8 @@ public final class Mutex implements Locker {
      * Under the queue lock: in starvation mode, give the lock to the head waiter (set LOCKED for
      * it); in normal mode, wake the head waiter to compete (set WOKEN). Re-reads the state, so a
      * stale caller does nothing: the mutex was re-locked, someone else is awake, or nobody waits.
+     * An abandoned head waiter ({@link gmpj.core.Waiter#isAbandoned()}) is dropped first: it would
+     * never run to take the lock or clear WOKEN, so handing either to it would wedge the mutex.
      */
     private void wakeOrHandOff() {
         WaitNode chosen;
@@ -376,6 +387,10 @@ public final class Mutex implements Locker {
                     return;
                 }
                 WaitNode head = queue.peekFirst(); // non-null: under this lock the count and the queue agree
+                if (head.waiter.isAbandoned()) {
+                    dropWaiterLocked(head);
+                    continue;
+                }
                 int next;
                 boolean leaveStarvation = false;
                 if ((s & STARVING) != 0) {

@@ -19,6 +19,13 @@ import java.lang.invoke.VarHandle;
  * links its node (the queue size store) and then tries to take a permit. All four accesses are
  * volatile, so at least one side sees the other (Dekker): either the releaser sees the waiter and
  * grants to it under the queue lock, or the waiter sees the permit and takes it itself.
+ *
+ * <h2>Abandoned waiters get their permit</h2>
+ * Unlike the public primitives, a release here does not skip a waiter whose goroutine was
+ * abandoned by its stopped scheduler ({@link gmpj.core.Waiter#isAbandoned()}). {@link RWMutex}
+ * counts a queued reader or writer as admitted before it releases the permit, which is only the
+ * wake-up: passing it to someone else would admit a second caller on one count. The dead waiter
+ * keeps what it was admitted to, like a goroutine abandoned while holding a lock.
  */
 final class Sema {
     private static final VarHandle PERMITS;

@@ -76,12 +76,7 @@ public final class Semaphore {
     /** Acquires {@code n} units if they are free and nobody is queued before; never waits. */
     public boolean tryAcquire(long n) {
         checkWeight(n);
-        queue.lock();
-        try {
-            return takeIfFree(n);
-        } finally {
-            queue.unlock();
-        }
+        return takeNow(n, null);
     }
 
     /** Releases one unit: {@code release(1)}. */
@@ -131,13 +126,8 @@ public final class Semaphore {
 
     private boolean acquire(long n, boolean timed, long deadline) {
         checkWeight(n);
-        queue.lock();
-        try {
-            if (takeIfFree(n)) {
-                return true;
-            }
-        } finally {
-            queue.unlock();
+        if (takeNow(n, null)) {
+            return true;
         }
         if (timed && deadline - System.nanoTime() <= 0) {
             return false;
@@ -145,14 +135,8 @@ public final class Semaphore {
         Gmp.checkpoint();
         WaitNode node = WaitNode.forCurrent();
         node.weight = n;
-        queue.lock();
-        try {
-            if (takeIfFree(n)) {
-                return true;
-            }
-            queue.addLast(node);
-        } finally {
-            queue.unlock();
+        if (takeNow(n, node)) {
+            return true;
         }
         if (node.await(WaitReason.SEMAPHORE, timed, deadline, false) == WaitNode.GRANTED) {
             return true;
@@ -163,11 +147,8 @@ public final class Semaphore {
             if (node.status != WaitNode.WAITING) {
                 return true; // granted as we gave up: keep it, as x/sync does
             }
-            boolean wasHead = queue.peekFirst() == node;
             queue.remove(node);
-            if (wasHead) {
-                granted = grantWaiters(); // we may have been what blocked smaller requests behind us
-            }
+            granted = grantWaiters(); // we, or an abandoned waiter before us, may have blocked smaller requests
         } finally {
             queue.unlock();
         }
@@ -175,24 +156,41 @@ public final class Semaphore {
         return false;
     }
 
-    /** Queue lock held. Takes {@code n} units if they fit and nobody is queued. */
-    private boolean takeIfFree(long n) {
-        long h = held;
-        if (queue.peekFirst() == null && size - h >= n) {
-            held = h + n;
-            return true;
+    /**
+     * Takes {@code n} units if they fit and nobody is queued; otherwise queues {@code node}, if
+     * given. First serves the queue as a release would, which changes something only if abandoned
+     * waiters at its head were blocking live ones (see {@link #grantWaiters()}).
+     */
+    private boolean takeNow(long n, WaitNode node) {
+        WaitNode granted;
+        boolean took = false;
+        queue.lock();
+        try {
+            granted = grantWaiters();
+            long h = held;
+            if (queue.peekFirst() == null && size - h >= n) {
+                held = h + n;
+                took = true;
+            } else if (node != null) {
+                queue.addLast(node);
+            }
+        } finally {
+            queue.unlock();
         }
-        return false;
+        WaitNode.unparkChain(granted);
+        return took;
     }
 
     /**
      * Queue lock held. Grants queued requests from the head while they fit, stopping at the first
      * that does not (see the class comment); returns them chained for unparking after the lock.
+     * Abandoned waiters ({@link gmpj.core.Waiter#isAbandoned()}) are dropped, not granted: they
+     * would never run to use or release the units.
      */
     private WaitNode grantWaiters() {
         WaitNode first = null;
         WaitNode last = null;
-        for (WaitNode head; (head = queue.peekFirst()) != null && size - held >= head.weight; ) {
+        for (WaitNode head; (head = queue.firstLive()) != null && size - held >= head.weight; ) {
             held = held + head.weight;
             queue.remove(head);
             head.status = WaitNode.GRANTED; // volatile store: the waiter reads it

@@ -47,6 +47,20 @@ final class WaitQueue extends SpinLocked {
         return head;
     }
 
+    /**
+     * Unlinks the nodes at the head whose waiter is {@link gmpj.core.Waiter#isAbandoned()
+     * abandoned} (a goroutine whose scheduler stopped: it will never run to use a grant), then
+     * returns the first node, or null. For primitives that grant to the head waiter and count
+     * nothing per queued node outside the queue. Lock held.
+     */
+    WaitNode firstLive() {
+        WaitNode n;
+        while ((n = head) != null && n.waiter.isAbandoned()) {
+            remove(n);
+        }
+        return n;
+    }
+
     /** Links {@code n} at the tail. Lock held. */
     void addLast(WaitNode n) {
         n.next = null;
@@ -76,15 +90,6 @@ final class WaitQueue extends SpinLocked {
     /** Lock held. Plain read (only holders write it), volatile store (read without the lock). */
     private void addToSize(int delta) {
         SIZE.setVolatile(this, (int) SIZE.get(this) + delta);
-    }
-
-    /** Unlinks and returns the first node, or null. Lock held. */
-    WaitNode pollFirst() {
-        WaitNode n = head;
-        if (n != null) {
-            remove(n);
-        }
-        return n;
     }
 
     /** Unlinks {@code n}, which must be linked into this queue. Lock held. */
