@@ -485,9 +485,11 @@ public final class Scheduler implements AutoCloseable {
         StringBuilder sb = goroutineLine(g).append(" blocked its carrier thread ").append(carrier.getName())
                 .append(" for ").append(blockedNanos / 1_000_000).append(" ms entering ").append(lock).append(", ")
                 .append(owner).append("; its processor was handed to another carrier. A goroutine waiting for a monitor ")
-                .append("holds a carrier thread (up to maxThreads), and one that parks while holding a monitor can leave it ")
-                .append("locked or let other goroutines in: use gmpj.sync.Mutex in goroutines, or build the scheduler with ")
-                .append("checkMonitors(true). Reported once per scheduler. It was at:");
+                .append("holds a carrier thread (up to maxThreads)")
+                .append(checkMonitors ? "; use gmpj.sync.Mutex in goroutines instead."
+                        : ", and one that parks while holding a monitor can leave it locked or let other goroutines in: use "
+                        + "gmpj.sync.Mutex in goroutines, or build the scheduler with checkMonitors(true).")
+                .append(" Reported once per scheduler. It was at:");
         diagnose(System.Logger.Level.WARNING, appendFrames(sb, frames).toString());
     }
 
