@@ -10,8 +10,8 @@ package gmpj.core;
  * carrier's CPU time ({@code ThreadMXBean.getThreadCpuTime}, a system call, so only for a
  * goroutine already past its time slice) and calls it a hog once the carrier has used half a time
  * slice more of CPU time, two time slices after the goroutine was mounted at the earliest. A
- * carrier that was on a CPU for almost none of the time watched (under 1/32 of it, over at least
- * a time slice) was not scheduled by the operating system (a busy machine), or is blocked in
+ * carrier that was on a CPU for almost none of the time watched (under 1/32 of it, over ten time
+ * slices) was not scheduled by the operating system (a busy machine), or is blocked in
  * native code gmpj cannot see (socket I/O outside {@link Gmp#blocking}): that is not a hog and is
  * never reported as one. Where the JVM cannot measure thread CPU time (unsupported, or disabled
  * through {@code ThreadMXBean}), wall time alone decides, as if the carrier had computed all along.

@@ -53,6 +53,12 @@ final class Sysmon extends Thread {
      * machine (a fifth of a CPU at a load of 10 on 2 cores), so the line sits far below that.
      */
     private static final int STALLED_CPU_SHARE = 32;
+    /**
+     * Time slices of watching before a carrier can be judged stalled. On a busy machine the OS
+     * leaves a computing thread off the CPUs for 10 ms and more at a stretch; over ten slices it
+     * still gets its share.
+     */
+    private static final int STALLED_AFTER_SLICES = 10;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -341,10 +347,10 @@ final class Sysmon extends Thread {
      * except for a carrier blocked on a monitor, which gives its processor away like a blocking
      * call. Then a parked or sleeping carrier is {@link Stall#BLOCKED}. A runnable one is a
      * {@link Stall#HOG} once it has used half a time slice of CPU time since the first reading
-     * (taken when the goroutine was past its time slice), and {@link Stall#STALLED} if, after at
-     * least a time slice of watching, it used less than {@code 1/}{@link #STALLED_CPU_SHARE} of
-     * the time watched: a goroutine whose carrier the OS did not run, however long, is never a
-     * hog. In between (a computing carrier given a small share of a busy machine's CPUs) sysmon
+     * (taken when the goroutine was past its time slice), and {@link Stall#STALLED} if, after
+     * {@link #STALLED_AFTER_SLICES} time slices of watching, it used less than
+     * {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier the OS
+     * did not run, however long, is never a hog. In between (a computing carrier given a small share of a busy machine's CPUs) sysmon
      * watches on.
      *
      * @param carrier        the carrier thread's state
@@ -377,7 +383,7 @@ final class Sysmon extends Thread {
         if (cpu < 0 || cpu >= hogCpu) {
             return Stall.HOG; // (CPU time unknown: wall time alone decides)
         }
-        if (windowNanos >= timeSliceNanos && cpu < windowNanos / STALLED_CPU_SHARE) {
+        if (windowNanos / STALLED_AFTER_SLICES >= timeSliceNanos && cpu < windowNanos / STALLED_CPU_SHARE) {
             return Stall.STALLED;
         }
         return Stall.NONE; // computing, on a small share of a CPU: watch on

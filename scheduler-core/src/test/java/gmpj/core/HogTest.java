@@ -51,9 +51,10 @@ class HogTest {
         // in the middle of one short run, so the processor shows no progress for 300 ms, but the
         // carrier used 50 µs of CPU meanwhile. Wall time alone called this a 300 ms hog.
         assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 300 * MS, 30, true, false, SLICE, 290 * MS, () -> 50_000));
-        assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 25 * MS, 5, true, false, SLICE, 15 * MS, () -> 50_000));
+        // Off the CPUs for 15 ms is no verdict yet: a busy machine does that to computing threads too.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 25 * MS, 5, true, false, SLICE, 15 * MS, () -> 50_000));
         // A goroutine blocked in native code (socket I/O without Gmp.blocking) looks the same.
-        assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 25 * MS, 5, true, false, SLICE, 15 * MS, () -> 0));
+        assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 110 * MS, 12, true, false, SLICE, 100 * MS, () -> 0));
     }
 
     @Test
