@@ -59,6 +59,7 @@ public final class Demo {
                   threads    carrier threads alive         spinning   carriers hunting for work to steal
                   runqueue   goroutines in the global queue
                   gcount     goroutines alive (queued, running or parked)
+                  extra      goroutines running beyond procs (a hog or a returned blocking call whose P was handed off)
                   [a b ..]   each processor's local queue (ring + runnext)
                   timers     armed timers (sleeping goroutines)
                 Sections 1, 2, 4 and 5 run their workload once untimed first, so that what the trace shows is the

@@ -48,14 +48,18 @@ public final class Gmp {
 
     /**
      * Go's {@code runtime.Gosched}: lets the other goroutines of this processor run, then carries
-     * on. From a plain thread, {@link Thread#yield()}. If the JVM pins the continuation, returns at
-     * once.
+     * on. From a plain thread, {@link Thread#yield()}. If the JVM pins the continuation, or the
+     * goroutine holds a monitor on a scheduler built with
+     * {@link Scheduler.Builder#checkMonitors checkMonitors(true)}, returns at once.
      */
     public static void yield() {
         G g = currentG();
         if (g == null) {
             Thread.yield();
             return;
+        }
+        if (g.scheduler.checkMonitors && CarrierProbe.holdsMonitor(g.m)) {
+            return; // it must stay on the carrier that holds the monitor (see Parking.parkG)
         }
         g.yieldKind = G.YIELD_RUNNABLE;
         if (!Continuation.yield(G.SCOPE)) {

@@ -26,7 +26,8 @@ import jdk.internal.vm.Continuation;
  *
  * <p>If the JVM pins the goroutine's continuation (a native frame on its stack, or
  * {@code Continuation.pin()}), the goroutine cannot be unmounted; the park then blocks its carrier
- * until unparked, instead of failing.
+ * until unparked, instead of failing. So does the park of a goroutine that holds a monitor, on a
+ * scheduler built with {@link Scheduler.Builder#checkMonitors checkMonitors(true)}.
  */
 public final class Parking {
     private Parking() {}
@@ -188,9 +189,13 @@ public final class Parking {
         g.waitReason = reason;
         g.waitSince = System.nanoTime();
         g.parkDeadline = deadline;
-        g.yieldKind = G.YIELD_PARK;
         boolean unparked;
-        if (Continuation.yield(G.SCOPE)) {
+        if (g.scheduler.checkMonitors && CarrierProbe.holdsMonitor(g.m)) {
+            // The goroutine holds a monitor, which the JVM may have recorded as owned by this
+            // carrier thread: unmounted, the goroutine could not release it from another carrier,
+            // and other goroutines run by this carrier would enter it. So it keeps its carrier.
+            unparked = parkPinned(g, deadline);
+        } else if (yieldToPark(g)) {
             unparked = g.consumePermit();
             TimerQueue.Timer t = g.timer;
             if (t != null) {
@@ -204,6 +209,12 @@ public final class Parking {
         g.parkDeadline = 0;
         g.waitReason = null;
         return unparked;
+    }
+
+    /** Unmounts goroutine {@code g} to park; false if the JVM pinned its continuation. */
+    private static boolean yieldToPark(G g) {
+        g.yieldKind = G.YIELD_PARK;
+        return Continuation.yield(G.SCOPE);
     }
 
     /**

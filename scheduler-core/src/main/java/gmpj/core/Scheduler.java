@@ -66,6 +66,10 @@ public final class Scheduler implements AutoCloseable {
     private final Duration closeTimeout;
     /** Pin each carrier to a CPU (FFM {@code sched_setaffinity}). */
     final boolean pinCarriers;
+    /** What sysmon does about a goroutine that never yields ({@link Builder#hogPolicy}). */
+    final HogPolicy hogPolicy;
+    /** Whether parks and yields look for monitors the goroutine holds ({@link Builder#checkMonitors}). */
+    final boolean checkMonitors;
     private final boolean scheddetail;
     private final java.util.function.Consumer<String> diagnosticsSink;
     private final DeadlockPolicy deadlockPolicy;
@@ -102,6 +106,7 @@ public final class Scheduler implements AutoCloseable {
     final LongAdder orphanExits = new LongAdder();
     private final AtomicLong handoffs = new AtomicLong();
     private final AtomicLong hogs = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean monitorBlockReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean threadLimitReported = new java.util.concurrent.atomic.AtomicBoolean();
     final GlobalRunQueue global = new GlobalRunQueue();
 
@@ -166,6 +171,8 @@ public final class Scheduler implements AutoCloseable {
         this.handler = b.handler;
         this.closeTimeout = b.closeTimeout;
         this.pinCarriers = b.pinCarriers;
+        this.hogPolicy = b.hogPolicy;
+        this.checkMonitors = b.checkMonitors;
         this.scheddetail = b.scheddetail;
         this.diagnosticsSink = b.diagnostics;
         this.deadlockPolicy = b.deadlockPolicy;
@@ -638,22 +645,102 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Sysmon: a goroutine kept its processor for two time slices without yielding; tell once. */
-    void hogDetected(G g, M carrier, long ranNanos) {
+    /**
+     * Sysmon: goroutine {@code g} kept its processor for two time slices without yielding, and its
+     * carrier computed meanwhile. Counts it, and tells once per goroutine. {@code frames} is the
+     * carrier's stack sampled while {@code g} still held the processor (null once it was reported);
+     * {@code cpuNanos} of CPU time were used in the last {@code windowNanos} (-1: not measured).
+     */
+    void hogDetected(G g, StackTraceElement[] frames, long ranNanos, long cpuNanos, long windowNanos, boolean handedOff) {
         hogs.incrementAndGet();
-        if (g == null || g.hogReported) {
+        if (g == null || g.hogReported || frames == null) {
             return;
         }
         g.hogReported = true;
-        StringBuilder sb = new StringBuilder("gmpj: goroutine ").append(g.id)
-                .append(g.name == null ? "" : " \"" + g.name + "\"").append(" of scheduler ").append(name)
-                .append(" ran ").append(ranNanos / 1_000_000).append(" ms without yielding or parking (a loop without ")
-                .append("Gmp.checkpoint(), or a blocking call gmpj cannot see, like Thread.sleep or socket I/O: wrap it in ")
-                .append("Gmp.blocking); its processor was handed to another carrier. It was at:");
-        for (StackTraceElement e : goroutineFrames(carrier.getStackTrace())) {
+        StringBuilder sb = goroutineLine(g).append(" ran ").append(ranNanos / 1_000_000).append(" ms");
+        if (cpuNanos >= 0) {
+            sb.append(" (on a CPU for ").append(cpuNanos / 1_000_000).append(" of the last ")
+                    .append(windowNanos / 1_000_000).append(" ms)");
+        }
+        sb.append(" without yielding or parking, while other goroutines waited for its processor: a loop without ")
+                .append("Gmp.checkpoint()? ")
+                .append(handedOff ? "Its processor was handed to another carrier (HogPolicy.HAND_OFF)."
+                        : "It keeps its processor, and the goroutines queued there wait (HogPolicy.REPORT_ONLY).")
+                .append(" It was at:");
+        diagnose(System.Logger.Level.WARNING, appendFrames(sb, frames).toString());
+    }
+
+    /**
+     * Sysmon: goroutine {@code g} blocked its carrier in a call gmpj cannot see (the carrier's
+     * thread is {@code WAITING} or {@code TIMED_WAITING} in goroutine code), and its processor was
+     * handed to another carrier. Tells once per goroutine; {@code frames} as for {@link #hogDetected}.
+     */
+    void blockedCallDetected(G g, M carrier, Thread.State state, StackTraceElement[] frames, long blockedNanos) {
+        if (g == null || g.hogReported || frames == null) {
+            return;
+        }
+        g.hogReported = true;
+        StringBuilder sb = goroutineLine(g).append(" blocked its carrier thread ").append(carrier.getName())
+                .append(" for ").append(blockedNanos / 1_000_000).append(" ms in a call gmpj cannot see (thread state ")
+                .append(state).append(": Thread.sleep, Object.wait, LockSupport.park, a java.util.concurrent lock or ")
+                .append("queue...); its processor was handed to another carrier. Use Gmp.sleep and the gmpj.sync types, ")
+                .append("or wrap the call in Gmp.blocking. It was at:");
+        diagnose(System.Logger.Level.WARNING, appendFrames(sb, frames).toString());
+    }
+
+    /**
+     * Sysmon: goroutine {@code g} blocked its carrier thread entering a monitor ({@code BLOCKED}),
+     * and its processor was handed to another carrier. Tells once per scheduler, with the monitor
+     * and its owner where the JVM knows them ({@code info}); {@code frames} as for {@link #hogDetected}.
+     */
+    void monitorBlocked(G g, M carrier, java.lang.management.ThreadInfo info, StackTraceElement[] frames, long blockedNanos) {
+        if (g == null || frames == null || !monitorBlockReported.compareAndSet(false, true)) {
+            return;
+        }
+        String lock = info == null || info.getLockName() == null ? "a monitor" : "the monitor of " + info.getLockName();
+        long ownerId = info == null ? -1 : info.getLockOwnerId();
+        String owner;
+        if (ownerId < 0) {
+            owner = "whose owner the JVM does not know: most likely a goroutine that parked while holding it, and it "
+                    + "stays locked until that goroutine runs again";
+        } else {
+            M om = null;
+            for (M m : ms) {
+                if (m.threadId() == ownerId) {
+                    om = m;
+                }
+            }
+            G running = om == null ? null : om.curg;
+            owner = om == null ? "held by thread " + info.getLockOwnerName()
+                    : "held by carrier " + om.getName() + (running != null ? ", now running goroutine " + running.id
+                    : ", now between goroutines (a goroutine parked while holding it)");
+        }
+        StringBuilder sb = goroutineLine(g).append(" blocked its carrier thread ").append(carrier.getName())
+                .append(" for ").append(blockedNanos / 1_000_000).append(" ms entering ").append(lock).append(", ")
+                .append(owner).append("; its processor was handed to another carrier. A goroutine waiting for a monitor ")
+                .append("holds a carrier thread (up to maxThreads)")
+                .append(checkMonitors ? "; use gmpj.sync.Mutex in goroutines instead."
+                        : ", and one that parks while holding a monitor can leave it locked or let other goroutines in: use "
+                        + "gmpj.sync.Mutex in goroutines, or build the scheduler with checkMonitors(true).")
+                .append(" Reported once per scheduler. It was at:");
+        diagnose(System.Logger.Level.WARNING, appendFrames(sb, frames).toString());
+    }
+
+    /** Whether {@link #monitorBlocked} has told already (sysmon then samples no stack for it). */
+    boolean monitorBlockReported() {
+        return monitorBlockReported.get();
+    }
+
+    private StringBuilder goroutineLine(G g) {
+        return new StringBuilder("gmpj: goroutine ").append(g.id).append(g.name == null ? "" : " \"" + g.name + "\"")
+                .append(" of scheduler ").append(name);
+    }
+
+    private static StringBuilder appendFrames(StringBuilder sb, StackTraceElement[] frames) {
+        for (StackTraceElement e : goroutineFrames(frames)) {
             sb.append("\n\tat ").append(e);
         }
-        diagnose(System.Logger.Level.WARNING, sb.toString());
+        return sb;
     }
 
     /**
@@ -1351,8 +1438,10 @@ public final class Scheduler implements AutoCloseable {
     public SchedulerStats stats() {
         List<SchedulerStats.ProcStats> per = new ArrayList<>(procs);
         int alive = 0;
+        int extraRunning = 0;
         for (M m : ms) {
             alive += m.isAlive() ? 1 : 0;
+            extraRunning += runsWithoutProcessor(m) ? 1 : 0;
         }
         for (P p : ps) {
             PCounters c = p.counters;
@@ -1364,7 +1453,18 @@ public final class Scheduler implements AutoCloseable {
         }
         return new SchedulerStats(name, procs, stealPolicy.name(), npidle, nmspinning.get(), alive, global.size(),
                 timerCount(), liveGoroutines(), externalSpawns.get(), externalReadies.sum(), preemptRequests.sum(),
-                deadlocks.get(), blockingInFlight.get(), handoffs.get(), hogs.get(), orphanExits.sum(), per);
+                deadlocks.get(), blockingInFlight.get(), handoffs.get(), hogs.get(), orphanExits.sum(), extraRunning,
+                carrierFailures.get(), sparesRetired.get(), per);
+    }
+
+    /**
+     * Whether carrier {@code m} runs goroutine code right now without holding a processor: its
+     * processor was handed off while its goroutine ran (a hog, or a blocking call that returned),
+     * and its thread is on a CPU or ready for one. Racy reads of owner fields: a snapshot.
+     */
+    private static boolean runsWithoutProcessor(M m) {
+        P held = m.p;
+        return m.curg != null && (held == null || held.m != m) && m.getState() == Thread.State.RUNNABLE;
     }
 
     /**
@@ -1480,6 +1580,8 @@ public final class Scheduler implements AutoCloseable {
         private DeadlockPolicy deadlockPolicy = DeadlockPolicy.REPORT;
         private Duration deadlockGrace = Duration.ofSeconds(1);
         private boolean pinCarriers;
+        private HogPolicy hogPolicy = HogPolicy.HAND_OFF;
+        private boolean checkMonitors;
         private int maxThreads = 1024;
         /** Whether {@link #maxThreads} was set; the default grows with {@code procs}. */
         private boolean maxThreadsSet;
@@ -1548,7 +1650,7 @@ public final class Scheduler implements AutoCloseable {
 
         /**
          * Emits a line like Go's {@code GODEBUG=schedtrace} every {@code period}:
-         * {@code SCHED 1000ms: procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=3 [3 5]},
+         * {@code SCHED 1000ms: procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=3 extra=0 [3 5]},
          * to the diagnostics sink. Off by default. A period beyond {@link Parking#MAX_WAIT_NANOS}
          * (about 73 years) is clamped to it.
          *
@@ -1607,6 +1709,53 @@ public final class Scheduler implements AutoCloseable {
          */
         public Builder pinCarriers(boolean pin) {
             this.pinCarriers = pin;
+            return this;
+        }
+
+        /**
+         * What sysmon does about a goroutine that keeps its processor for two time slices without
+         * yielding while others wait: hand the processor to another carrier (the default,
+         * {@link HogPolicy#HAND_OFF}), or only report it ({@link HogPolicy#REPORT_ONLY}), so that
+         * no more goroutines ever run at once than {@code procs}.
+         */
+        public Builder hogPolicy(HogPolicy policy) {
+            this.hogPolicy = Objects.requireNonNull(policy, "hog policy must not be null; use HogPolicy.HAND_OFF for the default");
+            return this;
+        }
+
+        /**
+         * Makes parking inside {@code synchronized} safe, at a price; off by default.
+         *
+         * <p>On JDK 25 a goroutine that parks (a sleep, any {@code gmpj.sync} wait, a join, a
+         * yield) while it holds a monitor is unmounted with the monitor still locked. Another
+         * goroutine that tries to enter it blocks its carrier thread. Worse, a monitor that was
+         * already inflated when the goroutine entered it (after any contention, {@code wait} or
+         * {@code notify}) is recorded as owned by the carrier thread: other goroutines that this
+         * carrier runs then enter it too, and the goroutine, resumed on another carrier, cannot
+         * release it, so it stays locked for good.
+         *
+         * <p>With this check, every park and yield of a goroutine first asks the JVM whether the
+         * goroutine holds a monitor. If it does, the goroutine keeps its carrier: a park blocks
+         * the carrier thread until the goroutine is unparked or its deadline passes (its processor
+         * goes to another carrier meanwhile, as for {@link Gmp#blocking}), and a yield returns at
+         * once. Goroutines waiting to enter the monitor block their carriers, and sysmon hands
+         * their processors on too, so each waiter costs a carrier thread, up to
+         * {@link #maxThreads}. A goroutine that holds no monitor parks as usual.
+         *
+         * <p>The question is a JVM thread dump of the carrier with its locked monitors: a
+         * safepoint that stops every thread of the JVM for tens of microseconds, on every park and
+         * yield. Turn it on for code that parks inside {@code synchronized} and cannot be changed;
+         * otherwise use {@code gmpj.sync.Mutex} in goroutines.
+         *
+         * @throws UnsupportedOperationException if {@code check} is true and this JVM cannot
+         *         report the monitors a thread holds
+         */
+        public Builder checkMonitors(boolean check) {
+            if (check && !CarrierProbe.monitorsObservable()) {
+                throw new UnsupportedOperationException("checkMonitors(true) needs a JVM that reports the monitors a thread "
+                        + "holds (ThreadMXBean.isObjectMonitorUsageSupported()), and this one does not");
+            }
+            this.checkMonitors = check;
             return this;
         }
 

@@ -25,7 +25,15 @@ import java.util.List;
  * @param blockingCalls     goroutines inside {@link Gmp#blocking} right now
  * @param handoffs          processors sysmon handed from a stuck carrier to another one
  * @param hogs              times a goroutine kept its processor for two time slices without yielding
+ *                          while its carrier computed and other goroutines waited ({@link HogPolicy})
  * @param orphanExits       goroutines that finished on a carrier whose processor had been handed off
+ * @param extraRunning      carriers running goroutine code right now without holding a processor:
+ *                          goroutines that run beyond {@code procs} (a hog whose processor was handed
+ *                          off under {@link HogPolicy#HAND_OFF}, or a goroutine back from a blocking
+ *                          call whose processor went to another carrier, until it next yields or parks)
+ * @param carrierFailures   carriers that ended because the runtime's own code failed on them (each
+ *                          reported once through the diagnostics; its processor went to another carrier)
+ * @param sparesRetired     spare carriers that ended after waiting {@code spareKeepAlive} without work
  * @param perProc           one entry per processor
  */
 public record SchedulerStats(
@@ -46,6 +54,9 @@ public record SchedulerStats(
         long handoffs,
         long hogs,
         long orphanExits,
+        int extraRunning,
+        long carrierFailures,
+        long sparesRetired,
         List<ProcStats> perProc) {
 
     public SchedulerStats {
@@ -137,8 +148,8 @@ public record SchedulerStats(
 
     /**
      * One line in the spirit of Go's {@code GODEBUG=schedtrace}:
-     * {@code procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 [3 5]}, the bracket holding each
-     * processor's local queue length.
+     * {@code procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=12 extra=0 [3 5]}, the bracket
+     * holding each processor's local queue length; {@code extra} is {@link #extraRunning()}.
      */
     public String traceLine() {
         StringBuilder sb = new StringBuilder();
@@ -148,6 +159,7 @@ public record SchedulerStats(
                 .append(" spinning=").append(spinningCarriers)
                 .append(" runqueue=").append(globalQueueLength)
                 .append(" gcount=").append(liveGoroutines)
+                .append(" extra=").append(extraRunning)
                 .append(" [");
         for (int i = 0; i < perProc.size(); i++) {
             sb.append(i == 0 ? "" : " ").append(perProc.get(i).localQueueLength());
@@ -171,6 +183,8 @@ public record SchedulerStats(
         }
         sb.append(String.format("total: spawns=%d (external %d) exits=%d steals=%d stolen=%d parks=%d readies=%d",
                 spawns(), externalSpawns, exits(), steals(), stolen(), parks(), readies()));
+        sb.append(String.format("%ncarriers: handoffs=%d hogs=%d failures=%d spares-retired=%d",
+                handoffs, hogs, carrierFailures, sparesRetired));
         return sb.toString();
     }
 }

@@ -1,6 +1,8 @@
 package gmpj.core;
 
+import java.lang.management.ThreadInfo;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The system monitor: a daemon thread that watches the processors without holding one (Go's
@@ -12,9 +14,16 @@ import java.util.concurrent.locks.LockSupport;
  *       tick for {@code timeSlice}, 10 ms by default) to yield, by setting its preempt flag;
  *       {@link Gmp#checkpoint()}, {@link Gmp#yield()} and every park honour it;</li>
  *   <li>takes the processor of a carrier stuck in a blocking call for more than 20 µs (Go's
- *       {@code retake}), or in a goroutine that has not given it back for two time slices (a loop
- *       without checkpoints, or a blocking call gmpj cannot see), and hands it to another carrier
- *       so the other goroutines keep running — when they have something to run;</li>
+ *       {@code retake}), or blocked entering a monitor in goroutine code (a blocking call the
+ *       JVM shows as {@code BLOCKED}), and hands it to another carrier so the other goroutines
+ *       keep running — when they have something to run, a due timer included;</li>
+ *   <li>looks at a goroutine that has not given its processor back for two time slices, while
+ *       others wait for it: if its carrier is parked or sleeping in goroutine code it is a blocking
+ *       call gmpj cannot see (handed off, reported); if the carrier computed (CPU time, read only
+ *       for such a goroutine) it is a hog (reported, and handed off under
+ *       {@link HogPolicy#HAND_OFF}); if it hardly used a CPU it is blocked in native code or was
+ *       not scheduled by the operating system: not reported, and handed off under {@code HAND_OFF}
+ *       only (see {@link #judge});</li>
  *   <li>prints a schedtrace line (and the scheddetail lines) when one is due;</li>
  *   <li>looks for a deadlock: goroutines parked, and nothing in this scheduler or any other that
  *       could wake them (see {@link #checkDeadlock}).</li>
@@ -38,6 +47,19 @@ final class Sysmon extends Thread {
      * nobody made progress, and should not cost a hand-off.
      */
     private static final int HOG_MIN_ROUNDS = 3;
+    /**
+     * A runnable carrier stuck in one goroutine that used less than this fraction (1/n) of the
+     * wall time on a CPU is not computing: it is blocked in native code, or the OS did not run it.
+     * Such a carrier uses next to nothing, while a computing one gets a fair share even on a busy
+     * machine (a fifth of a CPU at a load of 10 on 2 cores), so the line sits far below that.
+     */
+    private static final int STALLED_CPU_SHARE = 32;
+    /**
+     * Time slices of watching before a carrier can be judged stalled. On a busy machine the OS
+     * leaves a computing thread off the CPUs for 10 ms and more at a stretch; over ten slices it
+     * still gets its share.
+     */
+    private static final int STALLED_AFTER_SLICES = 10;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -53,6 +75,15 @@ final class Sysmon extends Thread {
     private final long[] seenProgress;
     private final long[] seenStateSince;
     private final int[] seenRounds;
+    /**
+     * Per P, for the hog test: whether the carrier's CPU time was read in the current stuck period
+     * (once the goroutine is past its time slice), the value read and when.
+     */
+    private final boolean[] cpuMarked;
+    private final long[] cpuMark;
+    private final long[] cpuMarkAt;
+    /** Per P: the current stuck period was counted as a hog that kept its processor (REPORT_ONLY). */
+    private final boolean[] hogCounted;
     /** True while in deep sleep; {@link #wake()} unparks only then. */
     private volatile boolean sleeping;
 
@@ -87,6 +118,10 @@ final class Sysmon extends Thread {
         this.seenProgress = new long[s.procs];
         this.seenStateSince = new long[s.procs];
         this.seenRounds = new int[s.procs];
+        this.cpuMarked = new boolean[s.procs];
+        this.cpuMark = new long[s.procs];
+        this.cpuMarkAt = new long[s.procs];
+        this.hogCounted = new boolean[s.procs];
     }
 
     /** Ends deep sleep; called when a processor goes busy. Cheap when not sleeping. */
@@ -188,9 +223,10 @@ final class Sysmon extends Thread {
 
     /**
      * Hands off processors whose carrier is stuck: in the same blocking call ({@code SYSCALL} with
-     * the same syscall tick) for {@link #SYSCALL_HANDOFF_NANOS}, or in the same goroutine
-     * ({@code IN_G} with no new run) for two time slices. Only when the processor's goroutines, or
-     * the global queue's, would otherwise wait: handing off costs a thread.
+     * the same syscall tick), or in the same goroutine ({@code IN_G} with no new run) blocked on a
+     * monitor, for {@link #SYSCALL_HANDOFF_NANOS}; or in the same goroutine for two time slices,
+     * as {@link #judge} decides. Only when the processor's goroutines, the global queue's or a
+     * timer due on the processor would otherwise wait: handing off costs a thread.
      */
     private boolean retake(long now) {
         boolean acted = false;
@@ -202,38 +238,167 @@ final class Sysmon extends Thread {
                 seenState[i] = 0;
                 continue;
             }
-            long progress = status == P.SYSCALL ? p.syscallTick() : p.counters.get(PCounters.RUNS);
+            long progress = progressOf(p, status);
             if (st != seenState[i] || progress != seenProgress[i]) {
                 seenState[i] = st;
                 seenProgress[i] = progress;
                 seenStateSince[i] = now;
                 seenRounds[i] = 0;
+                cpuMarked[i] = false;
+                hogCounted[i] = false;
                 continue;
             }
             seenRounds[i]++;
             long stuckFor = now - seenStateSince[i];
-            boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty();
+            boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty() || timerDue(p.timers.earliest(), now);
+            boolean noOneElse = s.npidle + s.nmspinning.get() == 0;
             if (status == P.SYSCALL) {
-                boolean noOneElse = s.npidle + s.nmspinning.get() == 0;
-                if (stuckFor < SYSCALL_HANDOFF_NANOS
-                        || !(othersWait || noOneElse || stuckFor >= SYSCALL_FORCE_HANDOFF_NANOS)) {
-                    continue;
-                }
-                if (s.handOff(p, st)) {
+                if (blockingCallDue(stuckFor, othersWait, noOneElse) && s.handOff(p, st)) {
                     seenState[i] = 0;
                     acted = true;
                 }
-            } else if (stuckFor >= 2 * timeSliceNanos && seenRounds[i] >= HOG_MIN_ROUNDS && othersWait) {
-                M holder = p.m;
-                G g = holder.curg;
-                if (s.handOff(p, st)) {
-                    s.hogDetected(g, holder, stuckFor);
-                    seenState[i] = 0;
-                    acted = true;
-                }
+            } else if (!hogCounted[i]) {
+                acted |= retakeFromGoroutine(p, st, progress, now, stuckFor, othersWait, noOneElse);
             }
         }
         return acted;
+    }
+
+    /** Sysmon's measure of progress: the syscall tick in a blocking call, else the goroutines mounted. */
+    private static long progressOf(P p, long status) {
+        return status == P.SYSCALL ? p.syscallTick() : p.counters.get(PCounters.RUNS);
+    }
+
+    /** Whether a timer deadline ({@link TimerQueue#earliest()}) is due at {@code now}. */
+    static boolean timerDue(long earliest, long now) {
+        return earliest != Long.MAX_VALUE && earliest - now <= 0;
+    }
+
+    /** Go's syscall rule: a carrier blocked this long gives its processor away. */
+    private static boolean blockingCallDue(long blockedNanos, boolean othersWait, boolean noOneElse) {
+        return blockedNanos >= SYSCALL_HANDOFF_NANOS
+                && (othersWait || noOneElse || blockedNanos >= SYSCALL_FORCE_HANDOFF_NANOS);
+    }
+
+    /**
+     * Processor {@code p} has run the same goroutine, in state word {@code st}, for {@code stuckFor}:
+     * judge why and act. The report's stack is sampled before any hand-off, and kept only if the
+     * goroutine was still the one mounted after the sample, so the frames are its own. True if it acted.
+     */
+    private boolean retakeFromGoroutine(P p, long st, long progress, long now, long stuckFor, boolean othersWait,
+                                        boolean noOneElse) {
+        int i = p.id;
+        M holder = p.m;
+        if (stuckFor >= timeSliceNanos && !cpuMarked[i]) {
+            cpuMarked[i] = true;
+            cpuMarkAt[i] = now;
+            cpuMark[i] = CarrierProbe.cpuTimeNanos(holder);
+        }
+        long window = cpuMarked[i] ? now - cpuMarkAt[i] : -1;
+        long[] cpu = {-1};
+        Thread.State state = holder.getState();
+        Stall verdict = judge(state, stuckFor, seenRounds[i], othersWait, noOneElse, timeSliceNanos, window,
+                () -> cpu[0] = cpuSince(cpuMark[i], holder));
+        if (verdict == Stall.NONE || (verdict == Stall.STALLED && s.hogPolicy != HogPolicy.HAND_OFF)) {
+            return false;
+        }
+        G g = holder.curg;
+        boolean report = g != null && (verdict == Stall.MONITOR ? !s.monitorBlockReported() : !g.hogReported)
+                && verdict != Stall.STALLED;
+        StackTraceElement[] frames = null;
+        ThreadInfo lock = null;
+        if (report) {
+            frames = holder.getStackTrace();
+            lock = verdict == Stall.MONITOR ? CarrierProbe.lockInfo(holder) : null;
+            if (p.state() != st || progressOf(p, P.IN_G) != progress) {
+                return false; // it moved on while we looked: the frames may not be its own; look again next round
+            }
+        }
+        boolean handOff = verdict != Stall.HOG || s.hogPolicy == HogPolicy.HAND_OFF;
+        if (handOff) {
+            if (!s.handOff(p, st)) {
+                return false;
+            }
+            seenState[i] = 0;
+        }
+        switch (verdict) {
+            case MONITOR -> s.monitorBlocked(g, holder, lock, frames, stuckFor);
+            case BLOCKED -> s.blockedCallDetected(g, holder, state, frames, stuckFor);
+            case HOG -> {
+                s.hogDetected(g, frames, stuckFor, cpu[0], window, handOff);
+                hogCounted[i] = !handOff; // REPORT_ONLY: count this stuck period once
+            }
+            default -> { } // STALLED: handed off, not a hog
+        }
+        return true;
+    }
+
+    /** CPU time {@code carrier} used since it read {@code mark}, or -1 if either reading is unknown. */
+    private static long cpuSince(long mark, Thread carrier) {
+        long now = CarrierProbe.cpuTimeNanos(carrier);
+        return mark < 0 || now < 0 ? -1 : now - mark;
+    }
+
+    /** Why a processor's goroutine has not given it back, as {@link #judge} sees it. */
+    enum Stall {
+        /** Nothing to do, or not yet. */
+        NONE,
+        /** The carrier waits to enter a monitor ({@code BLOCKED}): a blocking call gmpj could not see. */
+        MONITOR,
+        /** The carrier is parked or sleeping in goroutine code ({@code WAITING}, {@code TIMED_WAITING}). */
+        BLOCKED,
+        /** The goroutine computes without yielding: a hog. */
+        HOG,
+        /** The carrier's thread is runnable but used little CPU: blocked in native code, or not scheduled by the OS. */
+        STALLED
+    }
+
+    /**
+     * The decision, apart from any clock or thread, so that it can be checked with any values.
+     * Nothing before two time slices (and {@link #HOG_MIN_ROUNDS} rounds) with others waiting,
+     * except for a carrier blocked on a monitor, which gives its processor away like a blocking
+     * call. Then a parked or sleeping carrier is {@link Stall#BLOCKED}. A runnable one is a
+     * {@link Stall#HOG} once it has used half a time slice of CPU time since the first reading
+     * (taken when the goroutine was past its time slice), and {@link Stall#STALLED} if, after
+     * {@link #STALLED_AFTER_SLICES} time slices of watching, it used less than
+     * {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier the OS
+     * did not run, however long, is never a hog. In between (a computing carrier given a small share of a busy machine's CPUs) sysmon
+     * watches on.
+     *
+     * @param carrier        the carrier thread's state
+     * @param stuckNanos     how long the processor has run the same goroutine without a switch
+     * @param rounds         sysmon rounds that saw it so (a stop-the-world pause looks like one long round)
+     * @param othersWait     goroutines are queued for the processor or the global queue, or a timer is due on it
+     * @param noOneElse      no processor is idle and no carrier spins: nobody else would pick up new work
+     * @param timeSliceNanos the scheduler's time slice
+     * @param windowNanos    wall time since the carrier's CPU time was first read in this stuck period
+     *                       (once the goroutine was past its time slice), or negative if not read yet
+     * @param cpuInWindow    reads the CPU time the carrier used in that window (negative: unknown); called
+     *                       only when the verdict depends on it, since each reading is a system call
+     */
+    static Stall judge(Thread.State carrier, long stuckNanos, int rounds, boolean othersWait, boolean noOneElse,
+                       long timeSliceNanos, long windowNanos, LongSupplier cpuInWindow) {
+        if (carrier == Thread.State.BLOCKED) {
+            return blockingCallDue(stuckNanos, othersWait, noOneElse) ? Stall.MONITOR : Stall.NONE;
+        }
+        if (stuckNanos - timeSliceNanos < timeSliceNanos || rounds < HOG_MIN_ROUNDS || !othersWait) {
+            return Stall.NONE; // under two time slices (written so that no sum can overflow)
+        }
+        if (carrier == Thread.State.WAITING || carrier == Thread.State.TIMED_WAITING) {
+            return Stall.BLOCKED;
+        }
+        long hogCpu = timeSliceNanos / 2;
+        if (windowNanos < hogCpu) {
+            return Stall.NONE; // it cannot have computed half a time slice since the first reading
+        }
+        long cpu = cpuInWindow.getAsLong();
+        if (cpu < 0 || cpu >= hogCpu) {
+            return Stall.HOG; // (CPU time unknown: wall time alone decides)
+        }
+        if (windowNanos / STALLED_AFTER_SLICES >= timeSliceNanos && cpu < windowNanos / STALLED_CPU_SHARE) {
+            return Stall.STALLED;
+        }
+        return Stall.NONE; // computing, on a small share of a CPU: watch on
     }
 
     /**

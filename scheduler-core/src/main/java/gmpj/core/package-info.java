@@ -52,6 +52,15 @@
  * {@link gmpj.core.Parking} and the {@code gmpj.sync} primitives instead. Recursion depth is
  * bounded by the carrier's stack ({@link gmpj.core.Scheduler.Builder#carrierStackSize}).
  *
+ * <p>{@code synchronized} blocks and methods that do not park inside are fine; a goroutine waiting
+ * to enter one blocks its carrier thread, and sysmon hands that carrier's processor to another.
+ * A goroutine must not park (sleep, yield, join, any {@code gmpj.sync} wait) while it holds a
+ * monitor: on JDK 25 it is unmounted with the monitor locked, and a monitor the JVM recorded as
+ * owned by the carrier thread can then be entered by the carrier's other goroutines and never be
+ * released. {@link gmpj.core.Scheduler.Builder#checkMonitors checkMonitors(true)} makes such parks
+ * keep their carrier, at the cost of a JVM safepoint per park; {@code gmpj.sync.Mutex} has no such
+ * cost.
+ *
  * <h2>The JVM flag</h2>
  * Continuations live in {@code jdk.internal.vm}: every JVM running gmpj needs
  * {@code --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED} (or {@code =gmpj.core} on the

@@ -117,6 +117,7 @@ class CarrierFailureTest {
             assertTrue(diag.stream().anyMatch(l -> l.contains("fatal policy bug") && l.contains("goes to another carrier")),
                     diag.toString());
             assertEquals(2, s.carrierStates().size(), "the dead carrier was replaced: " + describe(s));
+            assertEquals(1, s.stats().carrierFailures(), describe(s));
             runAllStolenWork(s); // both processors still work
         }
     }
@@ -210,6 +211,7 @@ class CarrierFailureTest {
             awaitCondition(s, "spares retired", () -> s.carrierStates().size() == 1
                     && TestSupport.liveThreadsNamed(s.name() + "-m").size() == 1);
             assertEquals(7, join(s, s.submit(() -> 7)), "the remaining carrier still runs goroutines");
+            assertTrue(s.stats().sparesRetired() >= blockers - 1, describe(s));
         }
     }
 }

@@ -1,0 +1,233 @@
+package gmpj.core;
+
+import static gmpj.core.TestSupport.awaitCondition;
+import static gmpj.core.TestSupport.builder;
+import static gmpj.core.TestSupport.describe;
+import static gmpj.core.TestSupport.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import gmpj.core.Sysmon.Stall;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goroutines that never yield: how sysmon judges them ({@link Sysmon#judge}, with made-up clock
+ * values), what each {@link HogPolicy} does about them, what the report shows, and a due timer
+ * counted as waiting work.
+ */
+class HogTest {
+    /** Close bound: a leftover goroutine (or a missed termination) fails in seconds, not LIVENESS. */
+    private static final Duration CLOSE = Duration.ofSeconds(10);
+    /** How long a test's spinning goroutine spins at most: less than the join bound, so that it fails by its result. */
+    private static final long SPIN_CAP_NANOS = Duration.ofSeconds(20).toNanos();
+    private static final long MS = 1_000_000;
+    private static final long SLICE = 10 * MS;
+    private static final Thread.State RUNNABLE = Thread.State.RUNNABLE;
+    /** For verdicts that must not depend on CPU time: reading it would be a wasted system call. */
+    private static final LongSupplier NOT_READ = () -> fail("CPU time read although the verdict does not depend on it");
+
+    private static boolean anyContains(Queue<String> lines, String text) {
+        return lines.stream().anyMatch(l -> l.contains(text));
+    }
+
+    private static String find(Queue<String> lines, String text) {
+        return lines.stream().filter(l -> l.contains(text)).findFirst().orElseThrow();
+    }
+
+    // ------------------------------------------------------------------ the decision, with injected clocks
+
+    @Test
+    void aGoroutineWhoseCarrierTheOsDidNotRunIsNotAHogHoweverLongItLooksStuck() {
+        // A goroutine that parks all the time, on a CPU-starved machine: its carrier was descheduled
+        // in the middle of one short run, so the processor shows no progress for 300 ms, but the
+        // carrier used 50 µs of CPU meanwhile. Wall time alone called this a 300 ms hog.
+        assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 300 * MS, 30, true, false, SLICE, 290 * MS, () -> 50_000));
+        // Off the CPUs for 15 ms is no verdict yet: a busy machine does that to computing threads too.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 25 * MS, 5, true, false, SLICE, 15 * MS, () -> 50_000));
+        // A goroutine blocked in native code (socket I/O without Gmp.blocking) looks the same.
+        assertEquals(Stall.STALLED, Sysmon.judge(RUNNABLE, 110 * MS, 12, true, false, SLICE, 100 * MS, () -> 0));
+    }
+
+    @Test
+    void aGoroutineWhoseCarrierComputedIsAHogEvenWithOnlyAShareOfACpu() {
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, 10 * MS, () -> 10 * MS));
+        // A busy machine gave the carrier a tenth of a CPU: not stalled, not a hog yet after 30 ms...
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 40 * MS, 6, true, false, SLICE, 30 * MS, () -> 3 * MS));
+        // ...and a hog once it has computed for half a time slice, 50 ms after the first reading.
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 60 * MS, 9, true, false, SLICE, 50 * MS, () -> 5 * MS));
+    }
+
+    @Test
+    void withoutThreadCpuTimeWallTimeAloneDecides() {
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, 10 * MS, () -> -1));
+    }
+
+    @Test
+    void nothingIsAHogBeforeTwoTimeSlicesOrThreeRoundsOrWhileNobodyWaits() {
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 19 * MS, 9, true, false, SLICE, 9 * MS, NOT_READ));
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 50 * MS, 2, true, false, SLICE, 40 * MS, NOT_READ));
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 50 * MS, 9, false, true, SLICE, 40 * MS, NOT_READ));
+        // Not yet watched long enough to have used half a slice of CPU time: no reading yet.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, 4 * MS, NOT_READ));
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, -1, NOT_READ));
+    }
+
+    @Test
+    void aHugeTimeSliceCannotOverflowTheTest() {
+        long slice = Long.MAX_VALUE / 2 + 1;
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, Long.MAX_VALUE / 2, 100, true, false, slice, 1, NOT_READ));
+    }
+
+    @Test
+    void aParkedOrSleepingCarrierIsABlockedCallAndOneBlockedOnAMonitorGoesAtOnce() {
+        assertEquals(Stall.BLOCKED, Sysmon.judge(Thread.State.TIMED_WAITING, 20 * MS, 3, true, false, SLICE, 10 * MS, NOT_READ));
+        assertEquals(Stall.BLOCKED, Sysmon.judge(Thread.State.WAITING, 20 * MS, 3, true, false, SLICE, 10 * MS, NOT_READ));
+        // A carrier entering a monitor is a blocking call: Go's 20 µs rule, not two time slices.
+        assertEquals(Stall.MONITOR, Sysmon.judge(Thread.State.BLOCKED, 30_000, 1, true, false, SLICE, -1, NOT_READ));
+        assertEquals(Stall.NONE, Sysmon.judge(Thread.State.BLOCKED, 10_000, 1, true, false, SLICE, -1, NOT_READ));
+        assertEquals(Stall.NONE, Sysmon.judge(Thread.State.BLOCKED, 30_000, 1, false, false, SLICE, -1, NOT_READ));
+        assertEquals(Stall.MONITOR, Sysmon.judge(Thread.State.BLOCKED, 30_000, 1, false, true, SLICE, -1, NOT_READ));
+        assertEquals(Stall.MONITOR, Sysmon.judge(Thread.State.BLOCKED, 10 * MS, 1, false, false, SLICE, -1, NOT_READ));
+    }
+
+    @Test
+    void aTimerIsDueAtItsDeadlineAndNeverWhenThereIsNone() {
+        assertTrue(Sysmon.timerDue(100, 100));
+        assertTrue(Sysmon.timerDue(Long.MIN_VALUE + 5, Long.MIN_VALUE + 6)); // nanoTime may be negative
+        assertFalse(Sysmon.timerDue(101, 100));
+        assertFalse(Sysmon.timerDue(Long.MAX_VALUE, Long.MIN_VALUE + 6));
+    }
+
+    // ------------------------------------------------------------------ the policies, on a real scheduler
+
+    /**
+     * The hog's own frame, for the report to show: spins until its processor has been handed off,
+     * then returns at once. Its carrier then waits as a spare, so a stack sampled after the
+     * hand-off shows the carrier's wait ({@code M.awaitHandOff}) instead of this method.
+     */
+    private static void spinUntilHandedOff(Scheduler s) {
+        long end = System.nanoTime() + SPIN_CAP_NANOS;
+        while (s.stats().handoffs() == 0 && System.nanoTime() - end < 0) {
+            // no checkpoint, no yield
+        }
+    }
+
+    @Test
+    void theHogReportShowsTheGoroutinesOwnFramesSampledBeforeTheHandOff() {
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        try (Scheduler s = builder("hog-frames").procs(1).closeTimeout(CLOSE).diagnostics(diag::add).build()) {
+            AtomicBoolean started = new AtomicBoolean();
+            Task<Void> hog = s.submit("hog", () -> {
+                started.set(true);
+                spinUntilHandedOff(s);
+                return null;
+            });
+            awaitCondition(s, "hog started", started::get);
+            assertEquals("ran", join(s, s.submit(() -> "ran")), describe(s));
+            join(s, hog);
+            awaitCondition(s, "hog reported; diagnostics: " + diag, () -> anyContains(diag, "without yielding"));
+            String report = find(diag, "without yielding");
+            assertTrue(report.contains("spinUntilHandedOff"), report);
+            assertFalse(report.contains("awaitHandOff"), report);
+            assertTrue(report.contains("HAND_OFF"), report);
+            assertTrue(s.stats().hogs() >= 1, describe(s));
+        }
+    }
+
+    @Test
+    void underHandOffTheStatsCountTheHogRunningBesideTheProcessorsGoroutine() {
+        try (Scheduler s = builder("hog-extra").procs(1).closeTimeout(CLOSE).diagnostics(l -> { }).build()) {
+            AtomicBoolean started = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicBoolean otherRuns = new AtomicBoolean();
+            Task<Void> hog = s.submit("hog", () -> {
+                started.set(true);
+                long end = System.nanoTime() + SPIN_CAP_NANOS;
+                while (!stop.get() && System.nanoTime() - end < 0) {
+                    // no checkpoint, no yield
+                }
+                return null;
+            });
+            awaitCondition(s, "hog started", started::get);
+            Task<Void> other = s.submit(() -> {
+                otherRuns.set(true);
+                TestSupport.yieldUntil(stop::get, "the test to end"); // keeps the processor busy too
+                return null;
+            });
+            awaitCondition(s, "the hog counted as running beside the processor's goroutine",
+                    () -> otherRuns.get() && s.stats().extraRunning() == 1);
+            assertTrue(s.stats().traceLine().contains("extra=1"), describe(s));
+            stop.set(true);
+            join(s, hog);
+            join(s, other);
+            awaitCondition(s, "nothing extra once both finished", () -> s.stats().extraRunning() == 0);
+        }
+    }
+
+    @Test
+    void underReportOnlyTheHogKeepsItsProcessorAndNothingRunsBesideIt() {
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        try (Scheduler s = builder("hog-report-only").procs(1).hogPolicy(HogPolicy.REPORT_ONLY).closeTimeout(CLOSE)
+                .diagnostics(diag::add).build()) {
+            AtomicBoolean started = new AtomicBoolean();
+            Task<Boolean> hog = s.submit("hog", () -> {
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                started.set(true);
+                long end = System.nanoTime() + SPIN_CAP_NANOS;
+                while (!anyContains(diag, "without yielding") && System.nanoTime() - end < 0) {
+                    // no checkpoint, no yield: runs until sysmon has reported it
+                }
+                running.decrementAndGet();
+                return anyContains(diag, "without yielding");
+            });
+            awaitCondition(s, "hog started", started::get);
+            Task<Void> other = s.submit(() -> {
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                running.decrementAndGet();
+                return null;
+            });
+            assertTrue(join(s, hog), "the hog was reported while it kept its processor; diagnostics: " + diag + "\n" + describe(s));
+            join(s, other);
+            assertEquals(1, maxRunning.get(), "goroutines running at once on procs(1)\n" + describe(s));
+            assertEquals(0, s.stats().handoffs(), describe(s));
+            assertEquals(1, s.stats().hogs(), "counted once\n" + describe(s));
+            assertEquals(1, s.stats().threads(), describe(s));
+            assertTrue(find(diag, "without yielding").contains("REPORT_ONLY"), diag.toString());
+        }
+    }
+
+    @Test
+    void aDueTimerBehindAGoroutineThatNeverYieldsGetsTheProcessor() {
+        try (Scheduler s = builder("hog-due-timer").procs(1).closeTimeout(CLOSE).diagnostics(l -> { }).build()) {
+            CountDownLatch slept = new CountDownLatch(1);
+            Task<Void> sleeper = s.submit(() -> {
+                Gmp.sleep(Duration.ofMillis(50));
+                slept.countDown();
+                return null;
+            });
+            awaitCondition(s, "the sleeper parked on its timer", () -> s.stats().timers() == 1);
+            // Nothing is queued behind the spinner: only the sleeper's timer, due in 50 ms, waits.
+            Task<Boolean> spinner = s.submit(() -> {
+                long end = System.nanoTime() + SPIN_CAP_NANOS;
+                while (slept.getCount() != 0 && System.nanoTime() - end < 0) {
+                    // no checkpoint, no yield
+                }
+                return slept.getCount() == 0;
+            });
+            assertTrue(join(s, spinner), "the sleeper woke while the spinner held the only carrier\n" + describe(s));
+            join(s, sleeper);
+            assertTrue(s.stats().handoffs() >= 1, describe(s));
+        }
+    }
+}
