@@ -73,43 +73,45 @@ class CloseTest {
         assertEquals(n, dump.lines().filter(l -> l.startsWith("goroutine ")).count());
     }
 
-    @Test
-    void anAbandonedParkedGoroutinesTaskIsDoneAndItsJoinThrowsCancellation() {
-        Scheduler s = builder("close-isdone").procs(1).diagnostics(l -> { }).deadlockPolicy(DeadlockPolicy.IGNORE).build();
+    /** A one-processor scheduler with one goroutine parked for good; its waiter is left in {@code waiter[0]}. */
+    private static Task<String> parkOneForGood(Scheduler s, Waiter[] waiter) {
         CountDownLatch parked = new CountDownLatch(1);
-        Waiter[] w = new Waiter[1];
+        AtomicBoolean ran = new AtomicBoolean();
         Task<String> task = s.submit(() -> {
-            w[0] = Parking.currentWaiter();
+            waiter[0] = Parking.currentWaiter();
             parked.countDown();
             Parking.park(WaitReason.PARK);
-            return "never";
+            ran.set(true);
+            return "ran";
         });
         TestSupport.awaitCondition(() -> parked.getCount() == 0, TestSupport.LIVENESS, () -> "parked");
         TestSupport.awaitCondition(() -> s.stats().idleProcs() == 1, TestSupport.LIVENESS, () -> "processor idle");
+        return task;
+    }
+
+    @Test
+    void anAbandonedParkedGoroutinesTaskIsDoneAndItsJoinThrowsCancellation() {
+        Scheduler s = builder("close-isdone").procs(1).diagnostics(l -> { }).deadlockPolicy(DeadlockPolicy.IGNORE).build();
+        Waiter[] w = new Waiter[1];
+        Task<String> task = parkOneForGood(s, w);
         assertThrows(CloseTimeoutException.class, () -> s.close(Duration.ofMillis(10)));
         assertTrue(task.isDone(), "join throws, so the task is done");
         assertThrows(CancellationException.class, task::join);
         assertTrue(w[0].isAbandoned(), "the parked goroutine is abandoned");
-        w[0].unpark(); // harmless: it never runs
         assertTrue(s.isTerminated());
     }
 
     @Test
-    void aGoroutineReadiedAfterAbandonmentIsAbandonedToo() {
-        Scheduler s = builder("close-late-ready").procs(1).diagnostics(l -> { }).deadlockPolicy(DeadlockPolicy.IGNORE).build();
-        CountDownLatch parked = new CountDownLatch(1);
+    void shutdownNowAbandonsParkedGoroutinesAndALaterUnparkRunsNothing() {
+        Scheduler s = builder("close-late-unpark").procs(1).diagnostics(l -> { }).deadlockPolicy(DeadlockPolicy.IGNORE).build();
         Waiter[] w = new Waiter[1];
-        Task<String> task = s.submit(() -> {
-            w[0] = Parking.currentWaiter();
-            parked.countDown();
-            Parking.park(WaitReason.PARK);
-            return "ran";
-        });
-        TestSupport.awaitCondition(() -> parked.getCount() == 0, TestSupport.LIVENESS, () -> "parked");
+        Task<String> task = parkOneForGood(s, w);
         s.shutdownNow();
-        w[0].unpark();
         assertTrue(task.isDone());
+        w[0].unpark(); // it must not be queued on a stopped scheduler, nor run
         assertThrows(CancellationException.class, task::join);
+        assertTrue(w[0].isAbandoned());
+        assertEquals(0, s.stats().globalQueueLength(), "nothing queued after the stop");
     }
 
     @Test
