@@ -23,6 +23,13 @@ package gmpj.core;
  * the processor and must not touch it again. The holder's id in the word makes the CAS fail even
  * after the new holder has put the word back into {@code IN_G} for its own goroutine.
  *
+ * <p>Taking a processor for a carrier that must first be started is done in two steps, so that
+ * a thread that cannot start (the native thread limit) takes nothing away: sysmon CASes the word
+ * from what it saw to {@link #HANDING_OFF} ({@link #beginHandOff}), starts the thread, then either
+ * commits (the new holder's {@link #hold}) or rolls back to the word it saw
+ * ({@link #rollBackHandOff}). A holder whose CAS meets {@code HANDING_OFF} with its own id waits
+ * for that decision (a thread start, some tens of microseconds) and then retries or learns it lost.
+ *
  * <p>Orderings: the holder's writes to the processor happen before its release store of
  * {@code IN_G} (or its CAS to {@code SYSCALL}); sysmon's CAS reads that value, so the new holder,
  * to whom sysmon hands the processor through a volatile handshake, sees them all.
@@ -32,6 +39,9 @@ final class P {
     static final long IN_G = 2;
     static final long SYSCALL = 3;
     static final long HANDED_OFF = 4;
+    static final long HANDING_OFF = 5;
+    /** Spins of a holder waiting for sysmon's hand-off decision before it yields its thread instead. */
+    private static final int DECISION_SPINS = 100;
     private static final long STATUS_MASK = 7;
 
     private static final java.lang.invoke.VarHandle SCHEDTICK;
@@ -107,12 +117,35 @@ final class P {
 
     /** Holder: back from goroutine code. False if sysmon took the processor meanwhile. */
     boolean leaveG(M m) {
-        return STATE.compareAndSet(this, word(m, IN_G), word(m, SCHED));
+        return transition(m, IN_G, SCHED);
+    }
+
+    /**
+     * Holder {@code m}: CAS from its own {@code from} status to {@code to}. If sysmon is in the
+     * middle of a hand-off ({@link #HANDING_OFF} with our id), waits for the commit (we lost:
+     * false) or the roll-back (the word is ours again: retry).
+     */
+    private boolean transition(M m, long from, long to) {
+        long expected = word(m, from);
+        long deciding = word(m, HANDING_OFF);
+        for (int spins = 0; ; spins++) {
+            if (STATE.compareAndSet(this, expected, word(m, to))) {
+                return true;
+            }
+            if ((long) STATE.getVolatile(this) != deciding) {
+                return false;
+            }
+            if (spins < DECISION_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     /** Goroutine code on holder {@code m}: take the processor for a runtime operation. False if lost (or in a syscall). */
     boolean lockForG(M m) {
-        return STATE.compareAndSet(this, word(m, IN_G), word(m, SCHED));
+        return transition(m, IN_G, SCHED);
     }
 
     /** Goroutine code: the runtime operation is over. */
@@ -143,12 +176,22 @@ final class P {
 
     /** Goroutine code: back from the blocking call. False if sysmon handed the processor off meanwhile. */
     boolean exitSyscall(M m) {
-        return STATE.compareAndSet(this, word(m, SYSCALL), word(m, IN_G));
+        return transition(m, SYSCALL, IN_G);
     }
 
     /** Sysmon: takes the processor from a holder seen in {@code expected}. */
     boolean handOff(long expected) {
         return STATE.compareAndSet(this, expected, (expected & ~STATUS_MASK) | HANDED_OFF);
+    }
+
+    /** Sysmon: first step of a hand-off to a carrier not yet started; the holder waits for the second. */
+    boolean beginHandOff(long expected) {
+        return STATE.compareAndSet(this, expected, (expected & ~STATUS_MASK) | HANDING_OFF);
+    }
+
+    /** Sysmon: the new carrier could not start; the processor is the holder's again, as it was seen. */
+    void rollBackHandOff(long seen) {
+        STATE.setVolatile(this, seen); // only sysmon writes a HANDING_OFF word, so nobody else moves it
     }
 
     /** Owner: a new time slice starts. */

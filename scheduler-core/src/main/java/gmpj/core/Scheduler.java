@@ -470,9 +470,11 @@ public final class Scheduler implements AutoCloseable {
      * or in a goroutine that never yields) and gives it to a spare carrier, or a new one while
      * there are fewer than {@code maxThreads}. Returns true if it did.
      *
-     * <p>A new carrier is started <em>before</em> the processor is taken: if the thread cannot
-     * start (the native thread limit), nothing has changed and the holder keeps its processor.
-     * Taking first stranded the processor's goroutines with a carrier that never ran.
+     * <p>Handing off to a carrier that must be started first takes two steps ({@link P}'s
+     * {@code HANDING_OFF}): the processor is reserved, the thread started, and only then is the
+     * processor given to it; if the thread cannot start (the native thread limit) the reservation
+     * is rolled back and the holder keeps its processor. Taking it outright and then failing to
+     * start stranded the processor's goroutines with a carrier that never ran.
      */
     boolean handOff(P p, long seen) {
         M m;
@@ -482,6 +484,15 @@ public final class Scheduler implements AutoCloseable {
                 return false;
             }
             m = popSpareLocked();
+            if (m != null) {
+                if (!p.handOff(seen)) {
+                    spares.push(m); // the holder came back just now
+                    m.listed = true;
+                    return false;
+                }
+                m.p = p;
+                p.hold(m);
+            }
         } finally {
             schedLock.unlock();
         }
@@ -494,24 +505,22 @@ public final class Scheduler implements AutoCloseable {
                 }
                 return false;
             }
+            if (!p.beginHandOff(seen)) {
+                return false; // the holder came back just now
+            }
             m = startReservedCarrier();
             if (m == null) {
+                p.rollBackHandOff(seen); // nothing taken: the holder keeps its processor
                 return false;
             }
-        }
-        schedLock.lock();
-        try {
-            m.reserved = false;
-            if (stopping || !p.handOff(seen)) {
-                // The holder came back just now: keep the carrier as a spare.
-                spares.push(m);
-                m.listed = true;
-                return false;
+            schedLock.lock();
+            try {
+                m.reserved = false;
+                m.p = p;
+                p.hold(m); // commits: the waiting holder sees another carrier's word and knows it lost
+            } finally {
+                schedLock.unlock();
             }
-            m.p = p;
-            p.hold(m);
-        } finally {
-            schedLock.unlock();
         }
         handoffs.incrementAndGet();
         m.wake();
