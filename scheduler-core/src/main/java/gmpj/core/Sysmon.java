@@ -53,7 +53,7 @@ final class Sysmon extends Thread {
     private final long[] seenStateSince;
     private final int[] seenRounds;
     /** True while in deep sleep; {@link #wake()} unparks only then. */
-    private volatile boolean sleeping;
+    volatile boolean sleeping;
 
     /** Sysmon's own: when it started, its current back-off delay, rounds in a row that did nothing. */
     private long start;
@@ -132,22 +132,34 @@ final class Sysmon extends Thread {
      * ({@link #wake()}), or until a trace line or the deadlock check is due.
      */
     private void deepSleep(long now) {
-        // Publish "sleeping" first, then decide how long: a processor that goes busy after this
-        // store sees it and unparks us (a permit makes the park below return at once); one that
-        // went busy and idle again before it is reflected in what allAsleep() reads now.
-        sleeping = true;
-        if (s.npidle == s.procs) {
-            long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
-            if (!deadlockReported && s.allAsleep()) {
-                until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
-            }
-            if (until == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else if (until - now > 0) {
-                LockSupport.parkNanos(this, until - now);
-            }
+        long until = beginDeepSleep(now);
+        if (until == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else if (until - now > 0) {
+            LockSupport.parkNanos(this, until - now);
         }
         sleeping = false;
+    }
+
+    /**
+     * The decision of {@link #deepSleep}: publishes {@link #sleeping}, then returns until when to
+     * sleep (System.nanoTime; Long.MAX_VALUE: until woken; {@code now}: not at all, a processor is
+     * busy again).
+     */
+    long beginDeepSleep(long now) {
+        // Publish "sleeping" first, then decide how long: a processor that goes busy after this
+        // store sees it and unparks us (a permit makes the park return at once); one that went
+        // busy before it is seen in npidle here; one that went busy and idle again before it is
+        // reflected in what allAsleep() reads now.
+        sleeping = true;
+        if (s.npidle != s.procs) {
+            return now;
+        }
+        long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
+        if (!deadlockReported && s.allAsleep()) {
+            until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
+        }
+        return until;
     }
 
     /** Sets the preempt flag of goroutines that kept their processor for a time slice. True if it set one. */
