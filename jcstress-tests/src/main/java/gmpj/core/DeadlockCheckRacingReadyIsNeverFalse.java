@@ -18,12 +18,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the only goroutine, driven by hand on a scheduler whose threads never start.
  *
  * <p>Each side writes a volatile flag when it is done and reads the other's before it starts, so
- * the outcome tells apart "sysmon looked before the wake-up began", "after it ended" and "during
- * it". Before and after have one right answer each; during, both answers can come out, and a
- * "yes" may be a snapshot that was true at no instant (see the outcome's description).
+ * the outcome tells apart "sysmon looked before the wake-up began", "after it had queued the
+ * goroutine" and "during it". The first two have one right answer each; during, both answers can
+ * come out, and a "yes" may be a snapshot that was true at no instant (see the outcome's description).
  *
  * <p>Checked against broken code: with wakep not publishing the new idle count (its
- * {@code npidle = idleCount} removed) it reports the forbidden {@code 0, 1, 1} (see
+ * {@code npidle = idleCount} removed) it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
  * {@code docs/jcstress-results.md} for the counts).
  */
 @JCStressTest
@@ -32,15 +32,18 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
         + "off the idle list), then, playing the carrier wakep woke, takes it from the global queue and runs it. "
         + "Meanwhile sysmon decides whether everything is asleep: idle count == procs, no blocking call, no timer, "
         + "global queue empty, goroutines alive, read one after another without a lock. "
-        + "Result: 1 if the waker saw sysmon's decision already made when it began, 1 if sysmon saw the goroutine "
-        + "already running when it began, 1 if sysmon decided that everything is asleep.")
+        + "Result: 1 if the waker saw sysmon's decision already made when it began; how far the wake-up had gone when "
+        + "sysmon began (0 not done, 1 queued with its processor taken, 2 running); 1 if sysmon decided that "
+        + "everything is asleep.")
 @Outcome(id = "1, 0, 1", expect = ACCEPTABLE,
         desc = "Sysmon decided before the wake-up began, when everything was asleep: right.")
 @Outcome(id = "1, 0, 0", expect = FORBIDDEN,
         desc = "Sysmon decided before the wake-up began, yet missed that everything was asleep.")
-@Outcome(id = "0, 1, 0", expect = ACCEPTABLE, desc = "Sysmon decided after the goroutine was running: not asleep.")
-@Outcome(id = "0, 1, 1", expect = FORBIDDEN,
-        desc = "False deadlock: the goroutine was running before sysmon began to look, yet it saw everything asleep.")
+@Outcome(id = "0, [12], 0", expect = ACCEPTABLE,
+        desc = "Sysmon began after the goroutine was queued (or running) and its processor taken: not asleep.")
+@Outcome(id = "0, [12], 1", expect = FORBIDDEN,
+        desc = "False deadlock: the goroutine was queued or running on a busy processor before sysmon began to look, "
+                + "yet it saw everything asleep.")
 @Outcome(id = "0, 0, 0", expect = ACCEPTABLE, desc = "During the wake-up; sysmon saw it (a busy processor or a queued goroutine).")
 @Outcome(id = "0, 0, 1", expect = ACCEPTABLE_INTERESTING,
         desc = "During the wake-up; sysmon saw everything asleep. Either all its reads came before the wake-up (true "
@@ -55,9 +58,10 @@ public class DeadlockCheckRacingReadyIsNeverFalse {
     private final Scheduler s = Fixtures.unstarted(1);
     private final G g;
     private volatile boolean decided;
-    private volatile boolean running;
+    /** How far the wake-up has gone: 0 not done, 1 queued with its processor taken, 2 running. */
+    private volatile int stage;
     private boolean wakerSawDecided;
-    private boolean sysmonSawRunning;
+    private int sysmonSawStage;
     private boolean asleep;
 
     public DeadlockCheckRacingReadyIsNeverFalse() {
@@ -72,14 +76,15 @@ public class DeadlockCheckRacingReadyIsNeverFalse {
     public void waker() {
         wakerSawDecided = decided;
         g.unpark();
+        stage = 1;
         G taken = s.global.poll(); // the carrier wakep woke takes it...
         taken.toRunning(); // ...and runs it
-        running = true;
+        stage = 2;
     }
 
     @Actor
     public void sysmon() {
-        sysmonSawRunning = running;
+        sysmonSawStage = stage;
         asleep = s.allAsleep();
         decided = true;
     }
@@ -87,7 +92,7 @@ public class DeadlockCheckRacingReadyIsNeverFalse {
     @Arbiter
     public void arbiter(III_Result r) {
         r.r1 = wakerSawDecided ? 1 : 0;
-        r.r2 = sysmonSawRunning ? 1 : 0;
+        r.r2 = sysmonSawStage;
         r.r3 = asleep ? 1 : 0;
     }
 }
