@@ -156,7 +156,8 @@ final class Sysmon extends Thread {
             return now;
         }
         long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
-        if (!deadlockReported && s.allAsleep()) {
+        // A deadlock check is due only if deadlocks are looked for (not under IGNORE).
+        if (deadlockGraceNanos != 0 && !deadlockReported && s.allAsleep()) {
             until = Math.min(until, asleepSince == 0 ? now : asleepSince + deadlockGraceNanos);
         }
         return until;
