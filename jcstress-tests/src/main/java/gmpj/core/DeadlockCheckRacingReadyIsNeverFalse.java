@@ -23,8 +23,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * come out, and a "yes" may be a snapshot that was true at no instant (see the outcome's description).
  *
  * <p>Checked against broken code: with wakep not publishing the new idle count (its
- * {@code npidle = idleCount} removed) it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
- * {@code docs/jcstress-results.md} for the counts).
+ * {@code npidle = idleCount} removed), and with {@code allAsleep} not looking at the idle count,
+ * it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
+ * {@code docs/jcstress-results.md} for the counts). Both are mistakes of logic: the flags that
+ * order the two sides are volatile, so a mistake in the order of the production reads and writes
+ * could only change how often the allowed {@code 0, 0, 1} shows.
  */
 @JCStressTest
 @Description("procs(1), its processor idle, no timer, no blocking call, one goroutine parked (WAITING): everything is "
