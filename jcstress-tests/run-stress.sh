@@ -2,7 +2,7 @@
 # Runs gmpj's jcstress tests and fails if any test saw a FORBIDDEN outcome or had an error.
 #
 # Usage: jcstress-tests/run-stress.sh [mode] [test-regex]
-#   mode        jcstress preset: sanity (default; about 45 s on 2 cores), quick, default, tough, stress
+#   mode        jcstress preset: sanity (default; about 2 min on 2 cores), quick, default, tough, stress
 #   test-regex  jcstress -t selector; default: every gmpj test ('gmpj\.')
 #
 # Builds jcstress-tests/target/jcstress.jar first if it is missing (delete it to force a rebuild).

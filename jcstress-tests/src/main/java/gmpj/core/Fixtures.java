@@ -1,11 +1,15 @@
 package gmpj.core;
 
 /**
- * Goroutines and ledgers for the run-queue tests in this package.
+ * Goroutines, ledgers and schedulers for the tests in this package.
  *
  * <p>The goroutines made here are never run: the tests only move them between queues, so they
  * need neither a scheduler nor a real task. Their ids are 1..9, one decimal digit each, so that
  * {@link Taken#digits()} can print a set of them as one readable number.
+ *
+ * <p>The schedulers made by {@link #unstarted} have no running thread: the tests of the idle, wake,
+ * spinning, sysmon and deadlock protocols call the production methods on them by hand, each actor
+ * playing one carrier, a submitter or sysmon.
  */
 final class Fixtures {
     /** The task of every fixture goroutine: none of them is ever run. */
@@ -18,6 +22,15 @@ final class Fixtures {
     /** A fresh goroutine with id {@code id} (1..9) that belongs to no scheduler. */
     static G g(long id) {
         return new G(null, id, null, NEVER_RUN);
+    }
+
+    /**
+     * A scheduler with {@code procs} processors whose carriers and sysmon are never started. Each
+     * processor is held by its carrier (not idle), nobody spins, nothing is queued. A fresh one per
+     * sample: building it allocates objects only (thread objects that are never started).
+     */
+    static Scheduler unstarted(int procs) {
+        return Scheduler.builder().procs(procs).runQueueCapacity(4).name("jcstress-unstarted").buildUnstarted();
     }
 
     /** Moves everything left in {@code q} (runnext first, then the ring) into {@code into}. */

@@ -7,9 +7,9 @@ import java.util.Set;
  * A scheduler that never runs anything, for tests that drive {@link G}'s park protocol by hand.
  *
  * <p>{@link G#unpark()} hands the goroutine it wakes to {@code scheduler.ready(g)}. A live
- * scheduler would then run the fixture goroutine; this one is shut down at once, so its carriers
- * have exited and whatever is readied just lands in its global queue, where a test can look for it.
- * Built once per JVM: a scheduler costs threads, and samples are many.
+ * scheduler would then run the fixture goroutine; this one never started its threads, so whatever
+ * is readied just lands in its global queue, where a test can look for it. (A scheduler that was
+ * shut down would not do: it abandons a goroutine readied after it stopped.) Built once per JVM.
  */
 final class ReadySink {
     private static final Scheduler STOPPED = stoppedScheduler();
@@ -25,9 +25,7 @@ final class ReadySink {
     private ReadySink() {}
 
     private static Scheduler stoppedScheduler() {
-        Scheduler s = Scheduler.builder().procs(1).name("jcstress-ready-sink").build();
-        s.shutdownNow();
-        return s;
+        return Scheduler.builder().procs(1).name("jcstress-ready-sink").buildUnstarted();
     }
 
     /** A fresh goroutine of the stopped scheduler, in state RUNNING as if a carrier had mounted it. */

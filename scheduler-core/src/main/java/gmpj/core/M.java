@@ -30,14 +30,17 @@ final class M extends Thread implements StealPolicy.Victims {
     G curg;
     /**
      * True while this carrier is counted in {@link Scheduler#nmspinning}. Written by the owner, or
-     * by a waker under {@code schedLock} while this carrier is parked on the idle list (the waker
-     * hands it the spinning role); the owner reads it after its park returns.
+     * by a waker under {@code schedLock} while this carrier's processor is on the idle list (the
+     * waker hands it the spinning role); the owner reads it after its park returns, and once before:
+     * in {@link #stopSpinningAndRecheck}, racing that hand-over. If it sees the role there it counts
+     * it down as its own, so the flag and the count stay in step either way (it is woken, and runs
+     * as a carrier that does not spin).
      */
     boolean spinning;
     /** Owner: whether the goroutine picked last inherits the time slice (it came from runnext). */
     private boolean inheritTime;
     /** Go's {@code note}: set by a waker before it unparks this thread; cleared by the owner. */
-    private volatile boolean notified;
+    volatile boolean notified;
     /** Owner: xorshift state for steal orders. */
     private int seed;
     /** Owner: scratch array for a steal policy's victim order. */
@@ -435,7 +438,7 @@ final class M extends Thread implements StealPolicy.Victims {
     }
 
     /** After a spinning carrier found work: stop spinning, and wake another in case there is more. */
-    private void resetSpinning() {
+    void resetSpinning() {
         spinning = false;
         s.nmspinning.decrementAndGet();
         s.wakeIfIdle();
@@ -453,6 +456,21 @@ final class M extends Thread implements StealPolicy.Victims {
         if (!s.parkIdle(p)) {
             return null; // the global queue got work, or the scheduler is stopping
         }
+        if (stopSpinningAndRecheck()) {
+            return null;
+        }
+        parkCarrier(s.earliestTimer());
+        s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
+        return null;
+    }
+
+    /**
+     * The middle of {@link #goIdle}, once the processor is on the idle list: stop spinning, then
+     * look at every queue once more. True if work turned up and this carrier took its processor
+     * back (spinning again if it was); false if it must park (a waker may have taken the processor
+     * off the idle list meanwhile, and then has woken us).
+     */
+    boolean stopSpinningAndRecheck() {
         boolean wasSpinning = spinning;
         if (spinning) {
             spinning = false;
@@ -463,11 +481,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 spinning = true;
                 s.nmspinning.incrementAndGet();
             }
-            return null;
+            return true;
         }
-        parkCarrier(s.earliestTimer());
-        s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
-        return null;
+        return false;
     }
 
     /**

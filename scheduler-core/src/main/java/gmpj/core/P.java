@@ -132,8 +132,12 @@ final class P {
             if (STATE.compareAndSet(this, expected, word(m, to))) {
                 return true;
             }
-            if ((long) STATE.getVolatile(this) != deciding) {
-                return false;
+            long now = (long) STATE.getVolatile(this);
+            if (now == expected) {
+                continue; // rolled back between our CAS and this read: ours again, try again
+            }
+            if (now != deciding) {
+                return false; // taken for good
             }
             if (spins < DECISION_SPINS) {
                 Thread.onSpinWait();

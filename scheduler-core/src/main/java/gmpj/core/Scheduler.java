@@ -73,7 +73,7 @@ public final class Scheduler implements AutoCloseable {
     private final boolean scheddetail;
     private final java.util.function.Consumer<String> diagnosticsSink;
     private final DeadlockPolicy deadlockPolicy;
-    private final Sysmon sysmon;
+    final Sysmon sysmon;
 
     // ------------------------------------------------------------------ the machine
     final P[] ps;
@@ -164,7 +164,8 @@ public final class Scheduler implements AutoCloseable {
         void uncaughtException(long goroutineId, String goroutineName, Throwable error);
     }
 
-    private Scheduler(Builder b) {
+    /** Builds the machine; starts its carriers and sysmon only if {@code start}. */
+    private Scheduler(Builder b, boolean start) {
         this.name = b.name != null ? b.name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet();
         this.procs = b.procs;
         this.stealPolicy = b.stealPolicy;
@@ -193,6 +194,9 @@ public final class Scheduler implements AutoCloseable {
         this.sysmon = new Sysmon(this, name + "-sysmon", b.timeSlice.toNanos(),
                 b.schedtrace == null ? 0 : b.schedtrace.toNanos(),
                 b.deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, b.deadlockGrace.toNanos()));
+        if (!start) {
+            return; // tests that drive the protocols by hand: no threads, and not among SCHEDULERS
+        }
         List<Thread> started = new ArrayList<>();
         try {
             for (M m : ms) {
@@ -1866,7 +1870,17 @@ public final class Scheduler implements AutoCloseable {
                         + "): every processor needs a carrier thread of its own; raise maxThreads or lower procs");
             }
             Continuations.check();
-            return new Scheduler(this);
+            return new Scheduler(this, true);
+        }
+
+        /**
+         * Builds the scheduler without starting its carriers or sysmon, so that its idle list,
+         * spinning count, queues and processors can be driven by hand from other threads, one step
+         * at a time, as the jcstress tests of this package do. Nothing ever runs on it by itself.
+         */
+        Scheduler buildUnstarted() {
+            Continuations.check();
+            return new Scheduler(this, false);
         }
     }
 }

@@ -85,7 +85,7 @@ final class Sysmon extends Thread {
     /** Per P: the current stuck period was counted as a hog that kept its processor (REPORT_ONLY). */
     private final boolean[] hogCounted;
     /** True while in deep sleep; {@link #wake()} unparks only then. */
-    private volatile boolean sleeping;
+    volatile boolean sleeping;
 
     /** Sysmon's own: when it started, its current back-off delay, rounds in a row that did nothing. */
     private long start;
@@ -180,21 +180,33 @@ final class Sysmon extends Thread {
      * ({@link #wake()}), or until a trace line or the deadlock check is due.
      */
     private void deepSleep(long now) {
-        // Publish "sleeping" first, then decide how long: a processor that goes busy after this
-        // store sees it and unparks us (a permit makes the park below return at once); one that
-        // went busy and idle again before it is reflected in what deadlockCheckDue() reads now.
-        sleeping = true;
-        if (s.npidle == s.procs) {
-            long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
-            until = Math.min(until, deadlockCheckDue(now));
-            Thread.interrupted(); // see round()
-            if (until == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else if (until - now > 0) {
-                LockSupport.parkNanos(this, until - now);
-            }
+        long until = beginDeepSleep(now);
+        Thread.interrupted(); // see round()
+        if (until == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else if (until - now > 0) {
+            LockSupport.parkNanos(this, until - now);
         }
         sleeping = false;
+    }
+
+    /**
+     * The decision of {@link #deepSleep}: publishes {@link #sleeping}, then returns until when to
+     * sleep (System.nanoTime; Long.MAX_VALUE: until woken; {@code now}: not at all, a processor is
+     * busy again).
+     */
+    long beginDeepSleep(long now) {
+        // Publish "sleeping" first, then decide how long: a processor that goes busy after this
+        // store sees it and unparks us (a permit makes the park return at once); one that went
+        // busy before it is seen in npidle here; one that went busy and idle again before it is
+        // reflected in what deadlockCheckDue() reads now.
+        sleeping = true;
+        if (s.npidle != s.procs) {
+            return now;
+        }
+        long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
+        return Math.min(until, deadlockCheckDue(now)); // Long.MAX_VALUE under IGNORE
+
     }
 
     /** Sets the preempt flag of goroutines that kept their processor for a time slice. True if it set one. */

@@ -114,6 +114,22 @@ class DeadlockTest {
     }
 
     @Test
+    void ignorePolicyLetsSysmonSleepUntilWokenWhileEverythingIsAsleep() {
+        // Driven by hand on a scheduler whose threads never start: one goroutine parked for good,
+        // its processor idle. Under IGNORE nothing is ever reported, so sysmon must sleep until a
+        // processor goes busy, not come straight back for a deadlock check it then skips (it spun
+        // at 100 % of a core).
+        Scheduler s = Scheduler.builder().procs(1).deadlockPolicy(DeadlockPolicy.IGNORE).buildUnstarted();
+        s.go(() -> {});
+        G g = s.global.poll();
+        g.toRunning();
+        assertTrue(g.commitPark(null), "the goroutine parks");
+        assertTrue(s.parkIdle(s.ps[0]), "the processor goes idle");
+        assertTrue(s.stalled() != null, describe(s));
+        assertEquals(Long.MAX_VALUE, s.sysmon.beginDeepSleep(System.nanoTime()), "sysmon sleeps until woken");
+    }
+
+    @Test
     void closeWithAParkedGoroutineLeftOverThrowsIllegalStateException() {
         Scheduler s = builder("deadlock-close").procs(1).deadlockGrace(GRACE).diagnostics(l -> {}).build();
         try (s) {
