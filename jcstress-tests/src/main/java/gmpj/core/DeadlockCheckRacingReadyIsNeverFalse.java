@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>Checked against broken code: with wakep not publishing the new idle count (its
  * {@code npidle = idleCount} removed), and with {@code stalled} not looking at the idle count,
  * it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
- * {@code docs/jcstress-results.md} for the counts). Both are mistakes of logic: the flags that
+ * {@code docs/jcstress-mutants.md} for the counts). Both are mistakes of logic: the flags that
  * order the two sides are volatile, so a mistake in the order of the production reads and writes
  * could only change how often the allowed {@code 0, 0, 1} shows.
  */

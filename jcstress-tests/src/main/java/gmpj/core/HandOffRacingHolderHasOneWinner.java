@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>Checked against broken code: with {@link P#handOff} a plain store instead of a CAS it reports
  * forbidden outcomes (two holders at once, and the old holder's release store overwriting the new
  * holder's word), and so it does with {@link P#exitSyscall} a plain store (see
- * {@code docs/jcstress-results.md} for the counts).
+ * {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("A carrier holds a processor and runs goroutine code (IN_G). It then takes the processor for a "

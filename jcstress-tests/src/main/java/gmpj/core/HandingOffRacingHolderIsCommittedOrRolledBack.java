@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>It caught a real mistake: a holder that, after its CAS failed, gave up whenever it then read
  * a word other than {@code HANDING_OFF} (instead of retrying when the roll-back had already put
  * its own word back) left a rolled-back processor with nobody ({@code 0, 2, 9}: 61,024 of about
- * 62 million samples in quick mode; see {@code docs/jcstress-results.md}).
+ * 62 million samples in quick mode; see {@code docs/jcstress-mutants.md}).
  */
 @JCStressTest
 @Description("A carrier runs goroutine code (IN_G) and then leaves it (leaveG: IN_G -> SCHED). Sysmon reads the "

@@ -17,7 +17,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>Checked against broken code: with the decrement moved after resetSpinning's own
  * {@code wakeIfIdle} it reports the forbidden {@code 0, 0, 0, 1}, and so it does with that
- * {@code wakeIfIdle} removed (see {@code docs/jcstress-results.md} for the counts).
+ * {@code wakeIfIdle} removed (see {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(2). Carrier 0 was the only spinning carrier (count 1) and has just found a goroutine to run: "

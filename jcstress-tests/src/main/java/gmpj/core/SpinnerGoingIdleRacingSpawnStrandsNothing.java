@@ -19,7 +19,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>Checked against broken code: with the spinning count dropped after the re-check instead of
  * before it, and with the full fence of {@link Scheduler#wakeIfIdle} removed, it reports the
- * forbidden {@code 2, 0, 1, 0, 0} (see {@code docs/jcstress-results.md} for the counts).
+ * forbidden {@code 2, 0, 1, 0, 0} (see {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(2). Carrier 0 is the only spinning carrier (spinning count 1) and found nothing: it puts its "

@@ -22,7 +22,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>Checked against broken code: with {@code sleeping} published after the read of the idle count
  * instead of before it, and with {@code sleeping} not volatile, it reports the forbidden
- * {@code 1, 1, 0} (see {@code docs/jcstress-results.md} for the counts).
+ * {@code 1, 1, 0} (see {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(1), its processor idle, no timer, no trace, no goroutine. Sysmon decides to sleep until woken: "

@@ -17,7 +17,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>Checked against broken code: with wakep's CAS 0 -> 1 of the spinning count replaced by an
  * unconditional {@code getAndSet(1)} it reports the forbidden {@code 1, 2, 0}, and by
- * {@code getAndIncrement()} the forbidden {@code 2, 2, 0} (see {@code docs/jcstress-results.md}
+ * {@code getAndIncrement()} the forbidden {@code 2, 2, 0} (see {@code docs/jcstress-mutants.md}
  * for the counts).
  */
 @JCStressTest
