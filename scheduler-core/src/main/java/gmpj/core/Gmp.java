@@ -116,7 +116,8 @@ public final class Gmp {
      *
      * A lambda that yields a value ({@code () -> queue.take()}) picks the {@code Callable} form, as
      * {@code ExecutorService.submit} does; write it as a block ({@code () -> { queue.take(); }}) to
-     * drop the value.
+     * drop the value. A method reference to an overloaded method ({@code latch::await}) fits both
+     * forms and does not compile; write the lambda ({@code () -> latch.await()}).
      *
      * @throws E whatever {@code block} throws
      */
