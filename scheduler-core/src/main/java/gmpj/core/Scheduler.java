@@ -1189,7 +1189,8 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * Like {@link #close()} with an explicit bound on the wait. Returns within {@code timeout} plus
-     * a moment (at most {@value #CARRIER_EXIT_GRACE_MILLIS} ms) for idle carriers to end.
+     * the {@value #CARRIER_EXIT_GRACE_MILLIS} ms it gives stopped carriers to end (and the time to build
+     * the exception, if it throws).
      *
      * <p>Not interruptible: an interrupt of the calling thread neither shortens the wait nor
      * abandons any goroutine, and the thread's interrupt flag is still set when this returns.
