@@ -21,11 +21,36 @@ final class M extends Thread implements StealPolicy.Victims {
     /** A small id, unique within the scheduler, stamped into the state word of the processor it holds. */
     final int mid;
     /**
-     * Owner: the processor this carrier holds, or null while it is a spare. Set by sysmon (under
-     * {@code schedLock}) only while this carrier is parked as a spare; read by the owner after
-     * its park returns.
+     * Owner: the processor this carrier holds, or null while it is a spare. Given to a spare or a
+     * newly started carrier by {@link #handOver} (under {@code schedLock}), which writes the
+     * processor's state word first and then this field with a release store; the carrier reads it
+     * with an acquire load ({@link #heldAcquire}) wherever it may still be waiting for one, so it
+     * never runs before the word says it holds the processor. (Written plainly, a carrier already
+     * running could see the field, start a goroutine, and then have its {@code IN_G} word
+     * overwritten by the late {@code SCHED} of the hand-over: its processor was lost. A stress run
+     * under CPU load found this.) Otherwise owner-only and plain.
      */
     P p;
+    private static final java.lang.invoke.VarHandle HELD;
+
+    static {
+        try {
+            HELD = java.lang.invoke.MethodHandles.lookup().findVarHandle(M.class, "p", P.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Under {@code schedLock}: gives processor {@code p} to this carrier (a spare, or one just started for it). */
+    void handOver(P p) {
+        p.hold(this); // the word first: when the carrier sees the processor, the word is already its own
+        HELD.setRelease(this, p);
+    }
+
+    /** The processor, read with acquire: pairs with {@link #handOver}. */
+    P heldAcquire() {
+        return (P) HELD.getAcquire(this);
+    }
     /** Owner: the goroutine mounted right now, or null between goroutines. Read by observers only. */
     G curg;
     /**
@@ -84,7 +109,7 @@ final class M extends Thread implements StealPolicy.Victims {
     private void runLoop() {
         G g = null;
         for (;;) {
-            if (p == null) {
+            if (heldAcquire() == null) {
                 if (!awaitHandOff()) {
                     return; // a spare that retired, or the scheduler is stopping
                 }
@@ -496,16 +521,16 @@ final class M extends Thread implements StealPolicy.Victims {
         s.addSpare(this);
         long keepAlive = s.spareKeepAliveNanos;
         long until = System.nanoTime() + keepAlive;
-        while (p == null && !s.stopping) {
+        while (heldAcquire() == null && !s.stopping) {
             parkCarrier(until);
-            if (p == null && !s.stopping && until - System.nanoTime() <= 0) {
+            if (heldAcquire() == null && !s.stopping && until - System.nanoTime() <= 0) {
                 if (s.retireSpare(this)) {
                     return false;
                 }
                 until = System.nanoTime() + keepAlive; // it was just being handed a processor
             }
         }
-        return p != null;
+        return heldAcquire() != null;
     }
 
     /**

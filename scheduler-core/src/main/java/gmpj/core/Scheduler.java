@@ -494,8 +494,7 @@ public final class Scheduler implements AutoCloseable {
                     m.listed = true;
                     return false;
                 }
-                m.p = p;
-                p.hold(m);
+                m.handOver(p);
             }
         } finally {
             schedLock.unlock();
@@ -520,8 +519,7 @@ public final class Scheduler implements AutoCloseable {
             schedLock.lock();
             try {
                 m.reserved = false;
-                m.p = p;
-                p.hold(m); // commits: the waiting holder sees another carrier's word and knows it lost
+                m.handOver(p); // commits: the waiting holder sees another carrier's word and knows it lost
             } finally {
                 schedLock.unlock();
             }
@@ -592,8 +590,7 @@ public final class Scheduler implements AutoCloseable {
                 return;
             }
             m.reserved = false;
-            m.p = p;
-            p.hold(m);
+            m.handOver(p);
         } finally {
             schedLock.unlock();
         }
