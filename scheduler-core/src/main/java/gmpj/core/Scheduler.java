@@ -619,11 +619,14 @@ public final class Scheduler implements AutoCloseable {
      */
     void stealPolicyFailed(StealPolicy policy, Throwable t) {
         StealPolicy fallback = policy == StealPolicies.GO ? StealPolicies.NONE : StealPolicies.GO;
-        synchronized (orphans) {
+        schedLock.lock(); // one carrier replaces the policy and reports; the others see it replaced
+        try {
             if (stealPolicy != policy) {
                 return; // replaced already, and reported then
             }
             stealPolicy = fallback;
+        } finally {
+            schedLock.unlock();
         }
         String policyName;
         try {

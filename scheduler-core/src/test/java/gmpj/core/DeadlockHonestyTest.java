@@ -106,18 +106,7 @@ class DeadlockHonestyTest {
         try (Scheduler s = builder("honest-untimed-pinned").procs(1).deadlockGrace(GRACE).diagnostics(diag::add).build()) {
             AtomicReference<Waiter> me = new AtomicReference<>();
             AtomicBoolean released = new AtomicBoolean();
-            Task<String> pinned = s.submit("pinned", () -> {
-                me.set(Parking.currentWaiter());
-                Continuation.pin();
-                try {
-                    while (!released.get()) {
-                        Parking.park(WaitReason.PARK);
-                    }
-                } finally {
-                    Continuation.unpin();
-                }
-                return "unparked";
-            });
+            Task<String> pinned = s.submit("pinned", () -> TestSupport.parkPinnedUntil(me, released));
             awaitCondition(s, "a deadlock report; diagnostics: " + diag, () -> report(diag) != null);
             assertTrue(report(diag).contains("1 goroutine(s) parked"), report(diag));
             released.set(true);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import jdk.internal.vm.Continuation;
 import org.junit.jupiter.api.Test;
 
 /** A park the JVM pins blocks its carrier, and the processor goes to another carrier meanwhile. */
@@ -24,18 +23,7 @@ class PinnedParkTest {
         try (Scheduler s = builder("pinned-park").procs(1).build()) {
             AtomicReference<Waiter> parked = new AtomicReference<>();
             AtomicBoolean released = new AtomicBoolean();
-            Task<String> pinned = s.submit(() -> {
-                parked.set(Parking.currentWaiter());
-                Continuation.pin();
-                try {
-                    while (!released.get()) {
-                        Parking.park(WaitReason.PARK);
-                    }
-                } finally {
-                    Continuation.unpin();
-                }
-                return "unparked";
-            });
+            Task<String> pinned = s.submit(() -> TestSupport.parkPinnedUntil(parked, released));
             awaitCondition(s, "the pinned park", () -> pinnedParks(s) >= 1);
             Task<Void> unparker = s.submit(() -> {
                 released.set(true);

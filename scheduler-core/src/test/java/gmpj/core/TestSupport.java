@@ -122,4 +122,22 @@ final class TestSupport {
         }
         sink = x;
     }
+
+    /**
+     * Goroutine code: publishes its waiter in {@code me}, pins its continuation (so every park
+     * blocks the carrier: a pinned park) and parks until {@code released}; returns "unparked".
+     */
+    static String parkPinnedUntil(java.util.concurrent.atomic.AtomicReference<Waiter> me,
+                                  java.util.concurrent.atomic.AtomicBoolean released) {
+        me.set(Parking.currentWaiter());
+        jdk.internal.vm.Continuation.pin();
+        try {
+            while (!released.get()) {
+                Parking.park(WaitReason.PARK);
+            }
+        } finally {
+            jdk.internal.vm.Continuation.unpin();
+        }
+        return "unparked";
+    }
 }
