@@ -1514,6 +1514,22 @@ public final class Scheduler implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Every running scheduler of this JVM with its {@link #stats()} and {@link #dump()}, like the dump
+     * Go prints on SIGQUIT: for a process that hangs, where goroutines parked on one scheduler may
+     * be waiting for another. Schedulers that have terminated are left out. Racy like {@link #dump()}.
+     */
+    public static String dumpAll() {
+        StringBuilder sb = new StringBuilder();
+        for (Scheduler x : SCHEDULERS.toArray(new Scheduler[0])) {
+            if (!x.terminated) {
+                sb.append("scheduler \"").append(x.name).append("\" (procs ").append(x.procs).append("):\n")
+                        .append(x.stats()).append('\n').append(x.dump()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     private static GoroutineInfo describe(G g, long now) {
         int state = g.state();
         M carrier = g.m;

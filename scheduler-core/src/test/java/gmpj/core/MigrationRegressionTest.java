@@ -1,7 +1,7 @@
 package gmpj.core;
 
 import static gmpj.core.TestSupport.LIVENESS;
-import static gmpj.core.TestSupport.awaitCondition;
+import static gmpj.core.TestSupport.awaitProgress;
 import static gmpj.core.TestSupport.builder;
 import static gmpj.core.TestSupport.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,7 +80,7 @@ class MigrationRegressionTest {
                 }
             });
             try {
-                awaitCondition(() -> finished.get() == goroutines, LIVENESS.multipliedBy(2),
+                awaitProgress(() -> rounds(progress), () -> finished.get() == goroutines,
                         () -> "goroutines did not finish their rounds: " + progress + "\n" + describe(s));
             } finally {
                 finished.set(goroutines); // stops the unparker even on failure
@@ -95,5 +95,14 @@ class MigrationRegressionTest {
             assertTrue(st.externalReadies() > 0 && st.perProc().stream().allMatch(p -> p.runs() > 0),
                     "the set-up must ready goroutines from outside onto both carriers\n" + st);
         }
+    }
+
+    /** Rounds completed by all goroutines together. */
+    private static long rounds(AtomicIntegerArray progress) {
+        long sum = 0;
+        for (int i = 0; i < progress.length(); i++) {
+            sum += progress.get(i);
+        }
+        return sum;
     }
 }

@@ -6,6 +6,7 @@ import static gmpj.core.TestSupport.describe;
 import static gmpj.core.TestSupport.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Gmp.sleep and timed parks: every sleeper wakes, never early, on timers rather than carriers. */
@@ -101,39 +101,98 @@ class SleepAndTimersTest {
         }
     }
 
+    /**
+     * Four sleepers, armed out of order, wake in deadline order. The deadlines are set from a base a
+     * margin ahead, so that every sleeper has armed its timer before the first one is due; on a
+     * machine so loaded that one armed late (its deadline already past, so the order is not
+     * defined), the round is run again with a four times larger margin, and the test fails (never
+     * skips) if even the last margin was too short.
+     */
     @Test
     void timersFireInDeadlineOrderOnOneProcessor() {
         try (Scheduler s = builder("sleep-order").procs(1).build()) {
-            List<Integer> order = Collections.synchronizedList(new ArrayList<>());
             // Offsets from a common base: child k wakes at base + offsets[k]; submitted out of order.
             long[] offsetsMs = {150, 0, 100, 50};
-            AtomicBoolean allArmedInTime = new AtomicBoolean(true);
-            Task<Void> parent = s.submit(() -> {
-                long base = System.nanoTime() + Duration.ofMillis(300).toNanos();
-                List<Task<Void>> kids = new ArrayList<>();
-                for (int k = 0; k < offsetsMs.length; k++) {
-                    final int idx = k;
-                    final long myDeadline = base + Duration.ofMillis(offsetsMs[k]).toNanos();
-                    kids.add(s.submit(() -> {
-                        if (System.nanoTime() - base >= 0) {
-                            allArmedInTime.set(false); // armed after the first deadline: order not defined
-                        }
-                        while (System.nanoTime() - myDeadline < 0) {
-                            Parking.parkUntil(WaitReason.SLEEP, myDeadline);
-                        }
-                        order.add(idx);
-                        return null;
-                    }));
+            List<String> late = new ArrayList<>();
+            for (long marginMs = 300; marginMs <= 19_200; marginMs *= 4) {
+                AtomicBoolean allArmedInTime = new AtomicBoolean(true);
+                List<Integer> order = wakeOrder(s, millisToNanos(offsetsMs), marginMs * 1_000_000, allArmedInTime);
+                if (allArmedInTime.get()) {
+                    assertEquals(List.of(1, 3, 2, 0), order, "wake-up order by deadline (margin " + marginMs + " ms)\n"
+                            + describe(s));
+                    return;
                 }
-                for (Task<Void> kid : kids) {
-                    kid.join();
-                }
-                return null;
-            });
-            join(s, parent);
-            Assumptions.assumeTrue(allArmedInTime.get(), "machine too loaded: a sleeper armed its timer after the first deadline");
-            assertEquals(List.of(1, 3, 2, 0), order, "wake-up order by deadline\n" + describe(s));
+                late.add(marginMs + " ms");
+            }
+            fail("a sleeper armed its timer after the first deadline with every margin tried (" + late + ")\n" + describe(s));
         }
+    }
+
+    /**
+     * Timers that come due together, a microsecond apart, and so are fired in one batch, must still
+     * run their goroutines in deadline order. Once, when a batch went to runnext one by one (each
+     * displacing the one before), the last fired ran first. The carrier fires due timers on two
+     * paths (every 8th pass of its search, into runnext; and after the queues, onto the ring), so
+     * the round is repeated enough times to take both.
+     */
+    @Test
+    void sleepersDueTogetherRunInDeadlineOrder() {
+        try (Scheduler s = builder("sleep-batch").procs(1).build()) {
+            long[] offsetsNanos = {3_000, 0, 2_000, 1_000};
+            int checked = 0;
+            for (int round = 0; round < 64; round++) {
+                AtomicBoolean allArmedInTime = new AtomicBoolean(true);
+                List<Integer> order = wakeOrder(s, offsetsNanos, Duration.ofMillis(5).toNanos(), allArmedInTime);
+                if (allArmedInTime.get()) {
+                    assertEquals(List.of(1, 3, 2, 0), order, "run order of sleepers due together, round " + round + "\n"
+                            + describe(s));
+                    checked++;
+                }
+            }
+            assertTrue(checked >= 32, "only " + checked + " of 64 rounds armed every timer before the first was due\n"
+                    + describe(s));
+        }
+    }
+
+    private static long[] millisToNanos(long[] millis) {
+        long[] nanos = new long[millis.length];
+        for (int i = 0; i < millis.length; i++) {
+            nanos[i] = Duration.ofMillis(millis[i]).toNanos();
+        }
+        return nanos;
+    }
+
+    /**
+     * Spawns one sleeper per offset from a goroutine, each parking until {@code base + offset}
+     * where {@code base} is {@code marginNanos} ahead, and returns the indices in the order the
+     * sleepers woke. Clears {@code allArmedInTime} if one began its park after {@code base}.
+     */
+    private static List<Integer> wakeOrder(Scheduler s, long[] offsetsNanos, long marginNanos, AtomicBoolean allArmedInTime) {
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        Task<Void> parent = s.submit(() -> {
+            long base = System.nanoTime() + marginNanos;
+            List<Task<Void>> kids = new ArrayList<>();
+            for (int k = 0; k < offsetsNanos.length; k++) {
+                final int idx = k;
+                final long myDeadline = base + offsetsNanos[k];
+                kids.add(s.submit(() -> {
+                    if (System.nanoTime() - base >= 0) {
+                        allArmedInTime.set(false); // armed after the first deadline: order not defined
+                    }
+                    while (System.nanoTime() - myDeadline < 0) {
+                        Parking.parkUntil(WaitReason.SLEEP, myDeadline);
+                    }
+                    order.add(idx);
+                    return null;
+                }));
+            }
+            for (Task<Void> kid : kids) {
+                kid.join();
+            }
+            return null;
+        });
+        join(s, parent);
+        return order;
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +52,27 @@ final class TestSupport {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 fail("condition not met within " + timeout + ": " + diagnostics.get());
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
+     * For long runs whose total time depends on the machine: waits until {@code finished} holds,
+     * failing only if {@code progress} stops moving for {@link #LIVENESS}. A slow but moving run
+     * (a loaded machine) passes however long it takes, up to the suite's JUnit timeout; a stuck one
+     * (a lost wake-up, a hung carrier) fails with {@code diagnostics} once it has been still that long.
+     */
+    static void awaitProgress(LongSupplier progress, BooleanSupplier finished, Supplier<String> diagnostics) {
+        long last = progress.getAsLong();
+        long stillSince = System.nanoTime();
+        while (!finished.getAsBoolean()) {
+            long now = progress.getAsLong();
+            if (now != last) {
+                last = now;
+                stillSince = System.nanoTime();
+            } else if (System.nanoTime() - stillSince > LIVENESS.toNanos()) {
+                fail("no progress for " + LIVENESS + " (stuck at " + now + "): " + diagnostics.get());
             }
             LockSupport.parkNanos(1_000_000);
         }

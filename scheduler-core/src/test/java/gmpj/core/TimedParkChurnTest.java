@@ -1,16 +1,14 @@
 package gmpj.core;
 
-import static gmpj.core.TestSupport.LIVENESS;
+import static gmpj.core.TestSupport.awaitProgress;
 import static gmpj.core.TestSupport.builder;
 import static gmpj.core.TestSupport.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -55,15 +53,10 @@ class TimedParkChurnTest {
                     return null;
                 }));
             }
-            long deadline = System.nanoTime() + LIVENESS.toNanos();
-            for (Task<Void> t : tasks) {
-                try {
-                    t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                } catch (TimeoutException e) {
-                    fail("stuck after " + done.get() + " of " + (long) goroutines * rounds + " rounds\n" + describe(s)
-                            + "\n" + s.dump());
-                }
-            }
+            long total = (long) goroutines * rounds;
+            awaitProgress(done::get, () -> tasks.stream().allMatch(Task::isDone),
+                    () -> "stuck after " + done.get() + " of " + total + " rounds\n" + describe(s) + "\n" + s.dump());
+            TestSupport.joinAll(s, tasks);
             assertNull(failure.get(), "a goroutine failed");
             assertEquals((long) goroutines * rounds, done.get());
         }
