@@ -9,31 +9,45 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 /**
  * Turns a JMH JSON result file ({@code -rf json}) into {@code docs/benchmarks.md} and a PNG chart:
- * the machine and JDK first, then the ratios of gmpj to each baseline measured in the same run
- * (with the project's targets, met or missed and by how much), then every absolute figure, then the
- * steal-policy table from {@link UnevenWorkBench}'s secondary results.
+ * the machine the benchmarks ran on and the JDK first, then a summary (counts of results, ratios
+ * and verdicts, and how a verdict is decided), then the ratios of gmpj to each baseline measured
+ * in the same run with their intervals and the project's targets, then every absolute figure,
+ * then the steal-policy table from {@link UnevenWorkBench}'s secondary results.
  *
- * <p>Usage: {@code BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png>}. Runs headless.
- * Which result is compared with which is the explicit table {@link #PAIRS}; a pair with no result
- * in the file (a benchmark not run) is left out.
+ * <p>Usage: {@code BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png> [<machine.properties>]}.
+ * Runs headless. The machine file is the one {@code run-bench.sh} writes when the benchmarks start
+ * (keys {@code nproc}, {@code cpu.model}, {@code memory.kb}, {@code loadavg}, {@code started},
+ * {@code finished}); without it the report says "unknown" for the machine, never describing the
+ * one the report is generated on. {@code BenchReport --targeted-regex} prints a regular expression
+ * matching the full names of the benchmarks that some target reads, for {@code run-bench.sh} to
+ * give them more forks.
+ *
+ * <p>Which result is compared with which is the explicit table {@link #PAIRS}; a pair with no
+ * result in the file (a benchmark not run) is left out. A target is judged on the ratio's
+ * interval, not on the ratio alone: see {@link #ratioInterval} and {@link #verdict}.
  */
 public final class BenchReport {
     /**
      * One comparison: a gmpj benchmark, a baseline, and an optional target for {@code gmpj / baseline}.
      * Both sides are {@code Class.method}; {@code gmpjParams} narrows the gmpj side (e.g.
      * {@code policy=go}); the baseline row is the one whose parameters all equal the gmpj row's.
+     * A target compares like with like: the same work and the same way of waiting on both sides.
      */
     record Pair(String gmpj, String gmpjParams, String baseline, double target, String targetText) {
         static Pair of(String gmpj, String baseline) {
@@ -42,6 +56,10 @@ public final class BenchReport {
 
         static Pair of(String gmpj, String baseline, double target, String targetText) {
             return new Pair(gmpj, "", baseline, target, targetText);
+        }
+
+        boolean hasTarget() {
+            return !Double.isNaN(target);
         }
     }
 
@@ -54,8 +72,8 @@ public final class BenchReport {
             Pair.of("SpawnBench.gmpjFromOutside", "SpawnBench.platformPoolFromOutside"),
             Pair.of("SpawnBench.gmpjFromInside", "SpawnBench.platformPoolFromInside"),
             Pair.of("SkynetBench.gmpjSubmitJoin", "SkynetBench.virtualThreadsJoin", 0.5, "≥ 2x faster than VTs"),
-            Pair.of("SkynetBench.gmpjWaitGroup", "SkynetBench.virtualThreadsJoin", 0.5, "≥ 2x faster than VTs"),
-            Pair.of("SkynetBench.gmpjWaitGroup", "SkynetBench.forkJoinRecursiveTask"),
+            Pair.of("SkynetBench.gmpjWaitGroup", "SkynetBench.virtualThreadsCountDownLatch", 0.5, "≥ 2x faster than VTs"),
+            Pair.of("SkynetBench.gmpjSubmitJoin", "SkynetBench.forkJoinRecursiveTask"),
             Pair.of("PingPongBench.gmpj", "PingPongBench.virtualThreads", 0.5, "≤ half of VTs' park/unpark"),
             Pair.of("PingPongBench.gmpj", "PingPongBench.platformThreads"),
             Pair.of("ChanBench.pingPongGmpj", "ChanBench.pingPongVirtualThreads"),
@@ -78,29 +96,87 @@ public final class BenchReport {
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
 
-    /** One JMH result: a benchmark with one set of parameters. */
+    /** The package of every benchmark class: JMH names a benchmark {@code gmpj.bench.Class.method}. */
+    private static final String PACKAGE = "gmpj.bench.";
+
+    /** One JMH result: a benchmark with one set of parameters, and the JMH settings it ran with. */
     record Result(String name, Map<String, String> params, String mode, double score, double error, String unit,
-                  Map<String, Double> secondary) {
+                  Map<String, Double> secondary, int forks, String iterations) {
         String paramText() {
             return params.isEmpty() ? "" : String.join(", ", params.entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue()).toList());
         }
+
+        /** The score with its error, e.g. {@code 71.9 ± 12.4 ms/op}. */
+        String scoreText() {
+            return fmt(score) + (Double.isNaN(error) ? "" : " ± " + fmt(error)) + ' ' + unit;
+        }
+    }
+
+    /**
+     * The range a ratio {@code gmpj / baseline} may lie in, given each score's error: {@code low}
+     * and {@code high} are NaN when an error is unknown (JMH computes none from a single measured
+     * iteration), and {@code high} is infinite when the baseline's interval reaches down to 0.
+     */
+    record Interval(double low, double high) {
+        boolean known() {
+            return !Double.isNaN(low) && !Double.isNaN(high);
+        }
+
+        String text() {
+            if (!known()) {
+                return "n/a";
+            }
+            return String.format(Locale.ROOT, "%.2f – %s", low,
+                    Double.isInfinite(high) ? "∞" : String.format(Locale.ROOT, "%.2f", high));
+        }
+    }
+
+    /** What the run says about a target. */
+    enum Verdict {
+        /** The pair has no target. */
+        NONE(""),
+        /** The whole interval is at or below the target. */
+        MET("met"),
+        /** The whole interval is above the target. */
+        MISSED("MISSED"),
+        /** The interval straddles the target: this run cannot tell. */
+        WITHIN_NOISE("within noise"),
+        /** A score has no error (one measured iteration): no interval to judge. */
+        NO_ERROR_ESTIMATE("no error estimate");
+
+        final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
     }
 
     /** A computed ratio, for the table and the chart. */
-    record Ratio(Pair pair, Result gmpj, Result baseline, double value) {
+    record Ratio(Pair pair, Result gmpj, Result baseline, double value, Interval interval, Verdict verdict) {
         String label() {
             String p = gmpj.paramText();
             return shortName(pair.gmpj) + " / " + pair.baseline.substring(pair.baseline.indexOf('.') + 1)
                     + (p.isEmpty() ? "" : " [" + p + "]");
+        }
+
+        String verdictText() {
+            return verdict == Verdict.MISSED
+                    ? String.format(Locale.ROOT, "MISSED by ≥ %.2fx", interval.low / pair.target)
+                    : verdict.text;
         }
     }
 
     private BenchReport() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png>");
+        if (args.length == 1 && args[0].equals("--targeted-regex")) {
+            System.out.println(targetedRegex());
+            return;
+        }
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png> [<machine.properties>]\n"
+                    + "       BenchReport --targeted-regex");
             System.exit(2);
         }
         Path json = Path.of(args[0]);
@@ -112,15 +188,76 @@ public final class BenchReport {
         if (results.isEmpty()) {
             throw new IllegalArgumentException(json + " holds no JMH results; did the run fail?");
         }
+        Properties machine = machine(args.length == 4 ? Path.of(args[3]) : null);
         List<Ratio> ratios = ratios(results);
         Path md = Path.of(args[1]);
         Path png = Path.of(args[2]);
         if (md.toAbsolutePath().getParent() != null) {
             Files.createDirectories(md.toAbsolutePath().getParent());
         }
-        Files.writeString(md, markdown(asMap(runs.getFirst()), results, ratios, png, md));
+        Files.writeString(md, markdown(asMap(runs.getFirst()), machine, results, ratios, png, md));
         chart(ratios, png);
-        System.out.printf("BenchReport: %d results, %d ratios -> %s, %s%n", results.size(), ratios.size(), md, png);
+        System.out.printf("BenchReport: %s -> %s, %s%n", counts(results, ratios), md, png);
+    }
+
+    // ------------------------------------------------------------------ verdicts
+
+    /**
+     * The interval of {@code g / b} when the score {@code g} may be anywhere in {@code g ± eg} and
+     * {@code b} in {@code b ± eb} (JMH's {@code scoreError}: the half-width of the score's 99.9%
+     * confidence interval over every measured iteration of every fork): from
+     * {@code (g - eg) / (b + eb)} (at least 0) to {@code (g + eg) / (b - eb)}, infinite when
+     * {@code b - eb <= 0}. Taking both intervals' extremes together makes it wider than a 99.9%
+     * interval of the ratio itself: a verdict drawn from it errs on the side of "within noise".
+     */
+    static Interval ratioInterval(double g, double eg, double b, double eb) {
+        if (Double.isNaN(eg) || Double.isNaN(eb)) {
+            return new Interval(Double.NaN, Double.NaN);
+        }
+        if (!(g > 0) || !(b > 0) || eg < 0 || eb < 0) {
+            throw new IllegalArgumentException("scores must be > 0 and errors >= 0: gmpj " + g + " ± " + eg
+                    + ", baseline " + b + " ± " + eb);
+        }
+        double low = Math.max(0, g - eg) / (b + eb);
+        double high = b - eb <= 0 ? Double.POSITIVE_INFINITY : (g + eg) / (b - eb);
+        return new Interval(low, high);
+    }
+
+    /**
+     * The verdict on a target, an upper bound on {@code gmpj / baseline}: met only when the whole
+     * interval is at or below it, missed only when the whole interval is above it, within noise
+     * when the interval straddles it.
+     */
+    static Verdict verdict(Interval interval, double target) {
+        if (Double.isNaN(target)) {
+            return Verdict.NONE;
+        }
+        if (!interval.known()) {
+            return Verdict.NO_ERROR_ESTIMATE;
+        }
+        if (interval.high <= target) {
+            return Verdict.MET;
+        }
+        if (interval.low > target) {
+            return Verdict.MISSED;
+        }
+        return Verdict.WITHIN_NOISE;
+    }
+
+    /**
+     * {@code gmpj\.bench\.(?:A\.x|B\.y|...)}: the full JMH names of the benchmarks on either side of
+     * a pair with a target, sorted, for {@code run-bench.sh} to anchor and give more forks.
+     */
+    static String targetedRegex() {
+        Set<String> names = new TreeSet<>();
+        for (Pair p : PAIRS) {
+            if (p.hasTarget()) {
+                names.add(p.gmpj);
+                names.add(p.baseline);
+            }
+        }
+        return PACKAGE.replace(".", "\\.") + "(?:" + String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList())
+                + ")";
     }
 
     // ------------------------------------------------------------------ results
@@ -138,8 +275,11 @@ public final class BenchReport {
         if (run.get("secondaryMetrics") instanceof Map<?, ?> s) {
             s.forEach((k, v) -> secondary.put((String) k, number(asMap(v).get("score"))));
         }
+        String iterations = "warm-up " + whole(run.get("warmupIterations")) + " × " + run.get("warmupTime")
+                + ", measurement " + whole(run.get("measurementIterations")) + " × " + run.get("measurementTime");
         return new Result(name, params, (String) run.get("mode"), number(primary.get("score")),
-                number(primary.get("scoreError")), (String) primary.get("scoreUnit"), secondary);
+                number(primary.get("scoreError")), (String) primary.get("scoreUnit"), secondary,
+                (int) number(run.get("forks")), iterations);
     }
 
     private static List<Ratio> ratios(List<Result> results) {
@@ -151,7 +291,8 @@ public final class BenchReport {
                 }
                 for (Result b : results) {
                     if (b.name.equals(pair.baseline) && b.unit.equals(g.unit) && sameWhereShared(g.params, b.params)) {
-                        out.add(new Ratio(pair, g, b, g.score / b.score));
+                        Interval interval = ratioInterval(g.score, g.error, b.score, b.error);
+                        out.add(new Ratio(pair, g, b, g.score / b.score, interval, verdict(interval, pair.target)));
                     }
                 }
             }
@@ -177,48 +318,109 @@ public final class BenchReport {
         return true;
     }
 
+    /** E.g. {@code 78 results, 50 ratios, 16 with a target: 3 met, 2 missed, 11 within noise}. */
+    private static String counts(List<Result> results, List<Ratio> ratios) {
+        Map<Verdict, Integer> byKind = new EnumMap<>(Verdict.class);
+        for (Ratio r : ratios) {
+            byKind.merge(r.verdict, 1, Integer::sum);
+        }
+        int targeted = ratios.size() - byKind.getOrDefault(Verdict.NONE, 0);
+        List<String> kinds = new ArrayList<>();
+        for (Verdict v : Verdict.values()) {
+            if (v != Verdict.NONE && (byKind.containsKey(v) || v != Verdict.NO_ERROR_ESTIMATE)) {
+                kinds.add(byKind.getOrDefault(v, 0) + " " + v.text.toLowerCase(Locale.ROOT));
+            }
+        }
+        return results.size() + " results, " + ratios.size() + " ratios, " + targeted + " with a target: "
+                + String.join(", ", kinds);
+    }
+
+    // ------------------------------------------------------------------ machine
+
+    /** The properties {@code run-bench.sh} wrote when the benchmarks started; none if there is no such file. */
+    private static Properties machine(Path file) throws IOException {
+        Properties p = new Properties();
+        if (file != null && Files.isRegularFile(file)) {
+            try (var in = Files.newBufferedReader(file)) {
+                p.load(in);
+            }
+        }
+        return p;
+    }
+
+    private static String field(Properties machine, String key) {
+        String v = machine.getProperty(key, "").trim();
+        return v.isEmpty() ? "unknown" : v;
+    }
+
+    /** {@code memory.kb} (the kernel's MemTotal) in GiB, or as written if it is not a number. */
+    private static String memory(Properties machine) {
+        String kb = field(machine, "memory.kb");
+        try {
+            return String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(kb) / 1048576.0);
+        } catch (NumberFormatException e) {
+            return kb;
+        }
+    }
+
     // ------------------------------------------------------------------ markdown
 
-    private static String markdown(Map<String, Object> first, List<Result> results, List<Ratio> ratios, Path png, Path md) {
+    private static String markdown(Map<String, Object> first, Properties machine, List<Result> results, List<Ratio> ratios,
+                           Path png, Path md) {
         StringBuilder sb = new StringBuilder();
         sb.append("# gmpj benchmarks\n\n");
         sb.append("Generated by `scheduler-bench/run-bench.sh` (`gmpj.bench.BenchReport`) from a JMH JSON result file. ")
                 .append("Every ratio compares two results of the same run: on this noisy machine only such side-by-side ")
                 .append("figures mean anything (see the notes in `docs/`).\n\n");
-        sb.append("## Machine and JDK\n\n");
+        sb.append("## Machine and JDK (where and when the benchmarks ran)\n\n");
         sb.append("| | |\n|---|---|\n");
-        sb.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
-        sb.append("| CPU model | ").append(procField("/proc/cpuinfo", "model name")).append(" |\n");
-        sb.append("| memory | ").append(procField("/proc/meminfo", "MemTotal")).append(" |\n");
+        sb.append("| CPUs (nproc) | ").append(field(machine, "nproc")).append(" |\n");
+        sb.append("| CPU model | ").append(field(machine, "cpu.model")).append(" |\n");
+        sb.append("| memory | ").append(memory(machine)).append(" |\n");
+        sb.append("| load average at the start (1, 5, 15 min) | ").append(field(machine, "loadavg")).append(" |\n");
+        sb.append("| started | ").append(field(machine, "started")).append(" |\n");
+        sb.append("| finished | ").append(field(machine, "finished")).append(" |\n");
         sb.append("| JDK | ").append(first.get("vmName")).append(' ').append(first.get("vmVersion"))
                 .append(" (").append(first.get("jdkVersion")).append(") |\n");
-        sb.append("| JMH | ").append(first.get("jmhVersion")).append(", forks ").append(whole(first.get("forks")))
-                .append(", warm-up ").append(whole(first.get("warmupIterations"))).append(" × ").append(first.get("warmupTime"))
-                .append(", measurement ").append(whole(first.get("measurementIterations"))).append(" × ")
-                .append(first.get("measurementTime")).append(" |\n");
+        sb.append("| JMH | ").append(first.get("jmhVersion")).append("; ").append(settings(results)).append(" |\n");
         sb.append("| JVM flags | `").append(String.join(" ", asList(first.getOrDefault("jvmArgs", List.of()))
-                .stream().map(String::valueOf).toList())).append("` |\n");
-        sb.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" |\n\n");
+                .stream().map(String::valueOf).toList())).append("` |\n\n");
+
+        sb.append("## Summary\n\n");
+        sb.append(counts(results, ratios)).append(".\n\n");
+        sb.append("A target is an upper bound on the ratio gmpj / baseline. Each score carries JMH's error: the ")
+                .append("half-width of its 99.9% confidence interval, over every measured iteration of every fork. ")
+                .append("The ratio's interval runs from (gmpj − error) / (baseline + error) to ")
+                .append("(gmpj + error) / (baseline − error), unbounded above when the baseline's error reaches 0; ")
+                .append("taking both scores' extremes together makes it wider than a 99.9% interval of the ratio. ")
+                .append("A target is **met** only when the whole interval is at or below it, **MISSED** only when ")
+                .append("the whole interval is above it (by at least the interval's low end / target), and ")
+                .append("**within noise** when the interval straddles it: the run cannot tell. ")
+                .append("A score measured in one iteration has no error, so its ratio gets **no error estimate**. ")
+                .append("`run-bench.sh full` runs the benchmarks a target reads in more forks than the rest, to ")
+                .append("narrow their intervals; this run's forks: ").append(forks(results)).append(".\n\n");
 
         sb.append("## Ratios: gmpj / baseline (time per operation; below 1 means gmpj is faster)\n\n");
         Path rel = md.toAbsolutePath().getParent() == null ? png.getFileName()
                 : md.toAbsolutePath().getParent().relativize(png.toAbsolutePath());
         sb.append("![gmpj / baseline ratios](").append(rel.toString().replace('\\', '/')).append(")\n\n");
-        sb.append("| gmpj | baseline | params | gmpj | baseline | ratio | target | verdict |\n");
-        sb.append("|---|---|---|--:|--:|--:|---|---|\n");
+        sb.append("| gmpj | baseline | params | gmpj | baseline | ratio | interval | target | verdict |\n");
+        sb.append("|---|---|---|--:|--:|--:|--:|---|---|\n");
         for (Ratio r : ratios) {
             sb.append("| ").append(r.pair.gmpj).append(pair(r.pair.gmpjParams)).append(" | ").append(r.pair.baseline)
                     .append(" | ").append(r.gmpj.paramText())
-                    .append(" | ").append(fmt(r.gmpj.score)).append(' ').append(r.gmpj.unit)
-                    .append(" | ").append(fmt(r.baseline.score)).append(' ').append(r.baseline.unit)
+                    .append(" | ").append(r.gmpj.scoreText())
+                    .append(" | ").append(r.baseline.scoreText())
                     .append(" | **").append(String.format(Locale.ROOT, "%.2f", r.value)).append("**")
-                    .append(" | ").append(Double.isNaN(r.pair.target) ? "" : r.pair.targetText + " (≤ " + r.pair.target + ")")
-                    .append(" | ").append(verdict(r)).append(" |\n");
+                    .append(" | ").append(r.interval.text())
+                    .append(" | ").append(r.pair.hasTarget() ? r.pair.targetText + " (≤ " + r.pair.target + ")" : "")
+                    .append(" | ").append(r.verdictText()).append(" |\n");
         }
         sb.append("\n## Absolute numbers\n\n");
-        sb.append("| benchmark | params | mode | score | ± error (99.9%) | unit |\n|---|---|---|--:|--:|---|\n");
+        sb.append("| benchmark | params | mode | forks | score | ± error (99.9%) | unit |\n|---|---|---|--:|--:|--:|---|\n");
         for (Result r : results) {
             sb.append("| ").append(r.name).append(" | ").append(r.paramText()).append(" | ").append(r.mode)
+                    .append(" | ").append(r.forks)
                     .append(" | ").append(fmt(r.score)).append(" | ").append(Double.isNaN(r.error) ? "" : fmt(r.error))
                     .append(" | ").append(r.unit).append(" |\n");
         }
@@ -226,18 +428,39 @@ public final class BenchReport {
         return sb.toString();
     }
 
-    private static String pair(String params) {
-        return params.isEmpty() ? "" : " (" + params + ")";
+    /** The JMH settings and how many results ran with each, e.g. {@code forks 3, warm-up 3 × 1 s, ...: 34 results}. */
+    private static String settings(List<Result> results) {
+        Map<String, Integer> count = new LinkedHashMap<>();
+        results.stream().sorted(Comparator.comparingInt(Result::forks).reversed())
+                .forEach(r -> count.merge("forks " + r.forks + ", " + r.iterations, 1, Integer::sum));
+        return String.join("; ", count.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()
+                + (e.getValue() == 1 ? " result" : " results")).toList());
     }
 
-    private static String verdict(Ratio r) {
-        if (Double.isNaN(r.pair.target)) {
-            return "";
+    /** E.g. {@code 3 for the 34 results a target reads, 1 for the other 44}. */
+    private static String forks(List<Result> results) {
+        Pattern targeted = Pattern.compile(targetedRegex());
+        Set<Integer> forTargeted = new TreeSet<>();
+        Set<Integer> forOthers = new TreeSet<>();
+        int nTargeted = 0;
+        for (Result r : results) {
+            if (targeted.matcher(PACKAGE + r.name).matches()) {
+                forTargeted.add(r.forks);
+                nTargeted++;
+            } else {
+                forOthers.add(r.forks);
+            }
         }
-        if (r.value <= r.pair.target) {
-            return "met";
-        }
-        return String.format(Locale.ROOT, "MISSED by %.2fx", r.value / r.pair.target);
+        return forksText(forTargeted) + " for the " + nTargeted + " results a target reads, " + forksText(forOthers)
+                + " for the other " + (results.size() - nTargeted);
+    }
+
+    private static String forksText(Set<Integer> forks) {
+        return forks.isEmpty() ? "none" : String.join(" or ", forks.stream().map(String::valueOf).toList());
+    }
+
+    private static String pair(String params) {
+        return params.isEmpty() ? "" : " (" + params + ")";
     }
 
     /** Policy × workload: time, and steals and goroutines stolen per invocation, with the baselines under them. */
@@ -254,13 +477,13 @@ public final class BenchReport {
         for (Result r : policies) {
             double inv = r.secondary.getOrDefault("invocations", Double.NaN);
             sb.append("| gmpj, ").append(r.params.get("policy")).append(" | ").append(r.params.get("procs"))
-                    .append(" | ").append(fmt(r.score)).append(Double.isNaN(r.error) ? "" : " ± " + fmt(r.error)).append(' ').append(r.unit)
+                    .append(" | ").append(r.scoreText())
                     .append(" | ").append(perInvocation(r.secondary.get("steals"), inv))
                     .append(" | ").append(perInvocation(r.secondary.get("stolen"), inv)).append(" |\n");
         }
         for (Result r : baselines) {
             sb.append("| ").append(shortName(r.name)).append(" | ").append(r.params.get("procs"))
-                    .append(" | ").append(fmt(r.score)).append(Double.isNaN(r.error) ? "" : " ± " + fmt(r.error)).append(' ').append(r.unit)
+                    .append(" | ").append(r.scoreText())
                     .append(" | n/a | n/a |\n");
         }
     }
@@ -288,35 +511,27 @@ public final class BenchReport {
         return String.format(Locale.ROOT, a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
     }
 
-    /** The value of {@code key} in a {@code key : value} file such as /proc/cpuinfo, or "unknown". */
-    private static String procField(String file, String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of(file))) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
-                    String v = line.substring(colon + 1).trim();
-                    if (key.equals("MemTotal") && v.endsWith(" kB")) {
-                        return String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(v.replace(" kB", "").trim()) / 1048576.0);
-                    }
-                    return v;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
-        return "unknown";
-    }
-
     // ------------------------------------------------------------------ chart
 
-    /** Horizontal bars on a log scale centred on 1: green where gmpj is faster, red where slower; targets as ticks. */
+    /**
+     * Horizontal bars on a log scale centred on 1: green where gmpj is faster, red where slower; each
+     * ratio's interval as a whisker, targets as ticks.
+     */
     private static void chart(List<Ratio> ratios, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         int rowH = 26;
         int top = 50;
+        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
         int labelW = 560;
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        for (Ratio r : ratios) {
+            labelW = Math.max(labelW, pg.getFontMetrics(labelFont).stringWidth(r.label()) + 30);
+        }
+        pg.dispose();
         int plotW = 520;
-        int w = labelW + plotW + 80;
+        int valueX = labelW + plotW + 10; // the ratios' column, right of the plot
+        int w = valueX + 50;
         int h = top + Math.max(1, ratios.size()) * rowH + 50;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -348,28 +563,42 @@ public final class BenchReport {
             int x = (int) (x1 + Math.log10(r.value) * perDecade);
             g.setColor(r.value <= 1 ? new Color(60, 160, 90) : new Color(205, 70, 60));
             g.fillRect(Math.min(x, x1), y + 4, Math.max(1, Math.abs(x - x1)), rowH - 8);
-            if (!Double.isNaN(r.pair.target)) {
+            if (r.pair.hasTarget()) {
                 int tx = (int) (x1 + Math.log10(r.pair.target) * perDecade);
                 g.setColor(Color.BLUE);
                 g.setStroke(new BasicStroke(2));
                 g.drawLine(tx, y + 1, tx, y + rowH - 1);
                 g.setStroke(new BasicStroke(1));
             }
+            if (r.interval.known()) {
+                int lo = plotX(r.interval.low, x1, perDecade, labelW, plotW);
+                int hi = plotX(r.interval.high, x1, perDecade, labelW, plotW);
+                int mid = y + rowH / 2;
+                g.setColor(Color.BLACK);
+                g.drawLine(lo, mid, hi, mid);
+                g.drawLine(lo, mid - 4, lo, mid + 4);
+                g.drawLine(hi, mid - 4, hi, mid + 4);
+            }
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setFont(labelFont);
             g.drawString(r.label(), 10, y + rowH - 9);
-            g.drawString(String.format(Locale.ROOT, "%.2f", r.value), r.value <= 1 ? Math.min(x, x1) - 36 : Math.max(x, x1) + 4,
-                    y + rowH - 9);
+            g.drawString(String.format(Locale.ROOT, "%.2f", r.value), valueX, y + rowH - 9);
         }
         g.setColor(Color.BLACK);
         g.drawLine(x1, top - 8, x1, top + ratios.size() * rowH);
         g.setColor(Color.BLUE);
-        g.drawString("blue tick: the project's target", 10, h - 12);
+        g.drawString("blue tick: the project's target; black whisker: the ratio's interval (cut at the plot's edge)", 10, h - 12);
         g.dispose();
         if (png.toAbsolutePath().getParent() != null) {
             Files.createDirectories(png.toAbsolutePath().getParent());
         }
         ImageIO.write(img, "png", png.toFile());
+    }
+
+    /** Where {@code ratio} falls on the chart's log scale, kept inside the plot (0 and infinity at its edges). */
+    private static int plotX(double ratio, int x1, double perDecade, int labelW, int plotW) {
+        double x = ratio <= 0 ? Double.NEGATIVE_INFINITY : x1 + Math.log10(ratio) * perDecade;
+        return (int) Math.max(labelW, Math.min(labelW + plotW, x));
     }
 
     // ------------------------------------------------------------------ JSON

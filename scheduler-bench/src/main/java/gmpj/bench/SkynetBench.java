@@ -3,6 +3,7 @@ package gmpj.bench;
 import gmpj.core.Scheduler;
 import gmpj.core.Task;
 import gmpj.sync.WaitGroup;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.TimeUnit;
@@ -27,15 +28,25 @@ import org.openjdk.jmh.annotations.Warmup;
  * That is 1,111,111 tasks per tree, most of them parked at any moment, waiting for their children.
  *
  * <p>Reported in milliseconds per tree, as every published skynet result is (divide by
- * {@value #LEAVES} for a per-leaf figure). Runtimes, each on {@code procs} carriers:
+ * {@value #LEAVES} for a per-leaf figure). Two ways for a node to wait for its children, each on
+ * gmpj and on virtual threads, so that every comparison pairs like with like; each runtime on
+ * {@code procs} carriers:
  * <ul>
- *   <li>{@code gmpjSubmitJoin}: each node {@link Scheduler#submit submits} its children and
- *       {@link Task#join() joins} them in turn; a join parks the parent goroutine.</li>
- *   <li>{@code gmpjWaitGroup}: each node starts its children with {@link WaitGroup#go}, each child
- *       writes its sum into its slot of the parent's array, and the parent waits on the group: Go's
- *       idiomatic shape.</li>
- *   <li>{@code virtualThreadsJoin}: the same tree with a virtual thread per node and
- *       {@link Thread#join()}.</li>
+ *   <li>a join per child, so a node may park up to {@value #FANOUT} times:
+ *     <ul>
+ *       <li>{@code gmpjSubmitJoin}: each node {@link Scheduler#submit submits} its children and
+ *           {@link Task#join() joins} them in turn; a join parks the parent goroutine.</li>
+ *       <li>{@code virtualThreadsJoin}: a virtual thread per node, started and
+ *           {@link Thread#join() joined} in turn.</li>
+ *     </ul></li>
+ *   <li>one wait per node, for all its children at once (each child writes its sum into its slot
+ *       of the parent's array, then counts down):
+ *     <ul>
+ *       <li>{@code gmpjWaitGroup}: children started with {@link WaitGroup#go}, the parent waits
+ *           on the group: Go's idiomatic shape.</li>
+ *       <li>{@code virtualThreadsCountDownLatch}: a virtual thread per child and a
+ *           {@link CountDownLatch} of {@value #FANOUT} per node, which the parent awaits.</li>
+ *     </ul></li>
  *   <li>{@code forkJoinRecursiveTask}: a {@link RecursiveTask} per node, forked and joined in a
  *       {@link ForkJoinPool}; a join there runs queued work instead of parking, so this is the
  *       "no continuations at all" reference.</li>
@@ -120,7 +131,15 @@ public class SkynetBench {
     @Benchmark
     public long virtualThreadsJoin(VirtualThreads state) throws InterruptedException {
         long[] result = new long[1];
-        Thread root = Thread.ofVirtual().start(() -> result[0] = virtualThreads(0, LEAVES));
+        Thread root = Thread.ofVirtual().start(() -> result[0] = threadJoin(0, LEAVES));
+        root.join();
+        return check(result[0]);
+    }
+
+    @Benchmark
+    public long virtualThreadsCountDownLatch(VirtualThreads state) throws InterruptedException {
+        long[] result = new long[1];
+        Thread root = Thread.ofVirtual().start(() -> result[0] = threadLatch(0, LEAVES));
         root.join();
         return check(result[0]);
     }
@@ -170,8 +189,8 @@ public class SkynetBench {
         return sum;
     }
 
-    /** As {@link #waitGroup}, with a virtual thread per child and {@link Thread#join()}. */
-    private static long virtualThreads(long first, int size) {
+    /** As {@link #submitJoin}, with a virtual thread per child and {@link Thread#join()}. */
+    private static long threadJoin(long first, int size) {
         if (size == 1) {
             return first;
         }
@@ -181,7 +200,7 @@ public class SkynetBench {
         for (int i = 0; i < FANOUT; i++) {
             int slot = i;
             long childFirst = first + (long) i * child;
-            children[i] = Thread.ofVirtual().start(() -> sums[slot] = virtualThreads(childFirst, child));
+            children[i] = Thread.ofVirtual().start(() -> sums[slot] = threadJoin(childFirst, child));
         }
         long sum = 0;
         for (int i = 0; i < FANOUT; i++) {
@@ -191,6 +210,37 @@ public class SkynetBench {
                 throw new IllegalStateException("a skynet node was interrupted while joining its children", e);
             }
             sum += sums[i];
+        }
+        return sum;
+    }
+
+    /** As {@link #waitGroup}, with a virtual thread per child and one {@link CountDownLatch} per node. */
+    private static long threadLatch(long first, int size) {
+        if (size == 1) {
+            return first;
+        }
+        int child = size / FANOUT;
+        long[] sums = new long[FANOUT];
+        CountDownLatch done = new CountDownLatch(FANOUT);
+        for (int i = 0; i < FANOUT; i++) {
+            int slot = i;
+            long childFirst = first + (long) i * child;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    sums[slot] = threadLatch(childFirst, child);
+                } finally {
+                    done.countDown(); // a child that throws leaves its slot 0: a wrong sum, not a hang
+                }
+            });
+        }
+        try {
+            done.await(); // countDown() happens-before await() returns: every slot is visible
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a skynet node was interrupted while waiting for its children", e);
+        }
+        long sum = 0;
+        for (long v : sums) {
+            sum += v;
         }
         return sum;
     }

@@ -20,8 +20,11 @@ final class UnevenWork {
     /** How much heavier each task of the first half is than each of the second. */
     static final int HEAVY_FACTOR = 10;
     /**
-     * Xorshift steps of a light task: about 70 µs on this machine's cores, so a heavy one is about
-     * 0.7 ms and an invocation about 38 ms of CPU, ideally 19 ms on two processors.
+     * Xorshift steps of a light task: about 33 µs once compiled, on one core of the 2-vCPU machine
+     * of {@code docs/benchmarks.md}, so a heavy one is about 0.33 ms and an invocation (50 heavy and
+     * 50 light tasks) about 18 ms of CPU, ideally 9 ms on two processors. The report's figures
+     * agree: about 20 ms under the {@code none} policy, where one processor runs nearly every
+     * task, and about 10 ms under the stealing policies and on the baselines.
      */
     static final int LIGHT_STEPS = 20_000;
     /** The sum of every task's result, computed once on one thread. */
