@@ -69,13 +69,13 @@ public final class Demo {
      * How long the tour waits for anything (a workload, a goroutine, a report) before it calls it
      * lost: far beyond what any step takes, even on a small, busy machine.
      */
-    static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = Duration.ofSeconds(60);
     /**
      * How long the goroutines of section 7 (a) hold their carrier at most, waiting to be let go:
      * long past the hand-off (sysmon acts within a few time slices), short of {@link #LIMIT}, so
      * that without a hand-off the quick goroutine still runs, late, and says so.
      */
-    static final Duration HOLD_LIMIT = Duration.ofSeconds(30);
+    private static final Duration HOLD_LIMIT = Duration.ofSeconds(30);
     /** How long a workload's trace runs before it stops printing, if the workload has not finished by then. */
     private static final Duration TRACE_LIMIT = Duration.ofSeconds(5);
 
@@ -133,8 +133,7 @@ public final class Demo {
                 "one after the other they would take " + fmt(Workloads.SLEEPERS * Workloads.SLEEP.toMillis() / 1000)
                         + " s. With nothing runnable, a P's carrier parks until its nearest timer (watch timers).",
                 "Checked: every sleeper woke before the WaitGroup let the caller go (a timer lost would leave it parked),",
-                "none before its "
-                        + Workloads.SLEEP.toMillis() + " ms were up.");
+                "none before its " + Workloads.SLEEP.toMillis() + " ms were up.");
         Result r = traced(s, "the sleepers", 100, WARM_UP, () -> Workloads.sleepers(gmpj));
         return check(r.ok(), "a goroutine woke before its time was up, or the WaitGroup let the caller go early");
     }
@@ -186,8 +185,10 @@ public final class Demo {
                 "updates. Not warmed up: once the JIT has compiled the loop it may keep the counter in a register and "
                         + "write it once",
                 "per goroutine, which hides most of the race without fixing it. How many are lost varies from run to run,",
-                "so the racy count is shown, not checked. Then the same with mu.lock() and mu.unlock() around counter++:",
-                "checked to come out exact.");
+                "none included, so the racy count is shown, not checked. Then the same with mu.lock() and mu.unlock()",
+                "around counter++. Checked: that count comes out exact. Since a race may also lose nothing, the Mutex is",
+                "then checked directly: a goroutine holds mu while it sleeps; another calls mu.lock() meanwhile, and must",
+                "park ([sync.Mutex.Lock]) until the first unlocks.");
         if (procs == 1) {
             System.out.println("  (With one P, goroutines never run at the same time and never switch mid-loop: nothing "
                     + "can be lost here.)");
@@ -197,7 +198,47 @@ public final class Demo {
         Result locked = traced(s, "the locked counter", 25, COLD, () -> Workloads.counter(gmpj, mu));
         System.out.printf("  mutex: %,d hand-offs to a parked waiter, starvation mode entered %,d times%n", mu.handoffs(),
                 mu.starvationEntries());
-        return check(locked.ok(), "an increment was lost under the Mutex");
+        boolean ok = check(locked.ok(), "the count is not exact: the Mutex let two goroutines in at once, or the "
+                + "WaitGroup let the caller go before every goroutine had finished");
+        return ok & mutexExcludes(s);
+    }
+
+    /**
+     * Section 3's direct check of the Mutex, which a counter that happens to lose nothing cannot
+     * give: a goroutine that calls {@code lock()} while another holds the Mutex parks until that
+     * one unlocks, and only then gets in.
+     */
+    private static boolean mutexExcludes(Scheduler s) throws InterruptedException {
+        Mutex mu = new Mutex();
+        AtomicBoolean held = new AtomicBoolean();
+        AtomicBoolean letGo = new AtomicBoolean();
+        Task<Void> holder = s.submit("holder", () -> {
+            mu.lock();
+            held.set(true);
+            while (!letGo.get()) {
+                Gmp.sleep(Duration.ofMillis(1)); // parks, holding mu: its carrier runs other goroutines
+            }
+            held.set(false);
+            mu.unlock();
+            return null;
+        });
+        awaitCondition(s, "the holder to lock mu", held::get);
+        Task<Boolean> contender = s.submit("contender", () -> {
+            mu.lock();
+            boolean overlapped = held.get();
+            mu.unlock();
+            return overlapped;
+        });
+        awaitCondition(s, "the contender to park on mu, or to get in", () -> contender.isDone()
+                || s.goroutines().stream().anyMatch(g -> g.id() == contender.id() && g.waitReason() == WaitReason.MUTEX));
+        boolean parked = !contender.isDone();
+        letGo.set(true);
+        boolean overlapped = join(s, "the contender", contender);
+        join(s, "the holder", holder);
+        System.out.printf("  mu.lock() while another goroutine held mu: %s%n", !parked ? "it got in at once, beside the holder"
+                : overlapped ? "it parked [sync.Mutex.Lock], but got in while the holder still held mu"
+                : "it parked [sync.Mutex.Lock], and got in once the holder had unlocked");
+        return check(parked && !overlapped, "the Mutex let a second goroutine in while the first held it");
     }
 
     // ------------------------------------------------------------------ 4. fan-out, fan-in
@@ -298,12 +339,18 @@ public final class Demo {
                 "    run meanwhile only if sysmon hands the processor to another carrier. Checked, each time: the quick",
                 "    goroutine finished while the other still held its carrier, and sysmon counted a hand-off.");
         List<String> diagnostics = new CopyOnWriteArrayList<>();
+        AtomicInteger schedReports = new AtomicInteger();
         boolean ok;
         try (Scheduler one = Scheduler.builder().procs(1).name("inside").schedtrace(Duration.ofMillis(200))
                 .scheddetail(true).deadlockGrace(Duration.ofMillis(300))
                 .diagnostics(line -> {
                     diagnostics.add(line);
-                    System.out.println(line.indent(4).stripTrailing());
+                    int n = line.startsWith("SCHED ") ? schedReports.incrementAndGet() : 0;
+                    if (n <= SCHED_SHOWN) {
+                        System.out.println(line.indent(4).stripTrailing());
+                    } else if (n == SCHED_SHOWN + 1) {
+                        System.out.println("    (further SCHED reports not shown)");
+                    }
                 })
                 .closeTimeout(Duration.ofSeconds(5)).build()) {
             ok = handOffFromBlockingCall(one) & handOffFromHog(one);
@@ -390,12 +437,11 @@ public final class Demo {
         System.out.print(dump.indent(4));
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            String header = "\"waiter-" + i + "\" [" + reasons[i].label() + ",";
-            if (!dump.contains(header)) {
-                missing.add(header);
+            if (!dump.contains("\"waiter-" + i + "\" [" + reasons[i].label() + ",")) {
+                missing.add("waiter-" + i + " as [" + reasons[i].label() + "]");
             }
         }
-        boolean ok = check(missing.isEmpty(), "the dump has no " + String.join(", no ", missing));
+        boolean ok = check(missing.isEmpty(), "the dump does not show " + String.join(", nor ", missing));
 
         System.out.println("  (c) Nothing can wake them now: after deadlockGrace (300 ms) sysmon reports it. Checked: the report comes.");
         awaitCondition(one, "sysmon's deadlock report", () -> one.stats().deadlocks() > 0);
@@ -409,6 +455,12 @@ public final class Demo {
         }
         return ok;
     }
+
+    /**
+     * How many of sysmon's SCHED reports section 7 shows: all of them when it goes as it should
+     * (it takes about a second); a wait that runs out would otherwise print one every 200 ms.
+     */
+    private static final int SCHED_SHOWN = 10;
 
     /** Parks until unparked; the frame a dump shows. */
     private static void waitFor(WaitReason reason) {
