@@ -146,7 +146,8 @@ public final class Demo {
                         + "x heavier. All land on the spawner's P",
                 "(runnext, then its ring); an idle P steals half of a busy P's queue. A line every 10 ms: watch [a b] even out.",
                 "Checked: the goroutines' results add up to the sum of the same tasks run one after the other on one",
-                "thread (a task lost, or run twice, changes it). How much is stolen depends on timing: shown, not checked.");
+                "thread (a task run twice changes it; a task lost never lets the wait end). How much is stolen depends on",
+                "timing: shown, not checked.");
         long t0 = System.nanoTime();
         long sum = 0;
         for (int i = 0; i < UnevenWork.TASKS; i++) {
