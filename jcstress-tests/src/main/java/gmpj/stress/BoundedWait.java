@@ -51,6 +51,11 @@ final class BoundedWait {
         return new BoundedWait(broken);
     }
 
+    /** The deadline ({@code System.nanoTime()}), for a test that waits by itself, spinning on a condition. */
+    long deadline() {
+        return deadline;
+    }
+
     /** The time left until the deadline: the timeout to give the primitive's timed wait, called just before it. */
     Duration timeout() {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));

@@ -77,7 +77,7 @@ public class MutexStarvationHandsOff {
     @Actor
     public void holder(IIIIII_Result r) {
         BoundedWait wait = BoundedWait.start();
-        long deadline = System.nanoTime() + wait.timeout().toNanos();
+        long deadline = wait.deadline();
         boolean inTime = spinUntil(deadline, () -> mu.queuedWaiters() > 0);
         long queuedAt = System.nanoTime();
         spinUntil(queuedAt + STARVE_NANOS, () -> false);

@@ -28,6 +28,17 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * at or before the carrier's clock reading), so the park then reports {@code false}; a pinned park
  * blocks its carrier in a loop that ends on a permit or on the deadline, so a spurious return of
  * the carrier's own park is absorbed there. Nothing else makes the goroutine runnable.
+ *
+ * <p>What it catches: an unpark lost while a park is committed
+ * ({@code mutants/UnparkRacingParkIsNeverLost.commit-without-permit-recheck.patch}), here in the
+ * untimed park that follows the timed one. What it does not catch in quick mode: a double wake-up
+ * from a timer that readies the goroutine with a check and a plain store instead of a
+ * compare-and-set ({@code mutants/TimedParkRacingUnparkIsNeverLost.timer-wake-not-atomic.patch}:
+ * none in 12.5 million samples). For that the unpark's compare-and-set must land between the
+ * timer's read and its store, a window of a few instructions, and the unpark ends the timed park
+ * first in only about 1 sample in 100,000 ({@code 1, 1, 1}): most unparks come after the 20 µs
+ * timer has fired. The timer protocol itself is driven by hand, without waiting on real timing, in
+ * {@code gmpj.core.TimedParkRacingUnparkWakesOnce}.
  */
 @JCStressTest
 @Description("Drives a small scheduler (2 processors, shared by all samples). One actor starts a goroutine "
