@@ -13,7 +13,20 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-/** Send happens before receive through a channel's buffer, raced by a receiver that does not wait. */
+/**
+ * Send happens before receive through a channel's buffer, raced by a receiver that does not wait.
+ *
+ * <p>Its forbidden outcomes are reorderings, and on x86 it does not catch the natural mutant, a
+ * channel lock without acquire and release ({@code
+ * mutants/BufferedChanSendHappensBeforeReceive.lock-without-ordering.patch}: none in 37 million
+ * quick-mode samples). x86 keeps stores in order with stores and loads with loads, and the lock's
+ * compare-and-set is a locked instruction, a full fence, whatever its Java memory-order mode; so
+ * only the JIT could move the plain writes before the send past the buffer store, or the plain
+ * reads after the receive before the buffer load, and it did not. No mistake of logic can produce
+ * these outcomes either: the receiver cannot take a value that was not yet sent. The test earns
+ * its keep on a weakly ordered CPU (AArch64), where the mutant's missing release and acquire are
+ * visible to the hardware.
+ */
 @JCStressTest
 @Description("Driven from two plain threads over a gmpj Chan with a 1-slot buffer. The sender writes two plain "
         + "ints x = 1, y = 1, then sends 1 (it fits the buffer, so it never waits). The receiver calls tryReceive "

@@ -11,7 +11,15 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-/** A teaching example: a "run once" built from a check and a separate act. Wrong on purpose. */
+/**
+ * A teaching example: a "run once" built from a check and a separate act. Wrong on purpose.
+ *
+ * <p>It runs no gmpj code, so it has no mutant: running twice is the expected (interesting)
+ * outcome. It fails only if neither thread ran the action ({@code 0, 0}), which no interleaving
+ * allows: the first thread to read the volatile flag finds it false. {@link
+ * OnceExactlyOnceAndVisible} is the correct version with a gmpj Once, and is the test that fails
+ * when Once runs its action twice.
+ */
 @JCStressTest
 @Description("Deliberately racy. Two threads each try to run an action once: if (!done) { done = true; act(); }. "
         + "volatile makes each read and write visible at once, but the check and the write are still two "

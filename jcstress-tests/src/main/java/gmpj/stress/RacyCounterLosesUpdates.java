@@ -12,7 +12,16 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-/** A teaching example: the lost update, the bug that atomics and locks exist to prevent. Wrong on purpose. */
+/**
+ * A teaching example: the lost update, the bug that atomics and locks exist to prevent. Wrong on
+ * purpose.
+ *
+ * <p>It runs no gmpj code, so it has no mutant: the race it shows is the expected (interesting)
+ * outcome. It fails only on a result no interleaving of two increments can give (0, or more than
+ * 2), which would mean the harness lost or invented an actor's write.
+ * {@link MutexMutualExclusion} is the same counter made correct with a gmpj Mutex, and is the test
+ * that fails when the Mutex does not exclude.
+ */
 @JCStressTest
 @Description("Deliberately racy. Two threads each run counter++ once on a plain int. counter++ is three steps "
         + "(read, add, write), so both threads may read 0 and both write 1: one increment is lost. "
