@@ -95,7 +95,7 @@ read_results() {
       function commas(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
       /^RUN RESULTS:/ { on = 1; next }
       !on { next }
-      /^\.\.\.\.\.\.\.\.\.\. \[/ {
+      /^\.+ \[[A-Z ]+\] / {
         name = $3; sub(/.*\./, "", name)
         skip = (name in seen); seen[name] = 1; intable = 0
         if (!skip) order[++n] = name
@@ -109,7 +109,7 @@ read_results() {
         split(substr($0, RSTART, RLENGTH), f, " +")
         samples = f[2]; gsub(/,/, "", samples); total[name] += samples
         if (f[4] == "Forbidden" && samples + 0 > 0) {
-          forbidden[name] = forbidden[name] (name in forbidden ? "; " : "") "`" result "` " f[2]
+          forbidden[name] = forbidden[name] (nforbidden[name]++ ? "; " : "") "`" result "` " f[2]
         }
       }
       END {
