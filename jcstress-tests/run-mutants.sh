@@ -210,7 +210,9 @@ for name in "${chosen[@]}"; do
     esac
     secs=$((SECONDS - started))
     echo "run-mutants: $name: $verdict${seen:+: $seen}${detail:+ ($detail)} [${secs} s]"
-    rows+=("| \`$name\` | \`$tests\` | \`$expect\` | **$verdict** | ${seen:-none}${detail:+ ($detail)} | ${secs} s |")
+    # a | inside a table cell must be escaped
+    cell_tests="${tests//|/\\|}" cell_expect="${expect//|/\\|}" cell_detail="${detail//|/\\|}"
+    rows+=("| \`$name\` | \`$cell_tests\` | \`$cell_expect\` | **$verdict** | ${seen:-none}${cell_detail:+ ($cell_detail)} | ${secs} s |")
 done
 
 total=$((SECONDS - started_all))
