@@ -87,8 +87,8 @@ header() {
     sed -n "/^diff --git/q; s/^# $2: *//p" "$1" | head -1
 }
 
-# Reads a verbose jcstress console log; prints "RAN <test>" for every test in its final results and
-# "FORBIDDEN <test>	<outcomes>" for every test that saw forbidden outcomes, each as
+# Reads a verbose jcstress console log; prints "RAN <test>	<samples>" for every test in its final
+# results and "FORBIDDEN <test>	<outcomes>" for every test that saw forbidden outcomes, each as
 # "`result` samples" with the test's total: "`1, 1` 45,919 of 59,404,554".
 read_results() {
     awk '
@@ -114,7 +114,7 @@ read_results() {
       }
       END {
         for (i = 1; i <= n; i++) {
-          print "RAN " order[i]
+          printf "RAN %s\t%s\n", order[i], commas(total[order[i]])
           if (order[i] in forbidden) printf "FORBIDDEN %s\t%s of %s\n", order[i], forbidden[order[i]], commas(total[order[i]])
         }
       }
@@ -145,7 +145,7 @@ for name in "${chosen[@]}"; do
     copy="$work/$base"
     log="$work/$base.log"
     started=$SECONDS
-    verdict="" seen="" ran="" skipped="" detail=""
+    verdict="" seen="" none_in="" ran="" skipped="" detail=""
     echo
     echo "run-mutants: === $name: $(header "$patch" what)"
 
@@ -167,7 +167,8 @@ for name in "${chosen[@]}"; do
             rc=$?
             set -e
             results="$(read_results "$log")"
-            ran="$(sed -n 's/^RAN //p' <<<"$results" | paste -sd' ' -)"
+            ran="$(sed -n 's/^RAN \([^\t]*\)\t.*/\1/p' <<<"$results" | paste -sd' ' -)"
+            none_in="$(sed -n 's/^RAN \([^\t]*\)\t\(.*\)/\1: none in \2/p' <<<"$results" | paste -sd'|' - | sed 's/|/<br>/g')"
             seen="$(sed -n 's/^FORBIDDEN \([^\t]*\)\t/\1: /p' <<<"$results" | paste -sd'|' - | sed 's/|/<br>/g')"
             listed="$(cd "$copy/jcstress-tests/target" && timeout 300 "$(sed -n 's/^run-stress: mode=.* java=\([^ ]*\) (.*/\1/p' "$log" | head -1)" \
                 --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -jar jcstress.jar -l -t "$tests" 2>/dev/null \
@@ -209,10 +210,10 @@ for name in "${chosen[@]}"; do
         *) failures=$((failures + 1)) ;;
     esac
     secs=$((SECONDS - started))
-    echo "run-mutants: $name: $verdict${seen:+: $seen}${detail:+ ($detail)} [${secs} s]"
+    echo "run-mutants: $name: $verdict: ${seen:-${none_in:-no results}}${detail:+ ($detail)} [${secs} s]"
     # a | inside a table cell must be escaped
     cell_tests="${tests//|/\\|}" cell_expect="${expect//|/\\|}" cell_detail="${detail//|/\\|}"
-    rows+=("| \`$name\` | \`$cell_tests\` | \`$cell_expect\` | **$verdict** | ${seen:-none}${cell_detail:+ ($cell_detail)} | ${secs} s |")
+    rows+=("| \`$name\` | \`$cell_tests\` | \`$cell_expect\` | **$verdict** | ${seen:-${none_in:-none}}${cell_detail:+ ($cell_detail)} | ${secs} s |")
 done
 
 total=$((SECONDS - started_all))
