@@ -145,7 +145,7 @@ for name in "${chosen[@]}"; do
     copy="$work/$base"
     log="$work/$base.log"
     started=$SECONDS
-    verdict="" seen="" none_in="" ran="" skipped="" detail=""
+    verdict="" seen="" none_in="" outcomes="" ran="" skipped="" detail=""
     echo
     echo "run-mutants: === $name: $(header "$patch" what)"
 
@@ -210,10 +210,11 @@ for name in "${chosen[@]}"; do
         *) failures=$((failures + 1)) ;;
     esac
     secs=$((SECONDS - started))
-    echo "run-mutants: $name: $verdict: ${seen:-${none_in:-no results}}${detail:+ ($detail)} [${secs} s]"
+    outcomes="${seen:-$none_in}"
+    echo "run-mutants: $name: $verdict${outcomes:+: $outcomes}${detail:+ ($detail)} [${secs} s]"
     # a | inside a table cell must be escaped
     cell_tests="${tests//|/\\|}" cell_expect="${expect//|/\\|}" cell_detail="${detail//|/\\|}"
-    rows+=("| \`$name\` | \`$cell_tests\` | \`$cell_expect\` | **$verdict** | ${seen:-${none_in:-none}}${cell_detail:+ ($cell_detail)} | ${secs} s |")
+    rows+=("| \`$name\` | \`$cell_tests\` | \`$cell_expect\` | **$verdict** | ${outcomes:-no run}${cell_detail:+ ($cell_detail)} | ${secs} s |")
 done
 
 total=$((SECONDS - started_all))
