@@ -1,14 +1,60 @@
 #!/usr/bin/env bash
 # Turns the console log of a verbose run-stress.sh run into the Markdown summary kept in
-# docs/jcstress-results.md: the mode, the machine, the JDK, then every test with its verdict and
-# the outcomes it saw (samples, frequency, and whether each is acceptable, interesting or forbidden).
+# docs/jcstress-results.md: the mode, the machine, the JDK, then every test with its verdict, the
+# mutant patches it is known to catch, and the outcomes it saw (samples, frequency, and whether
+# each is acceptable, interesting or forbidden).
 #
+# Usage: jcstress-tests/summarize.sh [console-log]   (default: the last run-stress.sh log)
 # Regenerate (from the repo root):
 #   JCSTRESS_VERBOSE=1 jcstress-tests/run-stress.sh quick && jcstress-tests/summarize.sh > docs/jcstress-results.md
+#
+# Mutants: every jcstress-tests/mutants/*.patch whose "# test:" regex finds the test's class name
+# (as jcstress -t does: a Java regex, searched for in the fully qualified name; matched here with
+# grep -P, or grep -E where grep has no -P) is listed under the test with its "# what:" line;
+# one with "# expect: none" is listed as a mutant the test is known not to catch. A test that no
+# patch names is flagged "no mutant recorded". run-mutants.sh checks that each patch is caught.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 log="${1:-$here/target/jcstress-results/console.log}"
+mutants="$here/mutants"
 [[ -f "$log" ]] || { echo "summarize: no console log at $log; run run-stress.sh first" >&2; exit 1; }
+
+# The value of header key $2 of patch $1, or "".
+header() {
+    sed -n "/^diff --git/q; s/^# $2: *//p" "$1" | head -1
+}
+
+# Whether the jcstress -t regex $1 finds a match in test name $2.
+finds() {
+    local rc=0
+    grep -qP -- "$1" <<<"$2" 2>/dev/null || rc=$?
+    if (( rc == 2 )); then # no -P here, or not a PCRE: try it as an extended regex
+        rc=0
+        grep -qE -- "$1" <<<"$2" 2>/dev/null || rc=$?
+    fi
+    return "$rc"
+}
+
+# One line per test in the log's final results: "<test>\t<Markdown line naming its mutants>".
+mutant_lines="$(mktemp)"
+trap 'rm -f "$mutant_lines"' EXIT
+for name in $(awk '/^RUN RESULTS:/ { on = 1; next } on && /^\.+ \[[A-Z ]+\] / { print $3 }' "$log" | sort -u); do
+    caught="" survived=""
+    for patch in "$mutants"/*.patch; do
+        [[ -e "$patch" ]] || continue
+        regex="$(header "$patch" test)"
+        [[ -n "$regex" ]] && finds "$regex" "$name" || continue
+        item="\`$(basename "$patch")\` ($(header "$patch" what))"
+        if [[ "$(header "$patch" expect)" == none ]]; then
+            survived+="${survived:+; }$item"
+        else
+            caught+="${caught:+; }$item"
+        fi
+    done
+    line="Mutants it catches: ${caught:-**no mutant recorded**}."
+    [[ -n "$survived" ]] && line+=" Known not to catch: $survived."
+    printf '%s\t%s\n' "$name" "$line" >>"$mutant_lines"
+done
 
 mode="$(grep -m1 -oE 'mode=[a-z]+' "$log" | cut -d= -f2 || true)"
 jdk="$(grep -m1 -oE 'java=.*' "$log" | sed 's/^java=//' || true)"
@@ -29,6 +75,10 @@ outcomes are allowed by the primitive's contract; *Interesting* ones are allowed
 anything else is *Forbidden* and fails the run. Tests with more actors than this machine has CPUs
 are skipped by jcstress and do not appear.
 
+Under each test: the deliberately broken copies of the code (patches in \`jcstress-tests/mutants/\`,
+run by \`jcstress-tests/run-mutants.sh\`; results in \`docs/jcstress-mutants.md\`) that the test is
+meant to catch, or **no mutant recorded** if none names it yet.
+
 HEADER
 
 # The per-test blocks after "RUN RESULTS:" look like:
@@ -36,14 +86,16 @@ HEADER
 #     Results across all configurations:
 #       RESULT  SAMPLES  FREQ  EXPECT  DESCRIPTION
 #       1, 0     1234   50%  Acceptable  ...
-awk '
+awk -v mutant_lines="$mutant_lines" '
+  BEGIN { while ((getline kv < mutant_lines) > 0) { tab = index(kv, "\t"); mutants[substr(kv, 1, tab - 1)] = substr(kv, tab + 1) } }
   /^RUN RESULTS:/ { on = 1; next }
   !on { next }
-  /^\.\.\.\.\.\.\.\.\.\. \[/ {
+  /^\.+ \[[A-Z ]+\] / {
     verdict = $2; name = $3
     if (seen[name]++) { skip = 1; next }
     skip = 0; intable = 0
     printf "\n## %s %s\n\n", name, verdict
+    if (name in mutants) printf "%s\n\n", mutants[name]
     next
   }
   skip { next }
@@ -57,7 +109,7 @@ awk '
   intable {
     line = $0
     # columns: RESULT (may contain spaces and commas) SAMPLES FREQ EXPECT DESCRIPTION
-    if (match(line, /[ ]+[0-9,]+[ ]+[0-9.]+%[ ]+(Acceptable|Interesting|Forbidden)[ ]+/)) {
+    if (match(line, /[ ]+[0-9,]+[ ]+[<>]?[0-9.]+%[ ]+(Acceptable|Interesting|Forbidden)[ ]+/)) {
       result = substr(line, 1, RSTART - 1); gsub(/^ +| +$/, "", result)
       mid = substr(line, RSTART, RLENGTH); desc = substr(line, RSTART + RLENGTH)
       split(mid, f, " +")

@@ -41,11 +41,17 @@ final class Fixtures {
         }
     }
 
-    /** Moves everything left in {@code q} into {@code into}. */
-    static void drain(GlobalRunQueue q, Taken into) {
+    /**
+     * Empties {@code q} and returns the ids it held in the order {@code poll} gave them, one digit
+     * each ("132" if 1 came out first, then 3, then 2), or 0 if it was empty. Unlike
+     * {@link Taken#digits()} this keeps the order, for the tests that check the queue is FIFO.
+     */
+    static int drainInOrder(GlobalRunQueue q) {
+        int d = 0;
         for (G g; (g = q.poll()) != null; ) {
-            into.add(g);
+            d = d * 10 + (int) g.id;
         }
+        return d;
     }
 
     /**
