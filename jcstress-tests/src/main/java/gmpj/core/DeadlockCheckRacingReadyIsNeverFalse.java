@@ -23,7 +23,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * come out, and a "yes" may be a snapshot that was true at no instant (see the outcome's description).
  *
  * <p>Checked against broken code: with wakep not publishing the new idle count (its
- * {@code npidle = idleCount} removed), and with {@code stalled} not looking at the idle count,
+ * decrement of the idle count in the word removed), and with {@code stalled} not looking at the idle count,
  * it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
  * {@code docs/jcstress-mutants.md} for the counts). Both are mistakes of logic: the flags that
  * order the two sides are volatile, so a mistake in the order of the production reads and writes
@@ -72,7 +72,7 @@ public class DeadlockCheckRacingReadyIsNeverFalse {
         g = s.global.poll();
         g.toRunning(); // a carrier ran it...
         g.commitPark(null); // ...and it parked, with nobody to unpark it but the waker below
-        s.parkIdle(s.ps[0]);
+        s.idle.park(s.ps[0]);
     }
 
     @Actor
@@ -88,7 +88,7 @@ public class DeadlockCheckRacingReadyIsNeverFalse {
     @Actor
     public void sysmon() {
         sysmonSawStage = stage;
-        asleep = s.stalled() != null;
+        asleep = s.deadlocks.stalled() != null;
         decided = true;
     }
 

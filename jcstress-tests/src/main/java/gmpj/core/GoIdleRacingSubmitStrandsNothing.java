@@ -17,7 +17,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * threads never start: the carrier's {@code goIdle} (without its final park) against a goroutine
  * submitted from outside ({@link Scheduler#go}: global queue, full fence, {@code wakeIfIdle}).
  *
- * <p>Checked against broken code: with the re-check skipped ({@link M#stopSpinningAndRecheck}
+ * <p>Checked against broken code: with the re-check skipped ({@link Idle#stopSpinningAndRecheck}
  * returning false at once) it reports the forbidden {@code 2, 0, 1, 0, 0} (see
  * {@code docs/jcstress-mutants.md} for the counts). Removing the full fence of
  * {@link Scheduler#wakeIfIdle} goes unseen here, and rightly: the global queue's offer is an
@@ -26,17 +26,17 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 @JCStressTest
 @Description("procs(1). The only carrier finds nothing and goes idle: it puts its processor on the idle list "
-        + "(parkIdle, which refuses if the global queue has work), stops spinning and looks at the queues once more, "
+        + "(Idle.park, which refuses if the global queue has work), stops spinning and looks at the queues once more, "
         + "taking the processor back if work turned up; otherwise it would park. Meanwhile a thread outside submits a "
         + "goroutine: global queue, full fence, then it wakes a carrier if a processor is idle and nobody spins "
         + "(wakep: takes the processor off the idle list, hands its carrier the spinning role, sets its wake-up note "
         + "and unparks it, so that its park returns at once). The goroutine must never be stranded: either the carrier "
         + "sees it, or the submitter wakes the carrier. "
-        + "Result: the carrier (0 stayed busy: parkIdle saw the goroutine, 1 took its processor back in the re-check, "
+        + "Result: the carrier (0 stayed busy: Idle.park saw the goroutine, 1 took its processor back in the re-check, "
         + "2 must park), 1 if its wake-up note is set (a park would return at once), 1 if the processor is still on "
         + "the idle list, 1 if the carrier holds the spinning role, the spinning count.")
 @Outcome(id = "0, 0, 0, 0, 0", expect = ACCEPTABLE,
-        desc = "The goroutine was queued first: parkIdle saw it and the carrier stayed busy.")
+        desc = "The goroutine was queued first: Idle.park saw it and the carrier stayed busy.")
 @Outcome(id = "1, 0, 0, 0, 0", expect = ACCEPTABLE,
         desc = "The carrier went idle, saw the goroutine in its re-check and took its processor back.")
 @Outcome(id = "2, 1, 0, 1, 1", expect = ACCEPTABLE,
@@ -57,10 +57,10 @@ public class GoIdleRacingSubmitStrandsNothing {
 
     @Actor
     public void carrier() {
-        if (!s.parkIdle(p)) {
+        if (!s.idle.park(p)) {
             carrier = 0;
         } else {
-            carrier = m.stopSpinningAndRecheck() ? 1 : 2;
+            carrier = s.idle.stopSpinningAndRecheck(m) ? 1 : 2;
         }
     }
 
@@ -73,8 +73,8 @@ public class GoIdleRacingSubmitStrandsNothing {
     public void arbiter(IIIII_Result r) {
         r.r1 = carrier;
         r.r2 = m.notified ? 1 : 0;
-        r.r3 = p.idle ? 1 : 0;
+        r.r3 = s.idle.isIdle(p) ? 1 : 0;
         r.r4 = m.spinning ? 1 : 0;
-        r.r5 = s.nmspinning.get();
+        r.r5 = s.idle.spinningCount();
     }
 }

@@ -24,23 +24,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 @JCStressTest
 @Description("A carrier holds a processor and runs goroutine code (IN_G). It then takes the processor for a "
-        + "runtime operation (lockForG: IN_G -> SCHED), gives it back (unlockForG), enters a blocking call "
+        + "runtime operation (leaveG: IN_G -> SCHED), gives it back (enterG), enters a blocking call "
         + "(enterSyscall: IN_G -> SCHED -> SYSCALL), leaves it (exitSyscall: SYSCALL -> IN_G) and goes back to "
         + "scheduler code (leaveG: IN_G -> SCHED); it stops at the first CAS that fails: it lost the processor and "
         + "must not touch it again. Meanwhile sysmon reads the word and, if the holder is in IN_G or SYSCALL, takes "
         + "the processor by CAS from exactly that word (HANDED_OFF) and gives it to a new carrier (SCHED). Exactly "
         + "one side may win, and no hand-off may happen while the holder is in SCHED. "
-        + "Result: where the holder lost the processor (0 kept it, 1 lockForG, 2 enterSyscall, 3 exitSyscall, "
+        + "Result: where the holder lost the processor (0 kept it, 1 leaveG, 2 enterSyscall, 3 exitSyscall, "
         + "4 leaveG failed), sysmon (0 saw SCHED and did nothing, 1/2 saw IN_G and took it / lost the CAS, 3/4 saw "
         + "SYSCALL and took it / lost the CAS), 1 if both were ever inside the processor at once, who holds it at "
         + "the end (1 the old holder, 2 the new one, 9 nobody or a mixed word).")
 @Outcome(id = "0, [024], 0, 1", expect = ACCEPTABLE,
         desc = "The holder kept its processor: sysmon saw it in SCHED, or its CAS failed because the word had moved on.")
 @Outcome(id = "1, 1, 0, 2", expect = ACCEPTABLE,
-        desc = "Sysmon took the processor from goroutine code before the holder's lockForG, which then failed.")
+        desc = "Sysmon took the processor from goroutine code before the holder's leaveG, which then failed.")
 @Outcome(id = "2, 1, 0, 2", expect = ACCEPTABLE,
-        desc = "Sysmon took it in goroutine code after unlockForG (maybe from a word read before the holder's "
-                + "lockForG: the same holder in IN_G, so safe); enterSyscall then failed.")
+        desc = "Sysmon took it in goroutine code after enterG (maybe from a word read before the holder's "
+                + "leaveG: the same holder in IN_G, so safe); enterSyscall then failed.")
 @Outcome(id = "3, 3, 0, 2", expect = ACCEPTABLE,
         desc = "Sysmon took it from the blocking call; exitSyscall then failed.")
 @Outcome(id = "4, 1, 0, 2", expect = ACCEPTABLE,
@@ -71,13 +71,13 @@ public class HandOffRacingHolderHasOneWinner {
 
     @Actor
     public void holder() {
-        if (!p.lockForG(HOLDER)) {
+        if (!p.leaveG(HOLDER)) {
             lostAt = 1;
             return;
         }
         holderOverlapped |= inside.getAndIncrement() != 0;
         inside.decrementAndGet();
-        p.unlockForG(HOLDER);
+        p.enterG(HOLDER);
         if (!p.enterSyscall(HOLDER, -1)) {
             lostAt = 2;
         } else if (!p.exitSyscall(HOLDER)) {

@@ -12,10 +12,10 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The decrement of a spinning carrier that found work ({@link M#resetSpinning}), driven by hand on a
+ * The decrement of a spinning carrier that found work ({@link Idle#foundWork}), driven by hand on a
  * scheduler whose threads never start, against a goroutine submitted from outside.
  *
- * <p>Checked against broken code: with the decrement moved after resetSpinning's own
+ * <p>Checked against broken code: with the decrement moved after foundWork's own
  * {@code wakeIfIdle} it reports the forbidden {@code 0, 0, 0, 1}, and so it does with that
  * {@code wakeIfIdle} removed (see {@code docs/jcstress-mutants.md} for the counts).
  */
@@ -40,14 +40,14 @@ public class SpinnerFindingWorkRacingSubmitWakesOne {
     private final M m1 = s.ps[1].m;
 
     public SpinnerFindingWorkRacingSubmitWakesOne() {
-        s.parkIdle(s.ps[1]);
+        s.idle.park(s.ps[1]);
         m0.spinning = true; // as findRunnable does before it steals
-        s.nmspinning.incrementAndGet();
+        s.idle.getAndAddWord(Idle.ONE_SPINNING);
     }
 
     @Actor
     public void carrier0() {
-        m0.resetSpinning();
+        s.idle.foundWork(m0);
     }
 
     @Actor
@@ -57,9 +57,9 @@ public class SpinnerFindingWorkRacingSubmitWakesOne {
 
     @Arbiter
     public void arbiter(IIII_Result r) {
-        r.r1 = s.nmspinning.get();
+        r.r1 = s.idle.spinningCount();
         r.r2 = m0.spinning ? 1 : 0;
         r.r3 = m1.spinning ? 1 : 0;
-        r.r4 = s.npidle;
+        r.r4 = s.idle.idleCount();
     }
 }

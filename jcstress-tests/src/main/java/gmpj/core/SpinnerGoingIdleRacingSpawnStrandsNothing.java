@@ -51,31 +51,31 @@ public class SpinnerGoingIdleRacingSpawnStrandsNothing {
 
     public SpinnerGoingIdleRacingSpawnStrandsNothing() {
         m0.spinning = true; // as findRunnable does before it steals
-        s.nmspinning.incrementAndGet();
+        s.idle.getAndAddWord(Idle.ONE_SPINNING);
         p1.put(Fixtures.g(1), true, s.global); // the goroutine the next spawn displaces from runnext
     }
 
     @Actor
     public void carrier0() {
-        if (!s.parkIdle(p0)) {
+        if (!s.idle.park(p0)) {
             carrier = 0;
         } else {
-            carrier = m0.stopSpinningAndRecheck() ? 1 : 2;
+            carrier = s.idle.stopSpinningAndRecheck(m0) ? 1 : 2;
         }
     }
 
     @Actor
     public void carrier1() {
         p1.put(Fixtures.g(2), true, s.global);
-        s.wakeIfIdle();
+        s.idle.wakeIfIdle();
     }
 
     @Arbiter
     public void arbiter(IIIII_Result r) {
         r.r1 = carrier;
         r.r2 = m0.notified ? 1 : 0;
-        r.r3 = p0.idle ? 1 : 0;
+        r.r3 = s.idle.isIdle(p0) ? 1 : 0;
         r.r4 = m0.spinning ? 1 : 0;
-        r.r5 = s.nmspinning.get();
+        r.r5 = s.idle.spinningCount();
     }
 }

@@ -47,7 +47,7 @@ public class SysmonSleepRacingWakeIsNeverLost {
     private boolean sleepsUntilWoken;
 
     public SysmonSleepRacingWakeIsNeverLost() {
-        s.parkIdle(s.ps[0]);
+        s.idle.park(s.ps[0]);
     }
 
     @Actor
@@ -58,13 +58,13 @@ public class SysmonSleepRacingWakeIsNeverLost {
 
     @Actor
     public void waker() {
-        s.wakeIfIdle(); // as a submitter does after publishing work: wakep takes the processor and wakes sysmon
+        s.idle.wakeIfIdle(); // as a submitter does after publishing work: wakep takes the processor and wakes sysmon
     }
 
     @Arbiter
     public void arbiter(III_Result r) {
         r.r1 = sleepsUntilWoken ? 1 : 0;
         r.r2 = sysmon.sleeping ? 1 : 0;
-        r.r3 = s.npidle;
+        r.r3 = s.idle.idleCount();
     }
 }

@@ -14,7 +14,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * A timed park, driven by hand: the carrier commits it, arms its timer and then fires due timers
- * (a carrier's {@code execute} followed by {@code findRunnable}'s {@code fireTimers}), while
+ * (a carrier's {@code execute} followed by {@code findRunnable}'s {@code Timers.fireAll}), while
  * another thread unparks the goroutine.
  */
 @JCStressTest

@@ -14,7 +14,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * A timed park, driven by hand: the carrier commits it and arms its timer, another thread unparks
- * the goroutine, and a third fires due timers as another carrier's {@code fireTimers} does. Three
+ * the goroutine, and a third fires due timers as another carrier's {@code Timers.fireAll} does. Three
  * actors: jcstress runs it only on machines with at least three CPUs; its two-actor companion
  * {@link TimedParkRacingUnparkWakesOnce} runs everywhere.
  */

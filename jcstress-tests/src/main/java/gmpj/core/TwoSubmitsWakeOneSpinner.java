@@ -38,8 +38,8 @@ public class TwoSubmitsWakeOneSpinner {
     private final Scheduler s = Fixtures.unstarted(2);
 
     public TwoSubmitsWakeOneSpinner() {
-        s.parkIdle(s.ps[0]);
-        s.parkIdle(s.ps[1]);
+        s.idle.park(s.ps[0]);
+        s.idle.park(s.ps[1]);
     }
 
     @Actor
@@ -54,8 +54,8 @@ public class TwoSubmitsWakeOneSpinner {
 
     @Arbiter
     public void arbiter(III_Result r) {
-        r.r1 = s.nmspinning.get();
+        r.r1 = s.idle.spinningCount();
         r.r2 = (s.ps[0].m.spinning ? 1 : 0) + (s.ps[1].m.spinning ? 1 : 0);
-        r.r3 = s.npidle;
+        r.r3 = s.idle.idleCount();
     }
 }

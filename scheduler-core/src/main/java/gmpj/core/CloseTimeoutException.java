@@ -31,7 +31,7 @@ public final class CloseTimeoutException extends IllegalStateException {
                 frames = new StackTraceElement[0];
             }
             return new GoroutineInfo(g.id, g.name, state, reason, reason == null ? null : Duration.ofNanos(waitingNanos),
-                    carrier == null ? null : carrier.getName(), Scheduler.goroutineFrames(frames));
+                    carrier == null ? null : carrier.getName(), Diagnostics.goroutineFrames(frames));
         }
     }
 

@@ -131,7 +131,7 @@ final class G extends Continuation implements Waiter {
         try {
             t.run();
         } catch (Throwable e) {
-            scheduler.uncaught(this, e);
+            scheduler.diag.uncaught(this, e);
         }
     }
 
@@ -300,6 +300,11 @@ final class G extends Continuation implements Waiter {
 
     @Override
     public String toString() {
-        return "goroutine " + id + (name == null ? "" : " \"" + name + "\"") + " [" + stateName(state()) + "]";
+        return label(id, name) + " [" + stateName(state()) + "]";
+    }
+
+    /** How every message names a goroutine: {@code goroutine 12} or {@code goroutine 12 "name"}. */
+    static String label(long id, String name) {
+        return name == null ? "goroutine " + id : "goroutine " + id + " \"" + name + "\"";
     }
 }

@@ -133,20 +133,20 @@ final class GTask<T> implements Task<T>, Runnable {
         } while (!JOINERS.compareAndSet(this, top, new Node(me, top)));
         boolean external = !me.isGoroutine() || ((G) me).scheduler != scheduler;
         if (external) {
-            scheduler.registerExternalWaiter(me);
+            scheduler.lifecycle.registerExternalWaiter(me);
         }
         // A goroutine of another scheduler waits for ours: its own scheduler's deadlock detector
         // must know that this scheduler, not a plain unpark, ends the wait.
         G foreign = me instanceof G joiner && joiner.scheduler != scheduler ? joiner : null;
         if (foreign != null) {
-            foreign.scheduler.foreignJoinStarts(foreign);
+            foreign.scheduler.deadlocks.foreignJoinStarts(foreign);
         }
         try {
             while (joiners != DONE) {
                 if (external && scheduler.isTerminated() && joiners != DONE) {
                     throw new CancellationException("scheduler " + scheduler.name() + " terminated before goroutine " + g.id + " finished");
                 }
-                String deadlock = external ? scheduler.deadlockReport() : null;
+                String deadlock = external ? scheduler.deadlocks.report() : null;
                 if (deadlock != null && joiners != DONE) {
                     throw new IllegalStateException("join of goroutine " + g.id + " cannot return: " + deadlock);
                 }
@@ -161,10 +161,10 @@ final class GTask<T> implements Task<T>, Runnable {
             }
         } finally {
             if (foreign != null) {
-                foreign.scheduler.foreignJoinEnds(foreign);
+                foreign.scheduler.deadlocks.foreignJoinEnds(foreign);
             }
             if (external) {
-                scheduler.unregisterExternalWaiter(me);
+                scheduler.lifecycle.unregisterExternalWaiter(me);
             }
         }
     }

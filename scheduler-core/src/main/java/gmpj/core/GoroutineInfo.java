@@ -31,11 +31,7 @@ public record GoroutineInfo(long id, String name, String state, WaitReason waitR
      */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("goroutine ").append(id);
-        if (name != null) {
-            sb.append(" \"").append(name).append('"');
-        }
-        sb.append(" [");
+        StringBuilder sb = new StringBuilder(G.label(id, name)).append(" [");
         if (waitReason != null) {
             sb.append(waitReason.label());
             if (waiting != null) {

@@ -18,11 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class M extends Thread implements StealPolicy.Victims {
     private final Scheduler s;
+    /** The scheduler's lifecycle, whose {@code stopping} flag the loops read on every pass. */
+    private final Lifecycle life;
     /** A small id, unique within the scheduler, stamped into the state word of the processor it holds. */
     final int mid;
     /**
      * Owner: the processor this carrier holds, or null while it is a spare. Given to a spare or a
-     * newly started carrier by {@link #handOver} (under {@code schedLock}), which writes the
+     * newly started carrier by {@link #handOver} (under {@link Carriers#lock}), which writes the
      * processor's state word first and then this field with a release store; the carrier reads it
      * with an acquire load ({@link #heldAcquire}) wherever it may still be waiting for one, so it
      * never runs before the word says it holds the processor. (Written plainly, a carrier already
@@ -41,7 +43,7 @@ final class M extends Thread implements StealPolicy.Victims {
         }
     }
 
-    /** Under {@code schedLock}: gives processor {@code p} to this carrier (a spare, or one just started for it). */
+    /** Under {@link Carriers#lock}: gives processor {@code p} to this carrier (a spare, or one just started for it). */
     void handOver(P p) {
         p.hold(this); // the word first: when the carrier sees the processor, the word is already its own
         HELD.setRelease(this, p);
@@ -54,12 +56,12 @@ final class M extends Thread implements StealPolicy.Victims {
     /** Owner: the goroutine mounted right now, or null between goroutines. Read by observers only. */
     G curg;
     /**
-     * True while this carrier is counted in {@link Scheduler#nmspinning}. Written by the owner, or
-     * by a waker under {@code schedLock} while this carrier's processor is on the idle list (the
-     * waker hands it the spinning role); the owner reads it after its park returns, and once before:
-     * in {@link #stopSpinningAndRecheck}, racing that hand-over. If it sees the role there it counts
-     * it down as its own, so the flag and the count stay in step either way (it is woken, and runs
-     * as a carrier that does not spin).
+     * True while this carrier is counted among the spinning carriers of {@link Idle}. Written by
+     * the owner, or by a waker under the idle lock while this carrier's processor is on the idle set
+     * (the waker hands it the spinning role); the owner reads it after its park returns, and once
+     * before: in {@link Idle#stopSpinningAndRecheck}, racing that hand-over. If it sees the role
+     * there it counts it down as its own, so the flag and the count stay in step either way (it is
+     * woken, and runs as a carrier that does not spin).
      */
     boolean spinning;
     /** Owner: whether the goroutine picked last inherits the time slice (it came from runnext). */
@@ -74,6 +76,7 @@ final class M extends Thread implements StealPolicy.Victims {
     M(Scheduler s, int mid, P p, String name, long stackSize) {
         super(null, null, name, stackSize, false);
         this.s = s;
+        this.life = s.lifecycle;
         this.mid = mid;
         this.p = p;
         this.seed = 0x9E3779B9 * (mid + 1) | 1;
@@ -83,10 +86,10 @@ final class M extends Thread implements StealPolicy.Victims {
     /**
      * Set by whoever started this carrier to take over a processor (a hand-off, or the replacement
      * of a carrier that died): it must not list itself as a spare, the starter gives it a
-     * processor or lists it. Guarded by {@code schedLock}.
+     * processor or lists it. Guarded by {@link Carriers#lock}.
      */
     boolean reserved;
-    /** True while this carrier is on the spare list. Guarded by {@code schedLock}. */
+    /** True while this carrier is on the spare list. Guarded by {@link Carriers#lock}. */
     boolean listed;
     /** Owner: the goroutine taken from a queue and not yet mounted, for the failure path. */
     private G inHand;
@@ -94,15 +97,15 @@ final class M extends Thread implements StealPolicy.Victims {
     @Override
     public void run() {
         try {
-            if (s.pinCarriers && p != null) {
-                s.pinCarrier(this);
+            if (s.config.pinCarriers && p != null) {
+                s.carriers.pin(this);
             }
             runLoop();
         } catch (Throwable t) {
             // Carrier code outside any goroutine failed (a broken steal policy that threw an Error,
             // memory exhausted in a queue or a timer heap, or a bug of ours). This thread ends, but
             // first its processor goes to another carrier and the failure is reported.
-            s.carrierFailed(this, inHand, t);
+            s.carriers.failed(this, inHand, t);
         }
     }
 
@@ -113,8 +116,8 @@ final class M extends Thread implements StealPolicy.Victims {
                 if (!awaitHandOff()) {
                     return; // a spare that retired, or the scheduler is stopping
                 }
-                if (s.pinCarriers) {
-                    s.pinCarrier(this); // to the CPU of the processor it was just handed
+                if (s.config.pinCarriers) {
+                    s.carriers.pin(this); // to the CPU of the processor it was just handed
                 }
             }
             if (g == null) {
@@ -123,7 +126,7 @@ final class M extends Thread implements StealPolicy.Victims {
                     return; // the scheduler is stopping
                 }
                 if (spinning) {
-                    resetSpinning();
+                    s.idle.foundWork(this);
                 }
             }
             inHand = g;
@@ -165,7 +168,7 @@ final class M extends Thread implements StealPolicy.Victims {
                 p = null;
                 s.orphanExited();
             }
-            s.internalError(g, t);
+            s.diag.internalError(g, t);
             return null;
         }
         curg = null;
@@ -184,7 +187,7 @@ final class M extends Thread implements StealPolicy.Victims {
             p.counters.inc(PCounters.PARKS);
             long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
             if (g.commitPark(p.timers)) {
-                s.timerArmed(deadline);
+                s.timers.armed(deadline);
                 return null;
             }
             inheritTime = true;
@@ -218,7 +221,7 @@ final class M extends Thread implements StealPolicy.Victims {
             if (g.commitPark(old.timers)) {
                 // As in execute: the processor's carrier (or any) may be parked idle past this
                 // deadline, and nothing else would wake it for a timer armed from here.
-                s.timerArmed(deadline);
+                s.timers.armed(deadline);
                 return;
             }
         } else {
@@ -238,7 +241,7 @@ final class M extends Thread implements StealPolicy.Victims {
      */
     private G findRunnable() {
         for (;;) {
-            if (s.stopping) {
+            if (life.stopping) {
                 return null;
             }
             G g;
@@ -250,8 +253,8 @@ final class M extends Thread implements StealPolicy.Victims {
             //    microseconds of lateness at most.
             TimerQueue own = p.timers;
             if ((++timerCheckTick & 7) == 0 && own.earliest() != Long.MAX_VALUE
-                    && fireExpired(own, System.nanoTime(), true)) {
-                s.wakeIfIdle();
+                    && s.timers.fireExpired(p, own, System.nanoTime(), true)) {
+                s.idle.wakeIfIdle();
             }
             // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
             //    there are not starved by two goroutines that keep readying each other locally.
@@ -271,16 +274,12 @@ final class M extends Thread implements StealPolicy.Victims {
             }
             // 4. Expired timers of the other processors (an idle processor's timers must still
             //    fire), and this one's again: they ready their goroutines onto this processor.
-            if (fireTimers()) {
+            if (s.timers.fireAll(p)) {
                 continue;
             }
             // 6. Steal, within Go's limit: at most half of the busy processors may have a spinning
             //    carrier, so idle carriers cannot burn more CPU than the busy ones use.
-            if (spinning || 2 * s.nmspinning.get() < s.procs - s.npidle) {
-                if (!spinning) {
-                    spinning = true;
-                    s.nmspinning.incrementAndGet();
-                }
+            if (spinning || (spinning = s.idle.tryStartSpinning())) {
                 if ((g = steal()) != null) {
                     inheritTime = false;
                     return g;
@@ -346,50 +345,6 @@ final class M extends Thread implements StealPolicy.Victims {
     }
 
     /**
-     * Runs the expired timers of this processor, then of the others, readying their goroutines
-     * onto this processor. True if any was readied.
-     */
-    private boolean fireTimers() {
-        long now = 0;
-        boolean any = false;
-        for (int i = 0, n = s.procs; i < n; i++) {
-            TimerQueue timers = s.ps[(p.id + i) % n].timers;
-            if (timers.earliest() == Long.MAX_VALUE) {
-                continue;
-            }
-            if (now == 0) {
-                now = System.nanoTime();
-            }
-            any |= fireExpired(timers, now, false);
-        }
-        if (any) {
-            s.wakeIfIdle();
-        }
-        return any;
-    }
-
-    /**
-     * Fires the timers of {@code timers} due at {@code now} (the heap gives them earliest first),
-     * readying their goroutines onto this processor in that order: when {@code next}, the first
-     * into runnext (Go's goready) and the others onto the ring's tail behind it; else all onto the
-     * ring. Only one goes to runnext because each put into runnext displaces the previous one to
-     * the ring: a batch due together would run last-fired first, out of deadline order. Returns
-     * whether any goroutine was readied.
-     */
-    private boolean fireExpired(TimerQueue timers, long now, boolean next) {
-        boolean any = false;
-        TimerQueue.Timer t;
-        while ((t = timers.pollExpired(now)) != null) {
-            p.counters.inc(PCounters.TIMERS_FIRED);
-            if (t.g.wakeFromTimer(t.gen)) {
-                p.put(t.g, next && !any, s.global);
-                any = true;
-            }
-        }
-        return any;
-    }
-
-    /**
      * Up to {@code rounds} passes over the victims the policy names. The policy is user code: what
      * it returns is checked here, and if it throws or returns something out of range the scheduler
      * reports it once and replaces it with Go's policy ({@link Scheduler#stealPolicyFailed}); an
@@ -428,14 +383,12 @@ final class M extends Thread implements StealPolicy.Victims {
                             + ", outside 0.." + (procs - 1));
                 }
                 P victim = s.ps[v];
-                if (victim == p) {
-                    continue;
+                if (victim == p || s.idle.isIdle(victim)) {
+                    continue; // an idle processor's queues are empty
                 }
                 G g = p.runq.stealFrom(victim.runq, policy, false);
                 if (g == null && lastRound && victim.runq.hasRunnext()) {
-                    if (!victim.idle) {
-                        backOffBeforeRunnext();
-                    }
+                    backOffBeforeRunnext(); // the victim is busy (idle ones were skipped)
                     g = p.runq.stealFrom(victim.runq, policy, true);
                 }
                 if (g != null) {
@@ -466,69 +419,35 @@ final class M extends Thread implements StealPolicy.Victims {
         }
     }
 
-    /** After a spinning carrier found work: stop spinning, and wake another in case there is more. */
-    void resetSpinning() {
-        spinning = false;
-        s.nmspinning.decrementAndGet();
-        s.wakeIfIdle();
-    }
-
     /**
-     * Go's "delicate dance" of a carrier going idle. Puts the processor on the idle list, stops
-     * spinning, then looks once more at every queue: a submitter that published work just before
-     * we went idle may have seen us as busy (or spinning) and woken nobody. Either it sees us idle
-     * and wakes a carrier, or we see its work here; both sides write then read with full fences.
-     * Then parks until woken or until the nearest timer is due. Returns a goroutine found in the
-     * re-check, or null to make the caller loop again.
+     * Nothing anywhere: the processor goes on the idle set ({@link Idle#release}, which re-checks
+     * for work it must not sleep through), then this carrier waits, as the timekeeper or until
+     * woken ({@link Timers#idleWait}), and takes its processor back if nobody else did. Returns null
+     * to make the caller loop again.
      */
     private G goIdle() {
-        if (!s.parkIdle(p)) {
-            return null; // the global queue got work, or the scheduler is stopping
+        if (!s.idle.release(this)) {
+            return null; // work turned up, or the scheduler is stopping
         }
-        if (stopSpinningAndRecheck()) {
-            return null;
-        }
-        parkCarrier(s.earliestTimer());
-        s.unparkIdle(p); // woken by a timeout: take our processor back ourselves
+        s.timers.idleWait(this);
+        s.idle.unpark(p); // woken by a timeout: take our processor back ourselves
         return null;
-    }
-
-    /**
-     * The middle of {@link #goIdle}, once the processor is on the idle list: stop spinning, then
-     * look at every queue once more. True if work turned up and this carrier took its processor
-     * back (spinning again if it was); false if it must park (a waker may have taken the processor
-     * off the idle list meanwhile, and then has woken us).
-     */
-    boolean stopSpinningAndRecheck() {
-        boolean wasSpinning = spinning;
-        if (spinning) {
-            spinning = false;
-            s.nmspinning.decrementAndGet(); // full fence: the re-check below reads after it
-        }
-        if (s.hasWorkFor(p, wasSpinning) && s.unparkIdle(p)) {
-            if (wasSpinning) {
-                spinning = true;
-                s.nmspinning.incrementAndGet();
-            }
-            return true;
-        }
-        return false;
     }
 
     /**
      * A carrier without a processor: wait as a spare until sysmon hands one over ({@link #p} set
      * before our wake-up), or the scheduler stops, or it has waited {@code spareKeepAlive} without
-     * being needed: then it retires ({@link Scheduler#retireSpare}) and its thread ends, so a burst
+     * being needed: then it retires ({@link Carriers#retireSpare}) and its thread ends, so a burst
      * of blocking calls does not leave its carriers behind for good. True if we hold a processor now.
      */
     boolean awaitHandOff() {
-        s.addSpare(this);
-        long keepAlive = s.spareKeepAliveNanos;
+        s.carriers.addSpare(this);
+        long keepAlive = s.config.spareKeepAliveNanos;
         long until = System.nanoTime() + keepAlive;
-        while (heldAcquire() == null && !s.stopping) {
+        while (heldAcquire() == null && !life.stopping) {
             parkCarrier(until);
-            if (heldAcquire() == null && !s.stopping && until - System.nanoTime() <= 0) {
-                if (s.retireSpare(this)) {
+            if (heldAcquire() == null && !life.stopping && until - System.nanoTime() <= 0) {
+                if (s.carriers.retireSpare(this)) {
                     return false;
                 }
                 until = System.nanoTime() + keepAlive; // it was just being handed a processor
@@ -543,8 +462,8 @@ final class M extends Thread implements StealPolicy.Victims {
      * park, since {@code LockSupport.park} returns at once while the flag is set and this loop would
      * spin at full speed.
      */
-    private void parkCarrier(long deadline) {
-        while (!notified && !s.stopping) {
+    void parkCarrier(long deadline) {
+        while (!notified && !life.stopping) {
             Thread.interrupted();
             if (deadline == Long.MAX_VALUE) {
                 LockSupport.park(this);

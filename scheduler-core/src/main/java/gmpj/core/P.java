@@ -11,7 +11,7 @@ package gmpj.core;
  * <ul>
  *   <li>{@link #SCHED}: the holder runs scheduler code and may touch everything;</li>
  *   <li>{@link #IN_G}: the holder runs goroutine code. Goroutine code that needs the processor
- *       (spawn, ready) first CASes {@code IN_G -> SCHED} ({@link #lockForG}) and sets it back after;</li>
+ *       (spawn, ready) first CASes {@code IN_G -> SCHED} ({@link #leaveG}) and sets it back after ({@link #enterG});</li>
  *   <li>{@link #SYSCALL}: the holder's goroutine is in a blocking call ({@link Gmp#blocking}, or a
  *       park the JVM pinned) and does not touch the processor;</li>
  *   <li>{@link #HANDED_OFF}: sysmon took it from a holder stuck in {@code SYSCALL} or in a
@@ -69,7 +69,7 @@ final class P {
     /** Goroutines spawned through this processor, for dumps; written by the holder. */
     final GRegistry allgs = new GRegistry();
     /** Timers armed by goroutines that parked on this processor. */
-    final TimerQueue timers = new TimerQueue();
+    final TimerQueue timers;
 
     /** The carrier holding this processor; changes only when sysmon hands it off. */
     volatile M m;
@@ -85,12 +85,6 @@ final class P {
     /** Owner: goroutine ids handed out in batches so spawning does not contend on one counter. */
     long idNext;
     long idEnd;
-
-    /**
-     * True while this processor is on the idle list. Written under {@link Scheduler#schedLock};
-     * read racily by observers (stats).
-     */
-    volatile boolean idle;
 
     static long word(M m, long status) {
         return (long) m.mid << 3 | status;
@@ -115,7 +109,12 @@ final class P {
         STATE.setRelease(this, word(m, IN_G));
     }
 
-    /** Holder: back from goroutine code. False if sysmon took the processor meanwhile. */
+    /**
+     * Holder {@code m}, leaving goroutine code: back in the run loop after a goroutine yielded,
+     * parked or ended, or, from inside the goroutine, taking the processor for a runtime operation
+     * (spawn, ready) that {@link #enterG} ends. False if sysmon took the processor meanwhile (or it
+     * is in a blocking call).
+     */
     boolean leaveG(M m) {
         return transition(m, IN_G, SCHED);
     }
@@ -147,22 +146,12 @@ final class P {
         }
     }
 
-    /** Goroutine code on holder {@code m}: take the processor for a runtime operation. False if lost (or in a syscall). */
-    boolean lockForG(M m) {
-        return transition(m, IN_G, SCHED);
-    }
-
-    /** Goroutine code: the runtime operation is over. */
-    void unlockForG(M m) {
-        STATE.setRelease(this, word(m, IN_G));
-    }
-
     /**
      * Goroutine code on holder {@code m}: entering a blocking call; counts {@code counter} (or
      * nothing if negative) while it still owns the processor. False if the processor was lost already.
      */
     boolean enterSyscall(M m, int counter) {
-        if (!lockForG(m)) {
+        if (!leaveG(m)) {
             return false;
         }
         if (counter >= 0) {
@@ -213,15 +202,22 @@ final class P {
         return (int) SCHEDTICK.getOpaque(this);
     }
 
+    /** A processor on its own (no scheduler's set of processors with timers): for tests of its protocols. */
     P(int id, int capacity) {
-        this.id = id;
-        this.runq = new LocalRunQueue(capacity);
+        this(id, capacity, null);
     }
 
-    /** Owner: the next goroutine id. */
-    long nextId(Scheduler s) {
+    /** Processor {@code id} of a scheduler whose processors with timers are {@code withTimers}. */
+    P(int id, int capacity, ProcMask withTimers) {
+        this.id = id;
+        this.runq = new LocalRunQueue(capacity);
+        this.timers = new TimerQueue(withTimers, id);
+    }
+
+    /** Owner: the next goroutine id, from a batch reserved from the scheduler's counter {@code ids}. */
+    long nextId(java.util.concurrent.atomic.AtomicLong ids) {
         if (idNext == idEnd) {
-            idNext = s.reserveIds(Scheduler.ID_BATCH);
+            idNext = ids.getAndAdd(Scheduler.ID_BATCH);
             idEnd = idNext + Scheduler.ID_BATCH;
         }
         return idNext++;

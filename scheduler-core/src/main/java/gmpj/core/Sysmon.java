@@ -136,11 +136,11 @@ final class Sysmon extends Thread {
     public void run() {
         start = System.nanoTime();
         nextTrace = start + tracePeriodNanos;
-        while (!s.stopping) {
+        while (!s.lifecycle.stopping) {
             try {
                 round();
             } catch (Throwable t) { // sysmon must outlive any bug of its own
-                s.diagnose(System.Logger.Level.ERROR, "gmpj: sysmon of scheduler " + s.name() + " failed a round and "
+                s.diag.diagnose(System.Logger.Level.ERROR, "gmpj: sysmon of scheduler " + s.name() + " failed a round and "
                         + "carries on: " + t);
             }
         }
@@ -149,7 +149,7 @@ final class Sysmon extends Thread {
     /** Sleep (Go's back-off, or deep sleep when all is idle), then look at everything once. */
     private void round() {
         long now = System.nanoTime();
-        if (s.npidle == s.procs) {
+        if (s.idle.idleCount() == s.procs) {
             deepSleep(now);
             idleRounds = 0;
         } else {
@@ -162,13 +162,14 @@ final class Sysmon extends Thread {
             LockSupport.parkNanos(this, delay);
         }
         now = System.nanoTime();
-        if (s.orphanCount > 0) {
-            s.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
+        if (s.carriers.orphanCount > 0) {
+            s.carriers.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
         }
         boolean acted = preemptLongRunners(now);
         acted |= retake(now);
+        s.timers.overdueWithoutKeeper(now); // a timer nobody keeps time for (Go's sysmon starts an M for it)
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
-            s.emitTrace(now - start);
+            s.diag.emitTrace(now - start);
             nextTrace = now + tracePeriodNanos;
         }
         checkDeadlock(now);
@@ -198,10 +199,10 @@ final class Sysmon extends Thread {
     long beginDeepSleep(long now) {
         // Publish "sleeping" first, then decide how long: a processor that goes busy after this
         // store sees it and unparks us (a permit makes the park return at once); one that went
-        // busy before it is seen in npidle here; one that went busy and idle again before it is
+        // busy before it is seen in the idle count here; one that went busy and idle again before it is
         // reflected in what deadlockCheckDue() reads now.
         sleeping = true;
-        if (s.npidle != s.procs) {
+        if (s.idle.idleCount() != s.procs) {
             return now;
         }
         long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
@@ -213,7 +214,7 @@ final class Sysmon extends Thread {
     private boolean preemptLongRunners(long now) {
         boolean acted = false;
         for (P p : s.ps) {
-            if (p.idle) {
+            if (s.idle.isIdle(p)) {
                 continue;
             }
             int tick = p.schedtick();
@@ -246,7 +247,7 @@ final class Sysmon extends Thread {
             int i = p.id;
             long st = p.state();
             long status = P.statusOf(st);
-            if (p.idle || (status != P.SYSCALL && status != P.IN_G)) {
+            if (s.idle.isIdle(p) || (status != P.SYSCALL && status != P.IN_G)) {
                 seenState[i] = 0;
                 continue;
             }
@@ -263,9 +264,9 @@ final class Sysmon extends Thread {
             seenRounds[i]++;
             long stuckFor = now - seenStateSince[i];
             boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty() || timerDue(p.timers.earliest(), now);
-            boolean noOneElse = s.npidle + s.nmspinning.get() == 0;
+            boolean noOneElse = s.idle.lvWord() == 0;
             if (status == P.SYSCALL) {
-                if (blockingCallDue(stuckFor, othersWait, noOneElse) && s.handOff(p, st)) {
+                if (blockingCallDue(stuckFor, othersWait, noOneElse) && s.carriers.handOff(p, st)) {
                     seenState[i] = 0;
                     acted = true;
                 }
@@ -311,11 +312,11 @@ final class Sysmon extends Thread {
         Thread.State state = holder.getState();
         Stall verdict = judge(state, stuckFor, seenRounds[i], othersWait, noOneElse, timeSliceNanos, window,
                 () -> cpu[0] = cpuSince(cpuMark[i], holder));
-        if (verdict == Stall.NONE || (verdict == Stall.STALLED && s.hogPolicy != HogPolicy.HAND_OFF)) {
+        if (verdict == Stall.NONE || (verdict == Stall.STALLED && s.config.hogPolicy != HogPolicy.HAND_OFF)) {
             return false;
         }
         G g = holder.curg;
-        boolean report = g != null && (verdict == Stall.MONITOR ? !s.monitorBlockReported() : !g.hogReported)
+        boolean report = g != null && (verdict == Stall.MONITOR ? !s.diag.monitorBlockReported() : !g.hogReported)
                 && verdict != Stall.STALLED;
         StackTraceElement[] frames = null;
         ThreadInfo lock = null;
@@ -326,18 +327,18 @@ final class Sysmon extends Thread {
                 return false; // it moved on while we looked: the frames may not be its own; look again next round
             }
         }
-        boolean handOff = verdict != Stall.HOG || s.hogPolicy == HogPolicy.HAND_OFF;
+        boolean handOff = verdict != Stall.HOG || s.config.hogPolicy == HogPolicy.HAND_OFF;
         if (handOff) {
-            if (!s.handOff(p, st)) {
+            if (!s.carriers.handOff(p, st)) {
                 return false;
             }
             seenState[i] = 0;
         }
         switch (verdict) {
-            case MONITOR -> s.monitorBlocked(g, holder, lock, frames, stuckFor);
-            case BLOCKED -> s.blockedCallDetected(g, holder, state, frames, stuckFor);
+            case MONITOR -> s.diag.monitorBlocked(g, holder, lock, frames, stuckFor);
+            case BLOCKED -> s.diag.blockedCallDetected(g, holder, state, frames, stuckFor);
             case HOG -> {
-                s.hogDetected(g, frames, stuckFor, cpu[0], window, handOff);
+                s.diag.hogDetected(g, frames, stuckFor, cpu[0], window, handOff);
                 hogCounted[i] = !handOff; // REPORT_ONLY: count this stuck period once
             }
             default -> { } // STALLED: handed off, not a hog
@@ -428,13 +429,13 @@ final class Sysmon extends Thread {
         if (deadlockGraceNanos == 0) {
             return; // DeadlockPolicy.IGNORE
         }
-        if (!s.idleOnTheSurface()) {
+        if (!s.deadlocks.idleOnTheSurface()) {
             endStall();
             deadlockDue = 0;
             return;
         }
         long progress = s.progress();
-        Scheduler.Census c = s.stalled();
+        Deadlocks.Census c = s.deadlocks.stalled();
         if (c == null || s.progress() != progress) {
             endStall();
             // Goroutines left, yet something hidden is active (a goroutine running on a carrier that
@@ -443,7 +444,7 @@ final class Sysmon extends Thread {
             deadlockDue = s.liveGoroutines() > 0 ? now + deadlockGraceNanos : 0;
             return;
         }
-        Scheduler.Others others = s.others();
+        Deadlocks.Others others = s.deadlocks.others();
         if (asleepSince == 0 || progress != asleepProgress) {
             endStall(); // a goroutine ran since the last look: a new stall
             asleepSince = now;
@@ -465,12 +466,12 @@ final class Sysmon extends Thread {
         if (others.quiet && now - othersQuietSince >= deadlockGraceNanos) {
             deadlockReported = true;
             deadlockDue = Long.MAX_VALUE;
-            s.deadlockDetected(c);
+            s.deadlocks.detected(c);
             return;
         }
         if (!stallNoted && c.parked > c.foreignJoins) {
             stallNoted = true;
-            s.stallNoted(c, others, now - asleepSince);
+            s.deadlocks.stallNoted(c, others, now - asleepSince);
         }
         // Another scheduler is active (look again after a grace), or has just gone quiet.
         deadlockDue = (others.quiet ? othersQuietSince : now) + deadlockGraceNanos;
@@ -482,7 +483,7 @@ final class Sysmon extends Thread {
         stallNoted = false;
         if (deadlockReported) {
             deadlockReported = false;
-            s.deadlockCleared();
+            s.deadlocks.cleared();
         }
     }
 
@@ -493,7 +494,7 @@ final class Sysmon extends Thread {
      * this one, while sysmon was awake and not woken); else when {@link #checkDeadlock} last decided.
      */
     private long deadlockCheckDue(long now) {
-        if (deadlockGraceNanos == 0 || !s.idleOnTheSurface() || s.liveGoroutines() <= 0) {
+        if (deadlockGraceNanos == 0 || !s.deadlocks.idleOnTheSurface() || s.liveGoroutines() <= 0) {
             return Long.MAX_VALUE;
         }
         if (deadlockDue == 0 || asleepSince != 0 && s.progress() != asleepProgress) {

@@ -12,11 +12,13 @@ import java.util.Arrays;
  * that fires after its park already ended (or was cancelled too late) wakes nobody.
  *
  * <p>{@link #earliest} is a volatile copy of the heap's smallest deadline, read without the lock by
- * carriers deciding how long they may park.
+ * the timekeeper and by carriers looking for due timers ({@link Timers}). The heap's bit in the
+ * scheduler's set of processors with timers is changed under the lock, after {@link #earliest},
+ * whenever the heap becomes empty or stops being empty.
  *
  * <p>Timers are added by the carrier that commits a timed park (after the goroutine is WAITING,
  * so a timer can never fire before the park it belongs to) and cancelled by the goroutine when it
- * wakes early. Expired timers are run by whichever carrier looks first ({@link #runExpired}).
+ * wakes early. Expired timers are run by whichever carrier looks first ({@link Timers#fireExpired}).
  */
 final class TimerQueue {
 
@@ -46,6 +48,32 @@ final class TimerQueue {
     private int size;
     /** Smallest deadline, or Long.MAX_VALUE when empty. Written under the lock, read racily. */
     private volatile long earliest = Long.MAX_VALUE;
+    /** The scheduler's set of processors with timers (null for a heap on its own), and this heap's bit in it. */
+    private final ProcMask mask;
+    private final int bit;
+
+    /** A heap on its own, in no scheduler's set. */
+    TimerQueue() {
+        this(null, 0);
+    }
+
+    /** The heap of processor {@code bit}, which keeps its bit in {@code mask} set exactly while it has timers (under its lock). */
+    TimerQueue(ProcMask mask, int bit) {
+        this.mask = mask;
+        this.bit = bit;
+    }
+
+    /** Under the lock, after the size changed: the heap's earliest deadline, and its bit in the set when it (un)became empty. */
+    private void sizeChanged(int before) {
+        earliest = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+        if (mask != null && (before == 0) != (size == 0)) {
+            if (size == 0) {
+                mask.clear(bit);
+            } else {
+                mask.set(bit);
+            }
+        }
+    }
 
     long earliest() {
         return earliest;
@@ -73,7 +101,7 @@ final class TimerQueue {
             t.index = size;
             heap[size++] = t;
             siftUp(t.index);
-            earliest = heap[0].deadline;
+            sizeChanged(size - 1);
         } finally {
             lock.unlock();
         }
@@ -89,7 +117,7 @@ final class TimerQueue {
                 return;
             }
             removeAt(i);
-            earliest = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            sizeChanged(size + 1);
         } finally {
             lock.unlock();
         }
@@ -107,7 +135,7 @@ final class TimerQueue {
             }
             Timer t = heap[0];
             removeAt(0);
-            earliest = size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+            sizeChanged(size + 1);
             return t;
         } finally {
             lock.unlock();

@@ -147,7 +147,7 @@ class CarrierFailureTest {
             armed.set(true);
             runAllStolenWork(s);
             awaitCondition(s, "the carrier died: " + diag, () -> count(diag, "failed outside any goroutine") == 1);
-            awaitCondition(s, "the processor adopted: " + diag, () -> s.carrierStates().size() == 2 && s.orphanCount == 0);
+            awaitCondition(s, "the processor adopted: " + diag, () -> s.carrierStates().size() == 2 && s.carriers.orphanCount == 0);
             assertEquals(1, count(diag, "could not start a carrier thread"), diag.toString());
             runAllStolenWork(s);
         }

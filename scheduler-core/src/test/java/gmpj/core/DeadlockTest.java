@@ -124,8 +124,8 @@ class DeadlockTest {
         G g = s.global.poll();
         g.toRunning();
         assertTrue(g.commitPark(null), "the goroutine parks");
-        assertTrue(s.parkIdle(s.ps[0]), "the processor goes idle");
-        assertTrue(s.stalled() != null, describe(s));
+        assertTrue(s.idle.park(s.ps[0]), "the processor goes idle");
+        assertTrue(s.deadlocks.stalled() != null, describe(s));
         assertEquals(Long.MAX_VALUE, s.sysmon.beginDeepSleep(System.nanoTime()), "sysmon sleeps until woken");
     }
 

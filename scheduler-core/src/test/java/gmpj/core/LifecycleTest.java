@@ -118,7 +118,7 @@ class LifecycleTest {
             AtomicInteger abandoned = new AtomicInteger(-1);
             Thread stopper = Thread.ofPlatform().name("shutdown-now-caller").start(() -> abandoned.set(s.shutdownNow()));
             // shutdownNow has told the carriers to stop before it waits for them.
-            awaitCondition(s, "shutdownNow to mark the scheduler stopping", () -> s.stopping);
+            awaitCondition(s, "shutdownNow to mark the scheduler stopping", () -> s.lifecycle.stopping);
             release.set(true);
             assertTimeoutPreemptively(LIVENESS, () -> stopper.join());
 

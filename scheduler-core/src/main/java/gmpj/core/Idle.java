@@ -1,0 +1,325 @@
+package gmpj.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The idle processors and the spinning carriers: how a carrier goes to sleep and how work wakes
+ * one. Every step of that protocol is in this class; the run loop ({@link M}) only calls it.
+ *
+ * <h2>The hand-shake</h2>
+ * Two sides race. A <em>submitter</em> publishes work (a spawn, a ready, a fired timer, a spill to
+ * the global queue) and then calls {@link #wakeIfIdle}: if some processor is idle and no carrier
+ * is spinning, it wakes one ({@link #wakep}), which becomes the single new spinning carrier and
+ * finds the work. A <em>carrier going idle</em> ({@link #release}) puts its processor on the idle
+ * set, stops spinning, and then looks at the queues once more ({@link #stopSpinningAndRecheck})
+ * before it sleeps. Each side writes first and reads second, with a full fence in between: the
+ * submitter writes the queue and reads the word below; the idle carrier writes the word and reads
+ * the queues. Sequential consistency of the two fenced pairs means at least one side sees the
+ * other: either the submitter sees an idle processor with nobody spinning and wakes it, or the
+ * idle carrier sees the work and takes its processor back. Nothing is stranded (jcstress:
+ * {@code GoIdleRacingSubmitStrandsNothing}, {@code SpinnerGoingIdleRacingSpawnStrandsNothing}).
+ *
+ * <p>Why "no carrier spinning" is enough to skip the wake-up: a spinning carrier, before it goes
+ * idle, stops spinning and then re-checks every processor's ring ({@link #hasWorkFor} with
+ * {@code wasSpinning}), so it cannot sleep through the work it was relied on to find. Go's rule
+ * limits spinning to half the busy processors ({@link #tryStartSpinning}), so idle carriers never
+ * burn more CPU than busy ones.
+ *
+ * <h2>State</h2>
+ * <ul>
+ *   <li>{@link #word}: the number of idle processors (high 32 bits) and of spinning carriers (low
+ *       32 bits) in one volatile long, so the submitter's decision is one read. Changed only by
+ *       atomic adds and CASes. Padded on both sides: every submitter reads it, every idle
+ *       transition writes it.</li>
+ *   <li>{@link #idle}: which processors are idle. Bits are set and cleared only under
+ *       {@link #lock}, together with the count, so under the lock the count equals the number
+ *       of bits. Racy readers (thieves skipping idle victims, stats) may see either first.</li>
+ *   <li>{@link M#spinning}: whether a carrier is counted in the spinning half of the word. Written
+ *       by the carrier, or by {@link #wakep} under the lock while the carrier's processor is in the
+ *       idle set (it hands the carrier the spinning role it took).</li>
+ * </ul>
+ * The lock also makes the termination decision ({@link Lifecycle#decideLocked}) atomic with the
+ * last processor going idle.
+ */
+final class Idle extends IdleWordPadded {
+    static final long ONE_IDLE = 1L << 32;
+    static final long ONE_SPINNING = 1L;
+
+    private final Scheduler s;
+    private final int procs;
+    /** Guards the bits of {@link #idle} and the decisions taken with them; never held across a park. */
+    final SpinLock lock = new SpinLock(); // ownerless: taken from goroutine code too, see SpinLock
+    /** Processors on the idle set; see the class comment for who writes it. */
+    private final ProcMask idle;
+
+    Idle(Scheduler s, int procs) {
+        this.s = s;
+        this.procs = procs;
+        this.idle = new ProcMask(procs);
+    }
+
+    // ------------------------------------------------------------------ the word
+
+    static int idleOf(long w) {
+        return (int) (w >>> 32);
+    }
+
+    static int spinningOf(long w) {
+        return (int) w;
+    }
+
+    /** Idle processors right now (racy). */
+    int idleCount() {
+        return idleOf(lvWord());
+    }
+
+    /** Spinning carriers right now (racy). */
+    int spinningCount() {
+        return spinningOf(lvWord());
+    }
+
+    /** Whether processor {@code p} is on the idle set (racy: a snapshot). */
+    boolean isIdle(P p) {
+        return idle.get(p.id);
+    }
+
+    /**
+     * A carrier without local work may start spinning (looking to steal) only while fewer than half
+     * of the busy processors have a spinning carrier: Go's limit. CAS on the word, so the limit holds
+     * exactly. True if the caller now counts as spinning (and must set {@link M#spinning}).
+     */
+    boolean tryStartSpinning() {
+        for (;;) {
+            long w = lvWord();
+            if (2 * spinningOf(w) >= procs - idleOf(w)) {
+                return false;
+            }
+            if (casWord(w, w + ONE_SPINNING)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * A spinning carrier stops spinning. True if it was the last one: then nobody is looking for
+     * work any more, and the caller must see that work it may have left behind is not stranded
+     * ({@link #wakeIfIdle}). A full-fence add, so a re-check that follows reads after it.
+     */
+    boolean stopSpinningAndCheckLast() {
+        return spinningOf(getAndAddWord(-ONE_SPINNING)) == 1;
+    }
+
+    /** A spinning carrier found work: it stops spinning and, if it was the last, wakes another for what may be left. */
+    void foundWork(M m) {
+        m.spinning = false;
+        if (stopSpinningAndCheckLast()) {
+            wakeIfIdle();
+        }
+    }
+
+    // ------------------------------------------------------------------ submitter side
+
+    /**
+     * Go's rule for waking a carrier: work was just published, and there is an idle processor but
+     * no spinning carrier. The full fence orders the publication before the read of the word.
+     */
+    void wakeIfIdle() {
+        VarHandle.fullFence();
+        long w = lvWord();
+        if (idleOf(w) != 0 && spinningOf(w) == 0) {
+            wakep();
+        }
+    }
+
+    /** Wakes one idle carrier as the (single) new spinning carrier. Go's {@code wakep}. */
+    private void wakep() {
+        for (;;) { // take the spinning role 0 -> 1; if someone has it already, they will find the work
+            long w = lvWord();
+            if (spinningOf(w) != 0) {
+                return;
+            }
+            if (casWord(w, w + ONE_SPINNING)) {
+                break;
+            }
+        }
+        M m = null;
+        lock.lock();
+        try {
+            int id = s.lifecycle.stopping ? -1 : idle.next(0);
+            if (id >= 0) {
+                P p = s.ps[id];
+                idle.clear(id);
+                getAndAddWord(-ONE_IDLE);
+                m = p.m;
+                m.spinning = true; // handed over with the spinning count we took
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (m == null) {
+            getAndAddWord(-ONE_SPINNING);
+            return;
+        }
+        m.wake();
+        s.sysmon.wake();
+    }
+
+    // ------------------------------------------------------------------ carrier side
+
+    /**
+     * A carrier with nothing to do: puts its processor on the idle set, stops spinning, and looks
+     * once more for work it must not sleep through. True if it must now wait (until woken, or as
+     * the timekeeper until the nearest timer); false if it keeps its processor and looks again
+     * (the global queue had work, the re-check found some, or the scheduler is stopping).
+     */
+    boolean release(M m) {
+        if (!park(m.p)) {
+            return false;
+        }
+        return !stopSpinningAndRecheck(m);
+    }
+
+    /**
+     * Puts {@code p} on the idle set. False (and nothing changed) if the global queue has work or
+     * the scheduler is stopping. Decides termination if this was the last busy processor of a
+     * scheduler that is shut down.
+     */
+    boolean park(P p) {
+        boolean terminatedNow = false;
+        lock.lock();
+        try {
+            if (s.lifecycle.stopping || !s.global.isEmpty()) {
+                return false;
+            }
+            idle.set(p.id);
+            getAndAddWord(ONE_IDLE);
+            terminatedNow = s.lifecycle.decideLocked();
+            return true;
+        } finally {
+            lock.unlock();
+            if (terminatedNow) {
+                s.lifecycle.announceTermination();
+            }
+        }
+    }
+
+    /**
+     * The middle of going idle, once the processor is on the idle set: stop spinning, then look at
+     * the queues once more. True if work turned up and this carrier took its processor back
+     * (spinning again if it was); false if it must wait (a waker may have taken the processor off
+     * the idle set meanwhile, and has then woken us).
+     */
+    boolean stopSpinningAndRecheck(M m) {
+        boolean wasSpinning = m.spinning;
+        if (wasSpinning) {
+            m.spinning = false;
+            stopSpinningAndCheckLast(); // full fence: the re-check below reads after it
+        }
+        if (hasWorkFor(m.p, wasSpinning) && unpark(m.p)) {
+            if (wasSpinning) {
+                m.spinning = true;
+                getAndAddWord(ONE_SPINNING);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The re-check of a carrier that just went idle: always the global queue and due timers; every
+     * busy processor's ring too if it was spinning (it was the carrier submitters relied on).
+     */
+    boolean hasWorkFor(P self, boolean wasSpinning) {
+        if (!s.global.isEmpty() || s.timers.earliest() <= System.nanoTime()) {
+            return true;
+        }
+        if (wasSpinning) {
+            // The rings only: a goroutine alone in a busy processor's runnext is about to be run
+            // by its owner (an idle processor's queues are empty), so it strands nobody; counting
+            // it would keep this carrier spinning for as long as a ping-pong pair runs elsewhere.
+            for (P p : s.ps) {
+                if (p != self && !p.runq.ringIsEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Takes {@code p} off the idle set if it is still there. True if this call did. */
+    boolean unpark(P p) {
+        if (!idle.get(p.id)) {
+            return false; // only p's own carrier sets its bit, so a clear bit stays clear for it
+        }
+        lock.lock();
+        try {
+            if (!idle.get(p.id)) {
+                return false;
+            }
+            idle.clear(p.id);
+            getAndAddWord(-ONE_IDLE);
+        } finally {
+            lock.unlock();
+        }
+        s.sysmon.wake();
+        return true;
+    }
+
+    /** Under {@link #lock}: whether every processor is idle. */
+    boolean allIdleLocked() {
+        return idleOf(lvWord()) == procs;
+    }
+
+    /** A carrier that dies gives up the spinning role it held. */
+    void dropSpinning(M m) {
+        if (m.spinning) {
+            m.spinning = false;
+            getAndAddWord(-ONE_SPINNING);
+        }
+    }
+}
+
+/** Padding before the word: keeps it off the cache line of whatever the JVM places first. */
+abstract class IdleLhsPad {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+    long p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
+}
+
+/** The idle/spinning word of {@link Idle}, between two pads. */
+abstract class IdleWord extends IdleLhsPad {
+    private static final VarHandle WORD;
+
+    static {
+        try {
+            WORD = MethodHandles.lookup().findVarHandle(IdleWord.class, "word", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Idle processors (high 32 bits), spinning carriers (low 32 bits). See {@link Idle}. */
+    @SuppressWarnings("unused")
+    private volatile long word;
+
+    /** Volatile load. */
+    final long lvWord() {
+        return word;
+    }
+
+    /** Volatile CAS. */
+    final boolean casWord(long expect, long update) {
+        return WORD.compareAndSet(this, expect, update);
+    }
+
+    /** Volatile (full-fence) add; returns the old word. */
+    final long getAndAddWord(long delta) {
+        return (long) WORD.getAndAdd(this, delta);
+    }
+}
+
+/** Padding after the word: the fields of {@link Idle} itself (read-mostly) go on other lines. */
+abstract class IdleWordPadded extends IdleWord {
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+    long p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
+}
