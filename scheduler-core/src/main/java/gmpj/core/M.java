@@ -430,6 +430,7 @@ final class M extends Thread implements StealPolicy.Victims {
             return null; // work turned up, or the scheduler is stopping
         }
         s.timers.idleWait(this);
+        p.counters.inc(PCounters.WAKEUPS); // still ours to count: only its own carrier touches an idle processor
         s.idle.unpark(p); // woken by a timeout: take our processor back ourselves
         return null;
     }

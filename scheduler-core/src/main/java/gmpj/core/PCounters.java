@@ -25,7 +25,8 @@ final class PCounters {
     static final int RUNNEXT_PICKS = 10;
     static final int TIMERS_FIRED = 11;
     static final int PINNED_PARKS = 12;
-    static final int COUNT = 13;
+    static final int WAKEUPS = 13;
+    static final int COUNT = 14;
 
     private static final int PAD = 8; // 64 bytes of longs on each side
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -82,6 +82,8 @@ public record SchedulerStats(
      * @param runnextPicks     picks from its runnext slot
      * @param timersFired      expired timers it ran
      * @param pinnedParks      parks that blocked its carrier because the JVM pinned the continuation
+     * @param wakeups          times its carrier woke from an idle wait: for work, for a timer (as the
+     *                         scheduler's single timekeeper), or to stop
      */
     public record ProcStats(
             int id,
@@ -99,7 +101,8 @@ public record SchedulerStats(
             long exits,
             long runnextPicks,
             long timersFired,
-            long pinnedParks) {}
+            long pinnedParks,
+            long wakeups) {}
 
     /** All goroutines ever spawned on this scheduler. */
     public long spawns() {
@@ -139,6 +142,11 @@ public record SchedulerStats(
     /** Batches taken from the global queue, all processors. */
     public long globalTakes() {
         return perProc.stream().mapToLong(ProcStats::globalTakes).sum();
+    }
+
+    /** Wake-ups of idle carriers, all processors. */
+    public long wakeups() {
+        return perProc.stream().mapToLong(ProcStats::wakeups).sum();
     }
 
     /** Ring overflows to the global queue, all processors. */

@@ -159,9 +159,9 @@ final class Timers {
         }
     }
 
-    /** Whether an idle carrier is waiting for time now (racy; for tests and traces). */
-    boolean hasKeeper() {
-        return keeper != null;
+    /** The idle carrier keeping time now, or null (racy; for tests and traces). */
+    M keeper() {
+        return keeper;
     }
 
     /**
