@@ -49,9 +49,11 @@ import java.util.concurrent.locks.LockSupport;
  * Nothing wakes a parked contender: the lock keeps no list of waiters, so that {@link #unlock()}
  * stays one store. A contender sees the lock free at the end of its current park, at most
  * {@value #MAX_PARK_NANOS} ns late and, thanks to the doubling, not much later than it had already
- * waited. In goroutine code a parked contender blocks its carrier thread, so its processor waits
- * too; sysmon hands the processor of a carrier parked that long to another carrier, as for any
- * blocking call.
+ * waited. After each park it spins again (phase 1, not phase 2) before the next: a lock that
+ * running contenders keep taking is free only for moments, which one look per park would rarely
+ * catch. In goroutine code a parked contender blocks its carrier thread, so its processor waits
+ * too; a carrier that stays parked here for two time slices is treated by sysmon like one in a
+ * blocking call: its processor goes to another carrier.
  *
  * <h2>Interrupts and permits</h2>
  * {@code LockSupport.parkNanos} returns at once while the thread's interrupt flag is set, which
@@ -135,22 +137,24 @@ public class SpinLock {
     }
 
     private void lockContended() {
-        int steps = 0;
+        int spins = 0;
+        int yields = 0;
         long parkNanos = MIN_PARK_NANOS;
         boolean parked = false;
         boolean interrupted = false;
         while (!tryLock()) {
-            if (steps < SPINS) {
-                steps++;
+            if (spins < SPINS) {
+                spins++;
                 Thread.onSpinWait();
-            } else if (steps < SPINS + YIELDS) {
-                steps++;
+            } else if (yields < YIELDS) {
+                yields++;
                 Thread.yield();
             } else {
                 interrupted |= Thread.interrupted(); // a set flag would make parkNanos return at once
                 LockSupport.parkNanos(this, parkNanos);
                 parked = true;
                 parkNanos = Math.min(parkNanos << 1, MAX_PARK_NANOS);
+                spins = 0; // spin again before the next park: see the class description
             }
         }
         if (interrupted) {
