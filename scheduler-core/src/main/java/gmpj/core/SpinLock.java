@@ -80,7 +80,7 @@ import java.util.concurrent.locks.LockSupport;
  * with it, so such a class keeps the lock in a field instead (as gmpj's channels do).
  */
 public class SpinLock {
-    /** Failed attempts with {@link Thread#onSpinWait()} before yielding: a few microseconds. */
+    /** Failed attempts with {@link Thread#onSpinWait()} before yielding, and after each park: a few microseconds. */
     static final int SPINS = 100;
     /** Then {@link Thread#yield()}s before parking. */
     static final int YIELDS = 10;
