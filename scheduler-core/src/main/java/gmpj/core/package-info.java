@@ -49,7 +49,8 @@
  * {@code ThreadLocal}s are the carrier's (shared by every goroutine it runs), and
  * {@code LockSupport.park}, {@code java.util.concurrent} locks, {@code Thread.sleep} and blocking
  * I/O block the carrier and so stall its processor. Use {@link gmpj.core.Gmp#sleep},
- * {@link gmpj.core.Parking} and the {@code gmpj.sync} primitives instead. Recursion depth is
+ * {@link gmpj.core.Parking} and the {@code gmpj.sync} primitives instead, and
+ * {@link gmpj.core.SpinLock} to guard a few field writes. Recursion depth is
  * bounded by the carrier's stack ({@link gmpj.core.Scheduler.Builder#carrierStackSize}).
  *
  * <p>{@code synchronized} blocks and methods that do not park inside are fine; a goroutine waiting

@@ -2,6 +2,7 @@ package gmpj.sync;
 
 import gmpj.core.Gmp;
 import gmpj.core.Parking;
+import gmpj.core.SpinLock;
 import gmpj.core.WaitReason;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @param <T> the element type
  */
-public final class Chan<T> extends SpinLocked implements Iterable<T> {
+public final class Chan<T> implements Iterable<T> {
     /**
      * The largest buffer a channel may have: 2<sup>24</sup> (16,777,216) values. The buffer is
      * allocated in full when the channel is made (4 or 8 bytes a slot, so 64 or 128 MiB at this
@@ -84,6 +85,11 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
      * Guarded by the lock; an operation claims at most one node.
      */
     private ChanNode toWake;
+    /**
+     * The channel's lock, taken through {@link #lock()}. A field, not a base class as for the wait
+     * queues: {@code Chan} is public, and {@link SpinLock}'s methods would become part of its API.
+     */
+    private final SpinLock guard = new SpinLock();
 
     /** An unbuffered channel: every send waits for its receiver. */
     public Chan() {
@@ -481,6 +487,16 @@ public final class Chan<T> extends SpinLocked implements Iterable<T> {
         ChanNode w = toWake;
         toWake = null;
         return w;
+    }
+
+    /** Takes the channel's lock (never held across a park; see {@link SpinLock}). */
+    void lock() {
+        guard.lock();
+    }
+
+    /** Leaves the channel's lock; {@link #unlockAndWake()} when an operation may have claimed a node. */
+    void unlock() {
+        guard.unlock();
     }
 
     /** Leaves the lock, then wakes the node this holder claimed, if any. */

@@ -1,6 +1,7 @@
 package gmpj.sync;
 
 import gmpj.core.Parking;
+import gmpj.core.SpinLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -217,7 +218,7 @@ public class Context {
      * cancel a context when its work is over, which also unlinks it from its parent.
      */
     public static final class Cancellable extends Context implements AutoCloseable {
-        private final SpinLocked lock = new SpinLocked() {};
+        private final SpinLock lock = new SpinLock();
         /** The nearest cancellable ancestor, which cancels this one with it; null under background. */
         private final Cancellable parentCanceller;
         /** The effective deadline: the earlier of this one's and the parent's; 0 if none. */

@@ -1,18 +1,20 @@
 package gmpj.sync;
 
+import gmpj.core.SpinLock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A FIFO of {@link WaitNode}s guarded by a {@link SpinLocked spin lock}: the wait list of the
- * locks, wait groups, semaphores and condition variables here.
+ * A FIFO of {@link WaitNode}s guarded by a {@link SpinLock}: the wait list of the locks, wait
+ * groups, semaphores and condition variables here. The queue is its own lock (it extends
+ * {@code SpinLock}), so the lock word costs no separate object in every primitive.
  *
  * <h2>Memory ordering</h2>
- * The lock orders everything written under it (see {@link SpinLocked}). {@link #size} is written
+ * The lock orders everything written under it (see {@link SpinLock}). {@link #size} is written
  * only under the lock, with a volatile store, so that callers may read it without the lock as a
  * hint ("anyone waiting?"); each such read site says why a stale answer is safe there.
  */
-final class WaitQueue extends SpinLocked {
+final class WaitQueue extends SpinLock {
     private static final VarHandle SIZE;
 
     static {

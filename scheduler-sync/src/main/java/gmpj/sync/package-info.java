@@ -68,11 +68,11 @@
  * Fast paths are one atomic operation on a state word (Go's layouts: the mutex's
  * locked/woken/starving bits and waiter count, the wait group's counter and waiter count in one
  * {@code long}). Slow paths queue a {@code WaitNode} on a {@code WaitQueue}: a FIFO guarded by a
- * spin lock held only for a few field writes, never across a park. Channels follow Go's
- * {@code hchan}: a ring buffer and queues of blocked senders and receivers under one such lock,
- * whose nodes are served by CAS so that a blocked select can wait in many queues at once (see
- * {@code ChanWait}). A waker unlinks a node and
- * sets its status under that lock, then unparks its waiter; a waiter that times out settles under
- * the same lock whether it leaves or keeps what it was just given, so no grant is lost or doubled.
+ * {@link gmpj.core.SpinLock} held only for a few field writes, never across a park. Channels follow
+ * Go's {@code hchan}: a ring buffer and queues of blocked senders and receivers under one such
+ * lock, whose nodes are served by CAS so that a blocked select can wait in many queues at once (see
+ * {@code ChanWait}). A waker unlinks a node and sets its status under that lock, then unparks its
+ * waiter; a waiter that times out settles under the same lock whether it leaves or keeps what it
+ * was just given, so no grant is lost or doubled.
  */
 package gmpj.sync;
