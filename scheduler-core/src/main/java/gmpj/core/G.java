@@ -16,8 +16,10 @@ import jdk.internal.vm.ContinuationScope;
  *                                   --commitPark------------> WAITING --wake / wakeFromTimer--> RUNNABLE
  *                                   --toDead----------------> DEAD
  * </pre>
- * Only {@code WAITING -> RUNNABLE} races (an unparker, a timer and the parking carrier may all try),
- * so only it is a CAS. The other transitions are made by the one carrier that owns the goroutine at
+ * Only the transitions out of {@code WAITING} race: {@code WAITING -> RUNNABLE} (an unparker, a
+ * timer and the parking carrier may all try) and, when a scheduler gives up at close,
+ * {@code WAITING -> DEAD} ({@link #abandonWaiting}) against them; both are CASes. A queued goroutine
+ * that will never run goes {@code RUNNABLE -> DEAD} ({@link #abandon}). The other transitions are made by the one carrier that owns the goroutine at
  * that moment and are checked: an illegal transition is a runtime bug and throws.
  *
  * <h2>Parking (Go's gopark rule)</h2>

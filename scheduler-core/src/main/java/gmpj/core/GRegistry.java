@@ -8,8 +8,9 @@ import java.util.function.Consumer;
  * The goroutines spawned through one processor (Go's {@code allgs}, split per P so spawning never
  * contends): what {@link Scheduler#dump()} and the deadlock report walk.
  *
- * <p>Single writer (the carrier holding the processor; for the registry of goroutines spawned from
- * outside, whoever holds its monitor), any number of racy readers. Appends are O(1); when the
+ * <p>Single writer (the carrier holding the processor; for the registries of goroutines spawned
+ * from outside, one per stripe, whoever holds that stripe's {@link SpinLock}), any number of racy
+ * readers. Appends are O(1); when the
  * array is full the writer copies the goroutines that are not dead into a fresh array (twice the
  * live count, at least 64), so dead goroutines are dropped and the array stays within a constant
  * factor of the live count.

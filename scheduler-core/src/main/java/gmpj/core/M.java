@@ -195,7 +195,9 @@ final class M extends Thread implements StealPolicy.Victims {
         }
         p.counters.inc(PCounters.YIELDS);
         g.toRunnable();
-        p.put(g, false, s.global);
+        if (p.put(g, false, s.global)) {
+            s.idle.wakeIfIdle(); // the spill is work another carrier can take now
+        }
         return null;
     }
 
@@ -277,7 +279,7 @@ final class M extends Thread implements StealPolicy.Victims {
             if (s.timers.fireAll(p)) {
                 continue;
             }
-            // 6. Steal, within Go's limit: at most half of the busy processors may have a spinning
+            // 5. Steal, within Go's limit: at most half of the busy processors may have a spinning
             //    carrier, so idle carriers cannot burn more CPU than the busy ones use.
             if (spinning || (spinning = s.idle.tryStartSpinning())) {
                 if ((g = steal()) != null) {
@@ -285,7 +287,7 @@ final class M extends Thread implements StealPolicy.Victims {
                     return g;
                 }
             }
-            // 7. Nothing anywhere: release the processor and park.
+            // 6. Nothing anywhere: release the processor and park.
             if ((g = goIdle()) != null) {
                 return g;
             }

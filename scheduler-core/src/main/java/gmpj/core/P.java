@@ -14,9 +14,10 @@ package gmpj.core;
  *       (spawn, ready) first CASes {@code IN_G -> SCHED} ({@link #leaveG}) and sets it back after ({@link #enterG});</li>
  *   <li>{@link #SYSCALL}: the holder's goroutine is in a blocking call ({@link Gmp#blocking}, or a
  *       park the JVM pinned) and does not touch the processor;</li>
- *   <li>{@link #HANDED_OFF}: sysmon took it from a holder stuck in {@code SYSCALL} or in a
- *       goroutine that never yields ({@code IN_G} for two time slices without a new run), and gives
- *       it to another carrier, which then writes its own id with {@code SCHED}.</li>
+ *   <li>{@link #HANDED_OFF}: sysmon took it from a holder stuck in {@code SYSCALL}, in a goroutine
+ *       that never yields ({@code IN_G} for two time slices without a new run), or blocked in a
+ *       call gmpj cannot see (a monitor, {@code Thread.sleep}...), and gives it to another carrier:
+ *       {@link M#handOver} writes that carrier's id with {@code SCHED} ({@link #hold}).</li>
  * </ul>
  * Sysmon takes a processor only by CAS from {@code IN_G} or {@code SYSCALL}; the holder leaves
  * those states by CAS too. So exactly one side wins, and a holder whose CAS fails knows it lost
@@ -71,7 +72,7 @@ final class P {
     /** Timers armed by goroutines that parked on this processor. */
     final TimerQueue timers;
 
-    /** The carrier holding this processor; changes only when sysmon hands it off. */
+    /** The carrier holding this processor; changes only on a hand-over ({@link M#handOver}): a hand-off, or a carrier that died. */
     volatile M m;
 
     /**
@@ -223,16 +224,22 @@ final class P {
         return idNext++;
     }
 
-    /** Owner: queues a goroutine on this processor; {@code next} puts it in runnext. */
-    void put(G g, boolean next, GlobalRunQueue global) {
+    /**
+     * Owner: queues a goroutine on this processor; {@code next} puts it in runnext. True if the ring
+     * was full and spilled half of itself to {@code global}: work the caller may have to wake an
+     * idle carrier for ({@link Idle#wakeIfIdle}).
+     */
+    boolean put(G g, boolean next, GlobalRunQueue global) {
         if (next) {
             g = runq.swapRunnext(g);
             if (g == null) {
-                return;
+                return false;
             }
         }
         if (runq.put(g, global)) {
             counters.inc(PCounters.OVERFLOWS);
+            return true;
         }
+        return false;
     }
 }

@@ -857,11 +857,7 @@ public final class Scheduler implements AutoCloseable {
             return new Scheduler(config(), true);
         }
 
-        /**
-         * Builds the scheduler without starting its carriers or sysmon, so that its idle list,
-         * spinning count, queues and processors can be driven by hand from other threads, one step
-         * at a time, as the jcstress tests of this package do. Nothing ever runs on it by itself.
-         */
+        /** What this builder decided, frozen. */
         private Config config() {
             return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, stealPolicy, handler,
                     closeTimeout, pinCarriers, hogPolicy, checkMonitors, scheddetail, diagnostics, deadlockPolicy,
@@ -869,6 +865,11 @@ public final class Scheduler implements AutoCloseable {
                     timeSlice, schedtrace, deadlockGrace);
         }
 
+        /**
+         * Builds the scheduler without starting its carriers or sysmon, so that its idle set,
+         * spinning count, queues and processors can be driven by hand from other threads, one step
+         * at a time, as the jcstress tests of this package do. Nothing ever runs on it by itself.
+         */
         Scheduler buildUnstarted() {
             Continuations.check();
             return new Scheduler(config(), false);

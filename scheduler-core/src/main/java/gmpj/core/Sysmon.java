@@ -416,7 +416,7 @@ final class Sysmon extends Thread {
 
     /**
      * Looks for a deadlock. This scheduler is stalled when nothing of it can move by itself and
-     * goroutines are parked ({@link Scheduler#stalled()}). A stall is a deadlock when it has lasted
+     * goroutines are parked ({@link Deadlocks#stalled()}). A stall is a deadlock when it has lasted
      * {@code deadlockGrace} with no goroutine run in between (the progress count did not move), and
      * every other scheduler of the JVM has been quiet, without progress, for a grace too: then
      * nothing in gmpj can wake the parked goroutines. A stall that lasts while another scheduler is

@@ -27,9 +27,10 @@ import java.lang.invoke.VarHandle;
  * new timekeeper sees the new timer and waits for it.
  *
  * <h2>The seam</h2>
- * How the timekeeper waits ("until this deadline, or until broken") is a {@link TimeWait}. Here it
- * parks the carrier thread; a network poller replaces it with a blocking poll whose timeout is the
- * deadline and whose break is the poller's wake-up.
+ * How the timekeeper waits ("until this deadline, or until broken") is a {@link TimeWait}: the one
+ * place where an idle carrier waits for time. {@link #PARK} parks the carrier thread; a wait that
+ * must also watch something else (a blocking poll of sockets, whose timeout is the deadline and
+ * whose break is the poll's wake-up) takes its place without touching the rest of the protocol.
  */
 final class Timers {
     /** How the timekeeper waits for a deadline and how it is woken early. */
