@@ -312,6 +312,11 @@ final class Sysmon extends Thread {
         Thread.State state = holder.getState();
         Stall verdict = judge(state, stuckFor, seenRounds[i], othersWait, noOneElse, timeSliceNanos, window,
                 () -> cpu[0] = cpuSince(cpuMark[i], holder));
+        if (verdict == Stall.BLOCKED && LockSupport.getBlocker(holder) instanceof SpinLock) {
+            // Parked in the backoff of a gmpj lock whose holder is slow (descheduled): its processor
+            // goes to another carrier, but the goroutine made no blocking call gmpj cannot see.
+            verdict = Stall.STALLED;
+        }
         if (verdict == Stall.NONE || (verdict == Stall.STALLED && s.config.hogPolicy != HogPolicy.HAND_OFF)) {
             return false;
         }
