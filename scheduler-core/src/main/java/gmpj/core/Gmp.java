@@ -144,11 +144,11 @@ public final class Gmp {
         if (p == null || !p.enterSyscall(m, -1)) {
             return body.run(); // no processor to give away (already handed off): just run it
         }
-        g.scheduler.blockingInFlight.incrementAndGet();
+        g.scheduler.blockingInFlight.getAndAdd(1);
         try {
             return body.run();
         } finally {
-            g.scheduler.blockingInFlight.decrementAndGet();
+            g.scheduler.blockingInFlight.getAndAdd(-1);
             if (!p.exitSyscall(m)) {
                 // The processor went to another carrier while we blocked: queue for one. The
                 // carrier sees it lost the processor when this yield returns to it.

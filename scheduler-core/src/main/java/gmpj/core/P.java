@@ -35,7 +35,7 @@ package gmpj.core;
  * {@code IN_G} (or its CAS to {@code SYSCALL}); sysmon's CAS reads that value, so the new holder,
  * to whom sysmon hands the processor through a volatile handshake, sees them all.
  */
-final class P {
+final class P extends POwnerPadded {
     static final long SCHED = 1;
     static final long IN_G = 2;
     static final long SYSCALL = 3;
@@ -64,16 +64,6 @@ final class P {
     /** Owner: bumped at every entry into a blocking call, so sysmon can tell one long call from many short ones. */
     private int syscallTick;
 
-    final int id;
-    final LocalRunQueue runq;
-    final PCounters counters = new PCounters();
-    /** Goroutines spawned through this processor, for dumps; written by the holder. */
-    final GRegistry allgs = new GRegistry();
-    /** Timers armed by goroutines that parked on this processor. */
-    final TimerQueue timers;
-
-    /** The carrier holding this processor; changes only on a hand-over ({@link M#handOver}): a hand-off, or a carrier that died. */
-    volatile M m;
 
     /**
      * Owner: incremented on every pick that does not inherit the time slice (Go's schedtick).
@@ -210,13 +200,11 @@ final class P {
 
     /** Processor {@code id} of a scheduler whose processors with timers are {@code withTimers}. */
     P(int id, int capacity, ProcMask withTimers) {
-        this.id = id;
-        this.runq = new LocalRunQueue(capacity);
-        this.timers = new TimerQueue(withTimers, id);
+        super(id, new LocalRunQueue(capacity), new TimerQueue(withTimers, id));
     }
 
     /** Owner: the next goroutine id, from a batch reserved from the scheduler's counter {@code ids}. */
-    long nextId(java.util.concurrent.atomic.AtomicLong ids) {
+    long nextId(PaddedCounter ids) {
         if (idNext == idEnd) {
             idNext = ids.getAndAdd(Scheduler.ID_BATCH);
             idEnd = idNext + Scheduler.ID_BATCH;
@@ -241,5 +229,40 @@ final class P {
             return true;
         }
         return false;
+    }
+}
+
+/**
+ * What other carriers read of a processor: its id, its queues, its timers, its counters and its
+ * carrier. Final (or, for {@code m}, rarely written), so these lines stay shared-clean in every
+ * reader's cache; the holder's hot writes ({@link P}'s state word, tick, streak, id batch) are
+ * kept off them by {@link POwnerPadded}.
+ */
+abstract class PShared {
+    final int id;
+    final LocalRunQueue runq;
+    final PCounters counters = new PCounters();
+    /** Goroutines spawned through this processor, for dumps; written by the holder. */
+    final GRegistry allgs = new GRegistry();
+    /** Timers armed by goroutines that parked on this processor. */
+    final TimerQueue timers;
+
+    /** The carrier holding this processor; changes only on a hand-over ({@link M#handOver}): a hand-off, or a carrier that died. */
+    volatile M m;
+
+    PShared(int id, LocalRunQueue runq, TimerQueue timers) {
+        this.id = id;
+        this.runq = runq;
+        this.timers = timers;
+    }
+}
+
+/** Two cache lines of padding between {@link PShared}'s fields and {@link P}'s own. */
+abstract class POwnerPadded extends PShared {
+    long q00, q01, q02, q03, q04, q05, q06, q07;
+    long q08, q09, q0a, q0b, q0c, q0d, q0e, q0f;
+
+    POwnerPadded(int id, LocalRunQueue runq, TimerQueue timers) {
+        super(id, runq, timers);
     }
 }

@@ -12,7 +12,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -78,7 +77,7 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ goroutines and counters not owned by a P
     /** The next goroutine id not yet reserved; processors and outside threads reserve {@link #ID_BATCH} at a time. */
-    private final AtomicLong ids = new AtomicLong(1);
+    private final PaddedCounter ids = new PaddedCounter(1);
     /** Per outside thread: {next id, end of its reserved batch}. */
     private final ThreadLocal<long[]> externalIds = ThreadLocal.withInitial(() -> new long[2]);
     /** Goroutines spawned from outside any processor. Counted before the shutdown check, see {@link Lifecycle}. */
@@ -90,7 +89,7 @@ public final class Scheduler implements AutoCloseable {
     /** Preempt flags set by sysmon. */
     final LongAdder preemptRequests = new LongAdder();
     /** Goroutines inside {@link Gmp#blocking} right now. */
-    final AtomicInteger blockingInFlight = new AtomicInteger();
+    final PaddedCounter blockingInFlight = new PaddedCounter(0);
     /** Goroutines that finished on a carrier that had lost its processor. */
     final LongAdder orphanExits = new LongAdder();
 
