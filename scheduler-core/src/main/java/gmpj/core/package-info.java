@@ -32,15 +32,16 @@
  *   <li><b>M</b> ({@link gmpj.core.M}): a carrier platform thread holding one P. It loops over
  *       {@code findRunnable}: every 61st tick the global queue; runnext (at most 3 in a row) and the
  *       ring; the global queue in batches; expired timers; stealing through the
- *       {@link gmpj.core.StealPolicy}; then it releases its P and parks.</li>
+ *       {@link gmpj.core.StealPolicy}; then it puts its P on the idle set and parks.</li>
  * </ul>
  *
  * <h2>Waking carriers</h2>
- * When work appears (spawn, unpark, timer) and there is an idle P but no spinning M, one M is woken
- * to spin ({@code wakep}). At most half of the busy Ps may have a spinning M. A spinning M that
- * finds work wakes another before running it, so wake-ups spread one at a time. A spinning M that
- * finds nothing decrements the spinning count, then re-checks every queue before parking: the
- * submitter either sees it idle and wakes someone, or it sees the submitter's work.
+ * When work appears (spawn, unpark, timer) and a P is idle but no M spins, one M is woken to spin
+ * (Go's {@code wakep}); at most half of the busy Ps may have a spinning M, and one that finds work
+ * wakes the next. An M going idle re-checks the queues after it stops spinning, so the two sides
+ * never miss each other. Of the idle Ms, exactly one waits for the nearest timer (the timekeeper);
+ * the others wait for work. The hand-shake is written once, in {@code Idle}'s class comment, and
+ * the timekeeper in {@code Timers}'s; {@code docs/DESIGN.md} maps every file of this package.
  *
  * <h2>What a goroutine must not do</h2>
  * A goroutine runs on its carrier's stack and thread: {@code Thread.currentThread()} is the
