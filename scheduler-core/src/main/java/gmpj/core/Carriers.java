@@ -352,10 +352,6 @@ final class Carriers {
         return ms;
     }
 
-    int size() {
-        return ms.size();
-    }
-
     long failures() {
         return failures.get();
     }
