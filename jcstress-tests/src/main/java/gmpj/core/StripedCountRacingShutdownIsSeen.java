@@ -19,9 +19,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * {@link Scheduler#shutdown()} (it writes the flag, then takes the termination decision, which sums
  * that counter). The only processor is idle, so the decision rests on the count alone.
  *
- * <p>Checked against broken code: with {@link StripedCounter#add} a release store of the slot's
- * value plus one (no atomic add, so no store-load fence before the read of the flag) it reports the
- * forbidden {@code 1, 1, 1} (see {@code docs/jcstress-mutants.md} for the counts).
+ * <p>Checked against broken code: with the spawner reading the flag before it counts (check, then
+ * count) it reports the forbidden {@code 1, 1, 1} a few hundred times in a quick run. With
+ * {@link StripedCounter#add} a release store of the slot's value plus one (no store-load fence
+ * before the read of the flag) it reports {@code 1, 1, 1} too, but rarely (1 and 15 samples in two
+ * quick runs of about 1.2 million): on x86 the spawner's count must still sit in its store buffer
+ * while the terminator writes the flag, takes the idle lock and sums. {@link StripedCountRacingFlagIsSeen},
+ * the same pair with nothing in between, catches that one tens of thousands of times (see
+ * {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(1), the only processor idle (its carrier found nothing), nobody spinning. A thread outside "

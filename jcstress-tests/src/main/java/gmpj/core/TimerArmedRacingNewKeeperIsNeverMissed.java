@@ -24,10 +24,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the role if it is free), and it leaves the new timer to the keeper hand-shake alone.
  *
  * <p>Checked against broken code: with the new keeper not reading the earliest deadline again after
- * publishing itself, and with {@code armed} returning whenever somebody keeps time (not comparing
- * deadlines), it reports the forbidden {@code 2, 0}; with the heap's earliest deadline published by a
- * release store and no fence in {@code armed} (a store-load reordering), see
- * {@code docs/jcstress-mutants.md} for what an x86 machine shows.
+ * publishing itself, with {@code armed} returning whenever somebody keeps time (not comparing
+ * deadlines), and with the heap's earliest deadline published by a release store and no fence in
+ * {@code armed} (a store-load reordering; rare on x86), it reports the forbidden {@code 2, 0} (see
+ * {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(3). Processor 0 is idle: its carrier found nothing and now decides how to wait. Processor 1's heap "
