@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * reads each slot with a volatile load. So a thread that adds and then reads a flag, racing one
  * that writes the flag and then sums, cannot both miss each other (sequential consistency): the
  * count-then-check-shutdown argument of {@link Lifecycle} rests on this (jcstress:
+ * {@code StripedCountRacingFlagIsSeen}, and through the real spawn and shutdown
  * {@code StripedCountRacingShutdownIsSeen}).
  */
 final class StripedCounter {

@@ -127,29 +127,45 @@ final class Timers {
 
     /**
      * An idle carrier waits: as the timekeeper until the earliest deadline if the role is free and
-     * a timer is armed, else until woken. Parks without a deadline never scan the heaps: they read
-     * the keeper first.
+     * a timer is armed ({@link #tryKeepTime}), else until woken.
      */
     void idleWait(M m) {
-        if (keeper == null) {
-            long d = earliest();
-            if (d != Long.MAX_VALUE && KEEPER.compareAndSet(this, null, m)) {
-                keeperDeadline = d;
-                long again = earliest(); // after publishing: a timer armed meanwhile either saw us or is seen here
-                if (again - d < 0) {
-                    d = again;
-                    keeperDeadline = d;
-                }
-                try {
-                    wait.await(m, d);
-                } finally {
-                    keeperDeadline = Long.MAX_VALUE;
-                    keeper = null;
-                }
-                return;
-            }
+        long d = tryKeepTime(m);
+        if (d == Long.MAX_VALUE) {
+            m.parkCarrier(Long.MAX_VALUE);
+            return;
         }
-        m.parkCarrier(Long.MAX_VALUE);
+        try {
+            wait.await(m, d);
+        } finally {
+            keeperDeadline = Long.MAX_VALUE;
+            keeper = null;
+        }
+    }
+
+    /**
+     * The decision of {@link #idleWait}, without the wait: if the role is free and a timer is
+     * armed, {@code m} takes the role and this returns the deadline to wait for (the caller must
+     * give the role back after its wait); else Long.MAX_VALUE, and {@code m} waits until woken.
+     * A carrier that finds the role taken never scans the heaps. Taking the role is the carrier's
+     * write-then-read (see the class comment): CAS {@link #keeper}, publish the deadline, then read
+     * the earliest deadline again (jcstress: {@code TimerArmedRacingNewKeeperIsNeverMissed}).
+     */
+    long tryKeepTime(M m) {
+        if (keeper != null) {
+            return Long.MAX_VALUE;
+        }
+        long d = earliest();
+        if (d == Long.MAX_VALUE || !KEEPER.compareAndSet(this, null, m)) {
+            return Long.MAX_VALUE;
+        }
+        keeperDeadline = d;
+        long again = earliest(); // after publishing: a timer armed meanwhile either saw us or is seen here
+        if (again - d < 0) {
+            d = again;
+            keeperDeadline = d;
+        }
+        return d;
     }
 
     /** Sysmon: a timer is overdue and nobody keeps time (the keeper was taken for work): wake a carrier for it. */
