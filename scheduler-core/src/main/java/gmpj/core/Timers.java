@@ -114,7 +114,8 @@ final class Timers {
         if (deadline == 0) {
             return;
         }
-        VarHandle.fullFence(); // the timer's store before the read of the keeper
+        // No fence needed: the heap's volatile store of its earliest deadline (in TimerQueue.add) and
+        // this volatile read of the keeper are sequentially consistent with the keeper's CAS and re-read.
         M k = keeper;
         if (k != null) {
             if (deadline - keeperDeadline < 0) {
