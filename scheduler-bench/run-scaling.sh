@@ -32,6 +32,7 @@
 #   SCALING_WORK_DIR    where the JSON results, the console log and the machine file go
 #                       (default scheduler-bench/target/scaling)
 #   SCALING_REPORT_DIR  where scaling.md and its charts go (defaults above)
+#   SCALING_NOTE        a line for the head of the report, e.g. what kind of run this was
 # Needs a JDK 25+ (see bench-lib.sh); a runtime without java.desktop writes the report without charts.
 # Exits non-zero if JMH fails (a benchmark that throws, e.g. on a wrong skynet sum, fails the run).
 set -euo pipefail
@@ -115,6 +116,7 @@ for key in $wanted; do
 done
 
 write_machine "$machine"
+[[ -z "${SCALING_NOTE:-}" ]] || echo "note=${SCALING_NOTE//$'\n'/ }" >> "$machine"
 start=$(date +%s)
 parts=()
 not_run=()

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * {@code ScalingReport --workloads} prints one line per workload, {@code key regex [JMH arguments]},
  * for the script to run each in its own JMH invocation. The machine file is the one the script
  * writes when the benchmarks start; its {@code nproc} decides which rows are oversubscribed (more
- * processors than cores: a smoke test of the code, not a measure of scaling, so no verdict).
+ * processors than cores: a smoke test of the code, not a measure of scaling, so no verdict), and
+ * its {@code note}, if any, heads the report.
  *
  * <p>Every workload does the same total work at every count, so its throughput (work per second,
  * the reciprocal of JMH's time per operation) rises with processors only as far as the runtime
@@ -274,9 +275,9 @@ public final class ScalingReport {
 
     /**
      * The verdict on "gmpj ≥ virtual threads at every count" from the verdicts at each count: missed
-     * if any count missed, else within noise (or no error estimate) if any count was, else met if
-     * every count was; counts without a verdict (oversubscribed, unknown cores, not measured) make
-     * the target unjudged as a whole, whatever the others say, unless one of them missed.
+     * if any count missed; else within noise (or no error estimate) if any count was; else, if some
+     * count got no verdict (not measured, unknown cores, oversubscribed), that: the target is not
+     * judged as a whole; else met, every count having been met.
      */
     static Status everyCount(List<Row> rows) {
         if (rows.isEmpty()) {
@@ -382,6 +383,10 @@ public final class ScalingReport {
                 .append("every count: its throughput (work per second, the reciprocal of JMH's time per operation) ")
                 .append("rises with processors only as far as the runtime lets them work apart. A speed-up is a ")
                 .append("runtime's throughput over its own throughput at 1 processor.\n\n");
+        String note = machine.getProperty("note", "").strip();
+        if (!note.isEmpty()) {
+            sb.append("**").append(note).append("**\n\n");
+        }
         int most = tables.stream().flatMap(t -> t.rows.stream()).mapToInt(Row::procs).max().orElse(0);
         if (cores <= 0) {
             sb.append("**The machine's core count is unknown: no row gets a verdict.**\n\n");
@@ -424,7 +429,9 @@ public final class ScalingReport {
                 .append("**within noise** when the interval straddles it. A row with more processors than the ")
                 .append("machine has cores is **oversubscribed** and gets no verdict, whatever its numbers; a score ")
                 .append("from one measured iteration has no error, hence **no error estimate**. The target \"at every ")
-                .append("count\" is met only when every count is met.\n\n");
+                .append("count\" is met only when every count is met. Beside each throughput, the range its score's ")
+                .append("error allows. The virtual-thread side sets the JDK scheduler's parallelism through its MXBean in each ")
+                .append("fork, before the fork's first virtual thread, and checks that it took.\n\n");
 
         if (pngs.isEmpty()) {
             sb.append("The charts are not drawn: the Java runtime that wrote this report has no `java.desktop`. ")
@@ -469,21 +476,30 @@ public final class ScalingReport {
         return sb.toString();
     }
 
-    /** E.g. {@code 2.41 M ± 4 %}: work per second, and the score's relative error (its first-order effect). */
+    /**
+     * E.g. {@code 2.41 M (2.30 – 2.53)}: work per second, and the range the score's error allows
+     * ({@code 1 / (time + error)} to {@code 1 / (time - error)}, unbounded when the error reaches
+     * the time itself), in the same multiple.
+     */
     private static String throughput(Result r) {
         if (r == null) {
             return "n/a";
         }
-        double perSecond = 1 / seconds(r);
+        double t = seconds(r);
+        double e = r.error() * t / r.score();
         String[] prefixes = {"", " k", " M", " G"};
         int k = 0;
-        double v = perSecond;
-        while (v >= 1000 && k < prefixes.length - 1) {
-            v /= 1000;
+        double scale = 1;
+        while (1 / t / scale >= 1000 && k < prefixes.length - 1) {
+            scale *= 1000;
             k++;
         }
-        return JmhResults.fmt(v) + prefixes[k] + (Double.isNaN(r.error()) ? ""
-                : String.format(Locale.ROOT, " ± %.0f %%", 100 * r.error() / r.score()));
+        String value = JmhResults.fmt(1 / t / scale) + prefixes[k];
+        if (Double.isNaN(e)) {
+            return value;
+        }
+        return value + " (" + JmhResults.fmt(1 / (t + e) / scale) + " – "
+                + (e >= t ? "∞" : JmhResults.fmt(1 / (t - e) / scale)) + ")";
     }
 
     private static String speedUp(int procs, double value, Interval interval) {
