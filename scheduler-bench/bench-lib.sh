@@ -55,18 +55,39 @@ finish_machine() {
 }
 
 # jmh <json> <JMH arguments...>: one JMH run of $jar on $java into <json>, its output appended to
-# $log; fails the script if JMH fails. With jmh_limit_s set (seconds), the run is stopped after
-# that long, JMH's forked JVM with it, and jmh returns 124 instead of failing.
+# $log; fails the script if JMH fails. JMH refuses to start while another JMH run on the machine
+# holds its lock (/tmp/jmh.lock): then jmh waits for it, trying again every 10 s for up to
+# $JMH_LOCK_WAIT_S seconds (default 1800) before it fails. With jmh_limit_s set (seconds), waiting
+# and running together are stopped after that long, JMH's forked JVM with them, and jmh returns 124
+# instead of failing.
 jmh() {
-    local json="$1" rc start limit=()
+    local json="$1" rc start limit=() waited=0 lock_wait="${JMH_LOCK_WAIT_S:-1800}" left
     shift
-    [[ -z "${jmh_limit_s:-}" ]] || limit=(timeout --kill-after=10 "$jmh_limit_s")
     start=$(date +%s)
     echo "${BENCH_SCRIPT:-bench}: jmh $*" | tee -a "$log"
-    set +e
-    "${limit[@]}" "$java" "${host_flags[@]}" -jar "$jar" "$@" -foe true -rf json -rff "$json" 2>&1 | tee -a "$log"
-    rc=${PIPESTATUS[0]}
-    set -e
+    while :; do
+        limit=()
+        if [[ -n "${jmh_limit_s:-}" ]]; then
+            left=$(( jmh_limit_s - ($(date +%s) - start) ))
+            (( left > 0 )) || { rc=124; break; }
+            limit=(timeout --kill-after=10 "$left")
+        fi
+        rm -f "$log.last"
+        set +e
+        "${limit[@]}" "$java" "${host_flags[@]}" -jar "$jar" "$@" -foe true -rf json -rff "$json" 2>&1 \
+            | tee -a "$log" "$log.last"
+        rc=${PIPESTATUS[0]}
+        set -e
+        if (( rc != 0 )) && grep -q 'Unable to acquire the JMH lock' "$log.last" && (( waited < lock_wait )); then
+            rm -f "$log.last"
+            echo "${BENCH_SCRIPT:-bench}: another JMH run holds the lock; trying again in 10 s" | tee -a "$log"
+            sleep 10
+            waited=$(( waited + 10 ))
+            continue
+        fi
+        rm -f "$log.last"
+        break
+    done
     echo "${BENCH_SCRIPT:-bench}: that JMH run took $(( $(date +%s) - start )) s" | tee -a "$log"
     if [[ -n "${jmh_limit_s:-}" ]] && (( rc == 124 || rc == 137 )); then
         echo "${BENCH_SCRIPT:-bench}: stopped after ${jmh_limit_s} s" | tee -a "$log"

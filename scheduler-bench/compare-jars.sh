@@ -18,6 +18,7 @@
 #                     e.g. add -p procs=1 to compare at one processor only
 #   COMPARE_DIR       where compare.md and the runs go (default scheduler-bench/target/compare;
 #                     the runs, one JMH JSON result per fork and side, in its runs/ folder)
+#   JMH_LOCK_WAIT_S   how long a JMH run waits for another one on the machine to end (default 1800)
 #
 # A revision is built from `git archive` of it in scheduler-bench/target/compare/build/<commit>/
 # with its own ./mvnw (-pl scheduler-bench -am package -DskipTests; never install), and its jar

@@ -20,6 +20,7 @@
 #   JMH_FULL_ARGS      JMH iteration arguments of the full mode, without -f (default above)
 #   JMH_TARGET_FORKS   forks of the full mode's benchmarks that a target reads (default 3)
 #   JMH_FORKS          forks of the full mode's other benchmarks (default 1)
+#   JMH_LOCK_WAIT_S    how long a JMH run waits for another one on the machine to end (default 1800)
 #
 # Builds scheduler-bench/target/benchmarks.jar first if it is missing (delete it to force a rebuild).
 # In scheduler-bench/target/: the JSON result jmh-result.json (in full mode merged from

@@ -33,6 +33,7 @@
 #                       (default scheduler-bench/target/scaling)
 #   SCALING_REPORT_DIR  where scaling.md and its charts go (defaults above)
 #   SCALING_NOTE        a line for the head of the report, e.g. what kind of run this was
+#   JMH_LOCK_WAIT_S     how long a JMH run waits for another one on the machine to end (default 1800)
 # Needs a JDK 25+ (see bench-lib.sh); a runtime without java.desktop writes the report without charts.
 # Exits non-zero if JMH fails (a benchmark that throws, e.g. on a wrong skynet sum, fails the run).
 set -euo pipefail
