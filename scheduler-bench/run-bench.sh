@@ -20,6 +20,7 @@
 #   JMH_FULL_ARGS      JMH iteration arguments of the full mode, without -f (default above)
 #   JMH_TARGET_FORKS   forks of the full mode's benchmarks that a target reads (default 3)
 #   JMH_FORKS          forks of the full mode's other benchmarks (default 1)
+#   JMH_LOCK_WAIT_S    how long a JMH run waits for another one on the machine to end (default 1800)
 #
 # Builds scheduler-bench/target/benchmarks.jar first if it is missing (delete it to force a rebuild).
 # In scheduler-bench/target/: the JSON result jmh-result.json (in full mode merged from
@@ -41,28 +42,9 @@ others_result="$here/target/jmh-result-others.json"
 machine="$here/target/jmh-machine.properties"
 log="$here/target/jmh-console.log"
 
-fail() {
-    echo "run-bench: FAILED: $*" >&2
-    exit 1
-}
-
-find_java() {
-    local candidate version
-    for candidate in "${JAVA25_HOME:+$JAVA25_HOME/bin/java}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
-        "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-        [[ -n "$candidate" && -x "$candidate" ]] || continue
-        version="$("$candidate" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')"
-        if [[ "${version%%.*}" =~ ^[0-9]+$ ]] && (( ${version%%.*} >= 25 )); then
-            echo "$candidate"
-            return
-        fi
-    done
-    fail "no JDK 25+ found; set JAVA25_HOME to one (continuations need jdk.internal.vm of JDK 25)"
-}
-
-positive() { # name value: fails unless value is a whole number >= 1
-    [[ "$2" =~ ^[0-9]+$ ]] && (( $2 >= 1 )) || fail "$1 must be a whole number >= 1, got '$2'"
-}
+BENCH_SCRIPT=run-bench
+# shellcheck source=bench-lib.sh
+source "$here/bench-lib.sh"
 
 case "$mode" in
     quick)
@@ -91,65 +73,16 @@ if [[ ! -f "$jar" ]]; then
     (cd "$root" && ./mvnw -q -B -pl scheduler-bench -am package -DskipTests)
 fi
 
-# The JMH host JVM needs the export to load the benchmark classes; each benchmark's @Fork adds it
-# (and its heap size) to the forked JVMs itself.
-host_flags=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
-    --sun-misc-unsafe-memory-access=allow)
-
 # How many benchmark methods the given JMH filters select.
 count_benchmarks() {
     "$java" "${host_flags[@]}" -jar "$jar" "$@" -l 2>&1 | grep -c '^gmpj\.bench\.' || true
-}
-
-# jmh <json> <JMH arguments...>: one JMH run into <json>, logged; fails the script if JMH fails.
-jmh() {
-    local json="$1" rc start
-    shift
-    start=$(date +%s)
-    echo "run-bench: jmh $*" | tee -a "$log"
-    set +e
-    "$java" "${host_flags[@]}" -jar "$jar" "$@" -foe true -rf json -rff "$json" 2>&1 | tee -a "$log"
-    rc=${PIPESTATUS[0]}
-    set -e
-    echo "run-bench: that JMH run took $(( $(date +%s) - start )) s" | tee -a "$log"
-    (( rc == 0 )) || fail "JMH exited with status $rc (see $log)"
-    [[ -s "$json" ]] || fail "JMH wrote no result file $json (see $log)"
-}
-
-# merge <out> <json...>: the JSON arrays JMH wrote (a "[" line first, a "]" line last, then
-# blank lines) as one array; BenchReport parses the result, so a bad merge fails the report.
-merge() {
-    local out="$1" f body sep=""
-    shift
-    {
-        echo "["
-        for f in "$@"; do
-            body="$(< "$f")" # without the trailing newlines
-            [[ "$body" == "["$'\n'*$'\n'"]" ]] \
-                || fail "$f does not look like a JMH JSON result (a '[' line first, a ']' line last)"
-            body="${body#"["$'\n'}"
-            [[ -z "$sep" ]] || echo "$sep"
-            printf '%s\n' "${body%$'\n'"]"}"
-            sep=","
-        done
-        echo "]"
-    } > "$out"
 }
 
 mkdir -p "$here/target"
 rm -f "$result" "$targeted_result" "$others_result" "$machine"
 echo "run-bench: mode=$mode jmh=${jmh_args[*]} $* java=$java ($("$java" -version 2>&1 | head -1))" | tee "$log"
 
-# The machine and the time, now, before the first benchmark: the report describes the run, not
-# wherever and whenever the report is generated. Values the system does not give stay empty,
-# which the report shows as "unknown".
-{
-    echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || true)"
-    echo "cpu.model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)"
-    echo "memory.kb=$(awk '/^MemTotal:/ {print $2; exit}' /proc/meminfo 2>/dev/null || true)"
-    echo "loadavg=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || true)"
-    echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-} > "$machine"
+write_machine "$machine"
 
 start=$(date +%s)
 if [[ "$mode" == quick ]]; then
@@ -177,7 +110,7 @@ else
     fi
     merge "$result" "${parts[@]}"
 fi
-echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$machine"
+finish_machine "$machine"
 echo "run-bench: JMH took $(( $(date +%s) - start )) s in all" | tee -a "$log"
 
 "$java" -Djava.awt.headless=true -cp "$jar" gmpj.bench.BenchReport "$result" "$report_dir/benchmarks.md" \

@@ -1,11 +1,7 @@
 package gmpj.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
+import gmpj.bench.JmhResults.Parsed;
+import gmpj.bench.JmhResults.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 
 /**
  * Turns a JMH JSON result file ({@code -rf json}) into {@code docs/benchmarks.md} and a PNG chart:
@@ -76,12 +70,14 @@ public final class BenchReport {
             Pair.of("SkynetBench.gmpjSubmitJoin", "SkynetBench.forkJoinRecursiveTask"),
             Pair.of("PingPongBench.gmpj", "PingPongBench.virtualThreads", 0.5, "≤ half of VTs' park/unpark"),
             Pair.of("PingPongBench.gmpj", "PingPongBench.platformThreads"),
+            Pair.of("PingPongBench.gmpjPairs", "PingPongBench.virtualThreadsPairs"),
             Pair.of("ChanBench.pingPongGmpj", "ChanBench.pingPongVirtualThreads"),
             Pair.of("ChanBench.producerConsumerGmpj", "ChanBench.producerConsumerVirtualThreads"),
             Pair.of("ChanBench.selectReady", "ChanBench.pollTwoQueues"),
             Pair.of("YieldBench.gmpjYield", "YieldBench.rawContinuationFloor", 1.5, "within 1.5x of the floor"),
             Pair.of("YieldBench.gmpjYield", "YieldBench.virtualThreadYield"),
             Pair.of("YieldBench.gmpjTwoYieldersOneP", "YieldBench.virtualThreadTwoYielders"),
+            Pair.of("YieldBench.gmpjYieldersPerProc", "YieldBench.virtualThreadYieldersPerProc"),
             Pair.of("MutexBench.uncontendedMutexOnThread", "MutexBench.uncontendedReentrantLockOnThread"),
             Pair.of("MutexBench.contendedGmpjMutex", "MutexBench.contendedReentrantLockVirtualThreads"),
             Pair.of("MutexBench.contendedGmpjMutex", "MutexBench.contendedReentrantLockPlatformPool"),
@@ -95,23 +91,6 @@ public final class BenchReport {
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.virtualThreads", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
-
-    /** The package of every benchmark class: JMH names a benchmark {@code gmpj.bench.Class.method}. */
-    private static final String PACKAGE = "gmpj.bench.";
-
-    /** One JMH result: a benchmark with one set of parameters, and the JMH settings it ran with. */
-    record Result(String name, Map<String, String> params, String mode, double score, double error, String unit,
-                  Map<String, Double> secondary, int forks, String iterations) {
-        String paramText() {
-            return params.isEmpty() ? "" : String.join(", ", params.entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue()).toList());
-        }
-
-        /** The score with its error, e.g. {@code 71.9 ± 12.4 ms/op}. */
-        String scoreText() {
-            return fmt(score) + (Double.isNaN(error) ? "" : " ± " + fmt(error)) + ' ' + unit;
-        }
-    }
 
     /**
      * The range a ratio {@code gmpj / baseline} may lie in, given each score's error: {@code low}
@@ -179,24 +158,19 @@ public final class BenchReport {
                     + "       BenchReport --targeted-regex");
             System.exit(2);
         }
-        Path json = Path.of(args[0]);
-        List<Object> runs = asList(new Json(Files.readString(json)).parse());
-        List<Result> results = new ArrayList<>();
-        for (Object o : runs) {
-            results.add(toResult(asMap(o)));
-        }
-        if (results.isEmpty()) {
-            throw new IllegalArgumentException(json + " holds no JMH results; did the run fail?");
-        }
-        Properties machine = machine(args.length == 4 ? Path.of(args[3]) : null);
+        Parsed parsed = JmhResults.read(Path.of(args[0]));
+        List<Result> results = parsed.results();
+        Properties machine = JmhResults.machine(args.length == 4 ? Path.of(args[3]) : null);
         List<Ratio> ratios = ratios(results);
         Path md = Path.of(args[1]);
         Path png = Path.of(args[2]);
         if (md.toAbsolutePath().getParent() != null) {
             Files.createDirectories(md.toAbsolutePath().getParent());
         }
-        Files.writeString(md, markdown(asMap(runs.getFirst()), machine, results, ratios, png, md));
-        chart(ratios, png);
+        Files.writeString(md, markdown(parsed.first(), machine, results, ratios, png, md));
+        RatioChart.draw("gmpj time / baseline time (log scale; left of 1 = gmpj faster)",
+                ratios.stream().map(r -> new RatioChart.Bar(r.label(), r.value, r.interval, r.pair.target)).toList(), true,
+                png);
         System.out.printf("BenchReport: %s -> %s, %s%n", counts(results, ratios), md, png);
     }
 
@@ -256,43 +230,23 @@ public final class BenchReport {
                 names.add(p.baseline);
             }
         }
-        return PACKAGE.replace(".", "\\.") + "(?:" + String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList())
+        return JmhResults.PACKAGE.replace(".", "\\.") + "(?:" + String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList())
                 + ")";
     }
 
     // ------------------------------------------------------------------ results
 
-    private static Result toResult(Map<String, Object> run) {
-        String full = (String) run.get("benchmark");
-        String[] parts = full.split("\\.");
-        String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
-        Map<String, String> params = new TreeMap<>();
-        if (run.get("params") instanceof Map<?, ?> p) {
-            p.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
-        }
-        Map<String, Object> primary = asMap(run.get("primaryMetric"));
-        Map<String, Double> secondary = new LinkedHashMap<>();
-        if (run.get("secondaryMetrics") instanceof Map<?, ?> s) {
-            s.forEach((k, v) -> secondary.put((String) k, number(asMap(v).get("score"))));
-        }
-        String iterations = "warm-up " + whole(run.get("warmupIterations")) + " × " + run.get("warmupTime")
-                + ", measurement " + whole(run.get("measurementIterations")) + " × " + run.get("measurementTime");
-        return new Result(name, params, (String) run.get("mode"), number(primary.get("score")),
-                number(primary.get("scoreError")), (String) primary.get("scoreUnit"), secondary,
-                (int) number(run.get("forks")), iterations);
-    }
-
     private static List<Ratio> ratios(List<Result> results) {
         List<Ratio> out = new ArrayList<>();
         for (Pair pair : PAIRS) {
             for (Result g : results) {
-                if (!g.name.equals(pair.gmpj) || !matches(g.params, pair.gmpjParams)) {
+                if (!g.name().equals(pair.gmpj) || !matches(g.params(), pair.gmpjParams)) {
                     continue;
                 }
                 for (Result b : results) {
-                    if (b.name.equals(pair.baseline) && b.unit.equals(g.unit) && sameWhereShared(g.params, b.params)) {
-                        Interval interval = ratioInterval(g.score, g.error, b.score, b.error);
-                        out.add(new Ratio(pair, g, b, g.score / b.score, interval, verdict(interval, pair.target)));
+                    if (b.name().equals(pair.baseline) && b.unit().equals(g.unit()) && sameWhereShared(g.params(), b.params())) {
+                        Interval interval = ratioInterval(g.score(), g.error(), b.score(), b.error());
+                        out.add(new Ratio(pair, g, b, g.score() / b.score(), interval, verdict(interval, pair.target)));
                     }
                 }
             }
@@ -335,34 +289,6 @@ public final class BenchReport {
                 + String.join(", ", kinds);
     }
 
-    // ------------------------------------------------------------------ machine
-
-    /** The properties {@code run-bench.sh} wrote when the benchmarks started; none if there is no such file. */
-    private static Properties machine(Path file) throws IOException {
-        Properties p = new Properties();
-        if (file != null && Files.isRegularFile(file)) {
-            try (var in = Files.newBufferedReader(file)) {
-                p.load(in);
-            }
-        }
-        return p;
-    }
-
-    private static String field(Properties machine, String key) {
-        String v = machine.getProperty(key, "").trim();
-        return v.isEmpty() ? "unknown" : v;
-    }
-
-    /** {@code memory.kb} (the kernel's MemTotal) in GiB, or as written if it is not a number. */
-    private static String memory(Properties machine) {
-        String kb = field(machine, "memory.kb");
-        try {
-            return String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(kb) / 1048576.0);
-        } catch (NumberFormatException e) {
-            return kb;
-        }
-    }
-
     // ------------------------------------------------------------------ markdown
 
     private static String markdown(Map<String, Object> first, Properties machine, List<Result> results, List<Ratio> ratios,
@@ -374,17 +300,10 @@ public final class BenchReport {
                 .append("figures mean anything (see the notes in `docs/`).\n\n");
         sb.append("## Machine and JDK (where and when the benchmarks ran)\n\n");
         sb.append("| | |\n|---|---|\n");
-        sb.append("| CPUs (nproc) | ").append(field(machine, "nproc")).append(" |\n");
-        sb.append("| CPU model | ").append(field(machine, "cpu.model")).append(" |\n");
-        sb.append("| memory | ").append(memory(machine)).append(" |\n");
-        sb.append("| load average at the start (1, 5, 15 min) | ").append(field(machine, "loadavg")).append(" |\n");
-        sb.append("| started | ").append(field(machine, "started")).append(" |\n");
-        sb.append("| finished | ").append(field(machine, "finished")).append(" |\n");
-        sb.append("| JDK | ").append(first.get("vmName")).append(' ').append(first.get("vmVersion"))
-                .append(" (").append(first.get("jdkVersion")).append(") |\n");
+        JmhResults.machineRows(sb, machine);
+        sb.append("| JDK | ").append(JmhResults.jdk(first)).append(" |\n");
         sb.append("| JMH | ").append(first.get("jmhVersion")).append("; ").append(settings(results)).append(" |\n");
-        sb.append("| JVM flags | `").append(String.join(" ", asList(first.getOrDefault("jvmArgs", List.of()))
-                .stream().map(String::valueOf).toList())).append("` |\n\n");
+        sb.append("| JVM flags | `").append(JmhResults.jvmFlags(first)).append("` |\n\n");
 
         sb.append("## Summary\n\n");
         sb.append(counts(results, ratios)).append(".\n\n");
@@ -417,22 +336,27 @@ public final class BenchReport {
                     .append(" | ").append(r.verdictText()).append(" |\n");
         }
         sb.append("\n## Absolute numbers\n\n");
-        sb.append("| benchmark | params | mode | forks | score | ± error (99.9%) | unit |\n|---|---|---|--:|--:|--:|---|\n");
-        for (Result r : results) {
-            sb.append("| ").append(r.name).append(" | ").append(r.paramText()).append(" | ").append(r.mode)
-                    .append(" | ").append(r.forks)
-                    .append(" | ").append(fmt(r.score)).append(" | ").append(Double.isNaN(r.error) ? "" : fmt(r.error))
-                    .append(" | ").append(r.unit).append(" |\n");
-        }
+        absoluteTable(sb, results);
         stealTable(sb, results);
         return sb.toString();
     }
 
+    /** Every result as JMH gave it: benchmark, parameters, mode, forks, score, error and unit. */
+    static void absoluteTable(StringBuilder sb, List<Result> results) {
+        sb.append("| benchmark | params | mode | forks | score | ± error (99.9%) | unit |\n|---|---|---|--:|--:|--:|---|\n");
+        for (Result r : results) {
+            sb.append("| ").append(r.name()).append(" | ").append(r.paramText()).append(" | ").append(r.mode())
+                    .append(" | ").append(r.forks())
+                    .append(" | ").append(JmhResults.fmt(r.score())).append(" | ").append(Double.isNaN(r.error()) ? "" : JmhResults.fmt(r.error()))
+                    .append(" | ").append(r.unit()).append(" |\n");
+        }
+    }
+
     /** The JMH settings and how many results ran with each, e.g. {@code forks 3, warm-up 3 × 1 s, ...: 34 results}. */
-    private static String settings(List<Result> results) {
+    static String settings(List<Result> results) {
         Map<String, Integer> count = new LinkedHashMap<>();
         results.stream().sorted(Comparator.comparingInt(Result::forks).reversed())
-                .forEach(r -> count.merge("forks " + r.forks + ", " + r.iterations, 1, Integer::sum));
+                .forEach(r -> count.merge("forks " + r.forks() + ", " + r.iterations(), 1, Integer::sum));
         return String.join("; ", count.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()
                 + (e.getValue() == 1 ? " result" : " results")).toList());
     }
@@ -444,11 +368,11 @@ public final class BenchReport {
         Set<Integer> forOthers = new TreeSet<>();
         int nTargeted = 0;
         for (Result r : results) {
-            if (targeted.matcher(PACKAGE + r.name).matches()) {
-                forTargeted.add(r.forks);
+            if (targeted.matcher(JmhResults.PACKAGE + r.name()).matches()) {
+                forTargeted.add(r.forks());
                 nTargeted++;
             } else {
-                forOthers.add(r.forks);
+                forOthers.add(r.forks());
             }
         }
         return forksText(forTargeted) + " for the " + nTargeted + " results a target reads, " + forksText(forOthers)
@@ -465,8 +389,8 @@ public final class BenchReport {
 
     /** Policy × workload: time, and steals and goroutines stolen per invocation, with the baselines under them. */
     private static void stealTable(StringBuilder sb, List<Result> results) {
-        List<Result> policies = results.stream().filter(r -> r.name.equals("UnevenWorkBench.gmpj")).toList();
-        List<Result> baselines = results.stream().filter(r -> r.name.startsWith("UnevenWorkBaselines.")).toList();
+        List<Result> policies = results.stream().filter(r -> r.name().equals("UnevenWorkBench.gmpj")).toList();
+        List<Result> baselines = results.stream().filter(r -> r.name().startsWith("UnevenWorkBaselines.")).toList();
         if (policies.isEmpty() && baselines.isEmpty()) {
             return;
         }
@@ -475,14 +399,14 @@ public final class BenchReport {
         sb.append("| runtime / policy | procs | time per invocation | steals per invocation | goroutines stolen per invocation |\n");
         sb.append("|---|--:|--:|--:|--:|\n");
         for (Result r : policies) {
-            double inv = r.secondary.getOrDefault("invocations", Double.NaN);
-            sb.append("| gmpj, ").append(r.params.get("policy")).append(" | ").append(r.params.get("procs"))
+            double inv = r.secondary().getOrDefault("invocations", Double.NaN);
+            sb.append("| gmpj, ").append(r.params().get("policy")).append(" | ").append(r.params().get("procs"))
                     .append(" | ").append(r.scoreText())
-                    .append(" | ").append(perInvocation(r.secondary.get("steals"), inv))
-                    .append(" | ").append(perInvocation(r.secondary.get("stolen"), inv)).append(" |\n");
+                    .append(" | ").append(perInvocation(r.secondary().get("steals"), inv))
+                    .append(" | ").append(perInvocation(r.secondary().get("stolen"), inv)).append(" |\n");
         }
         for (Result r : baselines) {
-            sb.append("| ").append(shortName(r.name)).append(" | ").append(r.params.get("procs"))
+            sb.append("| ").append(shortName(r.name())).append(" | ").append(r.params().get("procs"))
                     .append(" | ").append(r.scoreText())
                     .append(" | n/a | n/a |\n");
         }
@@ -497,257 +421,5 @@ public final class BenchReport {
 
     private static String shortName(String name) {
         return name.startsWith("UnevenWorkBaselines.") ? name.substring(name.indexOf('.') + 1) : name;
-    }
-
-    private static String whole(Object n) {
-        return n instanceof Number x ? String.valueOf(x.longValue()) : String.valueOf(n);
-    }
-
-    private static String fmt(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        double a = Math.abs(v);
-        return String.format(Locale.ROOT, a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
-    }
-
-    // ------------------------------------------------------------------ chart
-
-    /**
-     * Horizontal bars on a log scale centred on 1: green where gmpj is faster, red where slower; each
-     * ratio's interval as a whisker, targets as ticks.
-     */
-    private static void chart(List<Ratio> ratios, Path png) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        int rowH = 26;
-        int top = 50;
-        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        int labelW = 560;
-        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        Graphics2D pg = probe.createGraphics();
-        for (Ratio r : ratios) {
-            labelW = Math.max(labelW, pg.getFontMetrics(labelFont).stringWidth(r.label()) + 30);
-        }
-        pg.dispose();
-        int plotW = 520;
-        int valueX = labelW + plotW + 10; // the ratios' column, right of the plot
-        int w = valueX + 50;
-        int h = top + Math.max(1, ratios.size()) * rowH + 50;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("gmpj time / baseline time (log scale; left of 1 = gmpj faster)", 10, 22);
-        double maxLog = 1;
-        for (Ratio r : ratios) {
-            maxLog = Math.max(maxLog, Math.ceil(Math.abs(Math.log10(r.value))));
-        }
-        int x1 = labelW + plotW / 2;
-        double perDecade = (plotW / 2.0) / maxLog;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (int d = (int) -maxLog; d <= maxLog; d++) {
-            int x = (int) (x1 + d * perDecade);
-            g.setColor(new Color(225, 225, 225));
-            g.drawLine(x, top - 8, x, top + ratios.size() * rowH);
-            g.setColor(Color.DARK_GRAY);
-            String t = d >= 0 ? String.valueOf((long) Math.pow(10, d)) : String.valueOf(Math.pow(10, d));
-            g.drawString(t + "x", x - 10, top + ratios.size() * rowH + 16);
-        }
-        for (int i = 0; i < ratios.size(); i++) {
-            Ratio r = ratios.get(i);
-            int y = top + i * rowH;
-            int x = (int) (x1 + Math.log10(r.value) * perDecade);
-            g.setColor(r.value <= 1 ? new Color(60, 160, 90) : new Color(205, 70, 60));
-            g.fillRect(Math.min(x, x1), y + 4, Math.max(1, Math.abs(x - x1)), rowH - 8);
-            if (r.pair.hasTarget()) {
-                int tx = (int) (x1 + Math.log10(r.pair.target) * perDecade);
-                g.setColor(Color.BLUE);
-                g.setStroke(new BasicStroke(2));
-                g.drawLine(tx, y + 1, tx, y + rowH - 1);
-                g.setStroke(new BasicStroke(1));
-            }
-            if (r.interval.known()) {
-                int lo = plotX(r.interval.low, x1, perDecade, labelW, plotW);
-                int hi = plotX(r.interval.high, x1, perDecade, labelW, plotW);
-                int mid = y + rowH / 2;
-                g.setColor(Color.BLACK);
-                g.drawLine(lo, mid, hi, mid);
-                g.drawLine(lo, mid - 4, lo, mid + 4);
-                g.drawLine(hi, mid - 4, hi, mid + 4);
-            }
-            g.setColor(Color.BLACK);
-            g.setFont(labelFont);
-            g.drawString(r.label(), 10, y + rowH - 9);
-            g.drawString(String.format(Locale.ROOT, "%.2f", r.value), valueX, y + rowH - 9);
-        }
-        g.setColor(Color.BLACK);
-        g.drawLine(x1, top - 8, x1, top + ratios.size() * rowH);
-        g.setColor(Color.BLUE);
-        g.drawString("blue tick: the project's target; black whisker: the ratio's interval (cut at the plot's edge)", 10, h - 12);
-        g.dispose();
-        if (png.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-        }
-        ImageIO.write(img, "png", png.toFile());
-    }
-
-    /** Where {@code ratio} falls on the chart's log scale, kept inside the plot (0 and infinity at its edges). */
-    private static int plotX(double ratio, int x1, double perDecade, int labelW, int plotW) {
-        double x = ratio <= 0 ? Double.NEGATIVE_INFINITY : x1 + Math.log10(ratio) * perDecade;
-        return (int) Math.max(labelW, Math.min(labelW + plotW, x));
-    }
-
-    // ------------------------------------------------------------------ JSON
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asMap(Object o) {
-        return (Map<String, Object>) o;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object o) {
-        return (List<Object>) o;
-    }
-
-    private static double number(Object o) {
-        if (o instanceof Number n) {
-            return n.doubleValue();
-        }
-        return Double.NaN; // JMH writes "NaN" as a string for an error it could not compute
-    }
-
-    /** Just enough JSON for JMH's result files: objects, arrays, strings, numbers, true/false/null. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        Json(String s) {
-            this.s = s;
-        }
-
-        Object parse() {
-            Object v = value();
-            skipSpace();
-            if (i != s.length()) {
-                throw error("trailing characters");
-            }
-            return v;
-        }
-
-        private Object value() {
-            skipSpace();
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '{' -> {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    skipSpace();
-                    if (peek('}')) {
-                        return m;
-                    }
-                    do {
-                        skipSpace();
-                        String k = string();
-                        skipSpace();
-                        expect(':');
-                        m.put(k, value());
-                        skipSpace();
-                    } while (peek(','));
-                    expect('}');
-                    return m;
-                }
-                case '[' -> {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    skipSpace();
-                    if (peek(']')) {
-                        return l;
-                    }
-                    do {
-                        l.add(value());
-                        skipSpace();
-                    } while (peek(','));
-                    expect(']');
-                    return l;
-                }
-                case '"' -> {
-                    return string();
-                }
-                default -> {
-                    for (String word : new String[] {"true", "false", "null"}) {
-                        if (s.startsWith(word, i)) {
-                            i += word.length();
-                            return word.equals("null") ? null : Boolean.valueOf(word);
-                        }
-                    }
-                    int start = i;
-                    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                        i++;
-                    }
-                    if (start == i) {
-                        throw error("unexpected '" + c + "'");
-                    }
-                    return Double.parseDouble(s.substring(start, i));
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (s.charAt(i) != '"') {
-                char c = s.charAt(i++);
-                if (c == '\\') {
-                    char e = s.charAt(i++);
-                    switch (e) {
-                        case 'n' -> sb.append('\n');
-                        case 't' -> sb.append('\t');
-                        case 'r' -> sb.append('\r');
-                        case 'b' -> sb.append('\b');
-                        case 'f' -> sb.append('\f');
-                        case 'u' -> {
-                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                            i += 4;
-                        }
-                        default -> sb.append(e);
-                    }
-                } else {
-                    sb.append(c);
-                }
-            }
-            i++;
-            return sb.toString();
-        }
-
-        private boolean peek(char c) {
-            if (i < s.length() && s.charAt(i) == c) {
-                i++;
-                return true;
-            }
-            return false;
-        }
-
-        private void expect(char c) {
-            if (!peek(c)) {
-                throw error("expected '" + c + "'");
-            }
-        }
-
-        private void skipSpace() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("not a JMH JSON result file: " + what + " at character " + i);
-        }
     }
 }

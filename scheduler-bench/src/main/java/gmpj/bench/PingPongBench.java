@@ -33,6 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Each invocation starts a fresh pair and plays {@value #ROUNDS} rounds ({@value #THREAD_ROUNDS}
  * for platform threads, whose futex round trips are far slower).
  *
+ * <p>{@code gmpjPairs} and {@code virtualThreadsPairs} play {@code procs} independent games at
+ * once, which share {@value #PAIR_ROUNDS} round trips equally: the same total work at every count,
+ * so that the time per round trip falls as processors are added only if the pairs run apart.
+ * {@code procs} must divide {@value #PAIR_ROUNDS}.
+ *
  * <p>No fixed platform-thread pool baseline: a parked player keeps its pool thread, so with
  * {@code procs=1} the second player never starts (a deadlock), and with {@code procs=2} the pool's
  * two threads are exactly the {@code platformThreads} case.
@@ -48,6 +53,8 @@ public class PingPongBench {
     static final int ROUNDS = 10_000;
     /** Round trips per invocation for platform threads (each is tens of microseconds). */
     static final int THREAD_ROUNDS = 1_000;
+    /** Round trips per invocation of the benchmarks with {@code procs} pairs: 1,000 per pair at 16. */
+    static final int PAIR_ROUNDS = 16_000;
 
     /** The gmpj scheduler under test. */
     @State(Scope.Benchmark)
@@ -166,6 +173,46 @@ public class PingPongBench {
         Thread ping = Thread.ofVirtual().start(() -> rally.ping(ROUNDS));
         ping.join();
         pong.join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PAIR_ROUNDS)
+    public void gmpjPairs(Gmpj state) {
+        int rounds = roundsPerPair(state.procs);
+        @SuppressWarnings("unchecked")
+        Task<Void>[] players = new Task[2 * state.procs];
+        for (int i = 0; i < state.procs; i++) {
+            GoroutineRally rally = new GoroutineRally();
+            players[2 * i] = state.scheduler.submit(() -> rally.pong(rounds));
+            players[2 * i + 1] = state.scheduler.submit(() -> rally.ping(rounds));
+        }
+        for (Task<Void> t : players) {
+            t.join();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PAIR_ROUNDS)
+    public void virtualThreadsPairs(VirtualThreads state) throws InterruptedException {
+        int rounds = roundsPerPair(state.procs);
+        Thread[] players = new Thread[2 * state.procs];
+        for (int i = 0; i < state.procs; i++) {
+            ThreadRally rally = new ThreadRally();
+            players[2 * i] = Thread.ofVirtual().start(() -> rally.pong(rounds));
+            players[2 * i + 1] = Thread.ofVirtual().start(() -> rally.ping(rounds));
+        }
+        for (Thread t : players) {
+            t.join();
+        }
+    }
+
+    /** The round trips of each of {@code procs} pairs; throws unless they split {@link #PAIR_ROUNDS} evenly. */
+    static int roundsPerPair(int procs) {
+        if (procs < 1 || PAIR_ROUNDS % procs != 0) {
+            throw new IllegalArgumentException("procs must be at least 1 and divide " + PAIR_ROUNDS
+                    + " (the round trips the pairs share), got " + procs);
+        }
+        return PAIR_ROUNDS / procs;
     }
 
     @Benchmark

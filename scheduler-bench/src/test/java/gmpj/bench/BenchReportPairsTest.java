@@ -44,7 +44,7 @@ class BenchReportPairsTest {
     }
 
     /** {@code Class.method} of every {@link Benchmark} method of the classes in this package. */
-    private static Set<String> benchmarkMethods() throws IOException, URISyntaxException, ClassNotFoundException {
+    static Set<String> benchmarkMethods() throws IOException, URISyntaxException, ClassNotFoundException {
         // Tests run against target/classes, a directory: list this package's class files there.
         Path dir = Path.of(BenchReport.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .resolve("gmpj/bench");
