@@ -159,7 +159,7 @@ final class LocalRunQueue {
         }
         last.next = g;
         g.next = null;
-        global.putBatch(first, n + 1);
+        global.putBatch(first, g, n + 1);
         return true;
     }
 
