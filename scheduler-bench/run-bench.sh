@@ -98,7 +98,7 @@ host_flags=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-
 
 # How many benchmark methods the given JMH filters select.
 count_benchmarks() {
-    "$java" "${host_flags[@]}" -jar "$jar" "$@" -l 2>&1 | grep -c '^gmpj\.bench\.' || true
+    "$java" "${host_flags[@]}" -jar "$jar" "$@" -l 2>&1 | grep -cE '^gmpj\.(bench|core)\.' || true
 }
 
 # jmh <json> <JMH arguments...>: one JMH run into <json>, logged; fails the script if JMH fails.
