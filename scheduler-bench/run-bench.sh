@@ -75,7 +75,7 @@ fi
 
 # How many benchmark methods the given JMH filters select.
 count_benchmarks() {
-    "$java" "${host_flags[@]}" -jar "$jar" "$@" -l 2>&1 | grep -c '^gmpj\.bench\.' || true
+    "$java" "${host_flags[@]}" -jar "$jar" "$@" -l 2>&1 | grep -cE '^gmpj\.(bench|core)\.' || true
 }
 
 mkdir -p "$here/target"

@@ -30,6 +30,11 @@ import java.lang.invoke.VarHandle;
  * the owner reads {@code head} with acquire before reusing a slot, so a thief's slot reads happen
  * before the owner's overwrite. A thief copies into its <em>own</em> ring beyond its own tail and
  * publishes those slots with its own release store of tail.
+ *
+ * <p>Every access to {@code head}, {@code tail}, {@code runnext} and the slots goes through an
+ * accessor whose prefix names its ordering, so each call site reads as what it does: {@code lp}/
+ * {@code sp} plain load/store, {@code lv} volatile load, {@code la} acquire load, {@code so}
+ * ordered (release) store, {@code cas} compare-and-set and {@code xchg} get-and-set (both volatile).
  */
 final class LocalRunQueue {
     static final int DEFAULT_CAPACITY = 256;
@@ -83,26 +88,26 @@ final class LocalRunQueue {
 
     /** Number of goroutines in the ring and in runnext. A racy estimate when read by another thread. */
     int size() {
-        int h = (int) HEAD.getAcquire(this);
-        int t = (int) TAIL.getAcquire(this);
+        int h = laHead();
+        int t = laTail();
         int n = t - h;
         if (n < 0 || n > capacity) {
             n = 0; // torn read of a moving queue; the next call will be consistent
         }
-        return n + (runnext != null ? 1 : 0);
+        return n + (lvRunnext() != null ? 1 : 0);
     }
 
     boolean isEmpty() {
-        return (int) TAIL.getAcquire(this) == (int) HEAD.getAcquire(this) && runnext == null;
+        return laTail() == laHead() && lvRunnext() == null;
     }
 
     /** Whether the ring (not runnext) holds goroutines; racy when read by another thread. */
     boolean ringIsEmpty() {
-        return (int) TAIL.getAcquire(this) == (int) HEAD.getAcquire(this);
+        return laTail() == laHead();
     }
 
     boolean hasRunnext() {
-        return runnext != null;
+        return lvRunnext() != null;
     }
 
     /**
@@ -110,13 +115,13 @@ final class LocalRunQueue {
      * the caller must put on the ring, or null.
      */
     G swapRunnext(G g) {
-        return (G) RUNNEXT.getAndSet(this, g);
+        return xchgRunnext(g);
     }
 
     /** Owner: takes runnext, or null. A CAS because thieves may take it concurrently. */
     G pollRunnext() {
-        G r = runnext;
-        return r != null && RUNNEXT.compareAndSet(this, r, null) ? r : null;
+        G r = lvRunnext();
+        return r != null && casRunnext(r, null) ? r : null;
     }
 
     /**
@@ -125,11 +130,11 @@ final class LocalRunQueue {
      */
     boolean put(G g, GlobalRunQueue global) {
         for (;;) {
-            int h = (int) HEAD.getAcquire(this); // acquire: thieves' reads of slots we may reuse are done
-            int t = tail;
+            int h = laHead(); // acquire: thieves' reads of slots we may reuse are done
+            int t = lpTail(); // plain: only this thread writes it
             if (t - h < capacity) {
-                ring[t & mask] = g;
-                TAIL.setRelease(this, t + 1); // publishes the slot to consumers
+                spSlot(t, g); // plain: outside [head, tail), no consumer reads it yet
+                soTail(t + 1); // release: publishes the slot to consumers
                 return false;
             }
             if (putSlow(g, h, t, global)) {
@@ -147,32 +152,32 @@ final class LocalRunQueue {
      */
     private boolean putSlow(G g, int h, int t, GlobalRunQueue global) {
         int n = (t - h) / 2;
-        if (!HEAD.compareAndSet(this, h, h + n)) {
+        if (!casHead(h, h + n)) {
             return false;
         }
-        G first = ring[h & mask];
+        G first = lpSlot(h);
         G last = first;
         for (int i = 1; i < n; i++) {
-            G next = ring[(h + i) & mask];
+            G next = lpSlot(h + i);
             last.next = next;
             last = next;
         }
         last.next = g;
         g.next = null;
-        global.putBatch(first, n + 1);
+        global.putBatch(first, g, n + 1);
         return true;
     }
 
     /** Owner: takes the oldest goroutine of the ring (not runnext), or null. */
     G poll() {
         for (;;) {
-            int h = (int) HEAD.getAcquire(this);
-            int t = tail;
+            int h = laHead();
+            int t = lpTail();
             if (t == h) {
                 return null;
             }
-            G g = ring[h & mask];
-            if (HEAD.compareAndSet(this, h, h + 1)) {
+            G g = lpSlot(h); // read before the claim; discarded if the CAS fails
+            if (casHead(h, h + 1)) {
                 return g;
             }
         }
@@ -185,31 +190,34 @@ final class LocalRunQueue {
      * and {@code takeRunnext} is set, takes the victim's runnext instead.
      */
     G stealFrom(LocalRunQueue victim, StealPolicy policy, boolean takeRunnext) {
-        int t = tail;
-        int n = victim.grab(ring, t, mask, policy, takeRunnext);
+        int t = lpTail();
+        int n = victim.grab(this, t, policy, takeRunnext);
         lastStealCount = n;
         if (n == 0) {
             return null;
         }
         n--;
-        G g = ring[(t + n) & mask];
+        G g = lpSlot(t + n);
         if (n != 0) {
-            TAIL.setRelease(this, t + n); // publishes the copied slots
+            soTail(t + n); // release: publishes the copied slots
         }
         return g;
     }
 
-    /** Copies a batch from this (the victim) into {@code dst} starting at {@code dstTail}; returns how many. */
-    private int grab(G[] dst, int dstTail, int dstMask, StealPolicy policy, boolean takeRunnext) {
+    /**
+     * Copies a batch from this (the victim) into the ring of {@code thief} starting at its slot
+     * {@code thiefTail}, beyond its published tail; returns how many.
+     */
+    private int grab(LocalRunQueue thief, int thiefTail, StealPolicy policy, boolean takeRunnext) {
         for (;;) {
-            int h = (int) HEAD.getAcquire(this);
-            int t = (int) TAIL.getAcquire(this); // acquire: the slots before it are visible
+            int h = laHead();
+            int t = laTail(); // acquire: the slots before it are visible
             int n = t - h;
             if (n == 0) {
                 if (takeRunnext) {
-                    G r = runnext;
-                    if (r != null && RUNNEXT.compareAndSet(this, r, null)) {
-                        dst[dstTail & dstMask] = r;
+                    G r = lvRunnext();
+                    if (r != null && casRunnext(r, null)) {
+                        thief.spSlot(thiefTail, r);
                         return 1;
                     }
                 }
@@ -220,11 +228,63 @@ final class LocalRunQueue {
             }
             int k = Math.max(1, Math.min(n, policy.amount(n)));
             for (int i = 0; i < k; i++) {
-                dst[(dstTail + i) & dstMask] = ring[(h + i) & mask];
+                thief.spSlot(thiefTail + i, lpSlot(h + i)); // plain both: see the class comment
             }
-            if (HEAD.compareAndSet(this, h, h + k)) { // publishes "these are ours"; failed: discard the copies
+            if (casHead(h, h + k)) { // publishes "these are ours"; failed: discard the copies
                 return k;
             }
         }
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /** Acquire load of head: slot reads and writes after it come after the consumers' claims before it. */
+    private int laHead() {
+        return (int) HEAD.getAcquire(this);
+    }
+
+    /** Volatile CAS of head: claims the slots {@code [expect, update)} for the caller. */
+    private boolean casHead(int expect, int update) {
+        return HEAD.compareAndSet(this, expect, update);
+    }
+
+    /** Owner only: plain load of tail, which no other thread writes. */
+    private int lpTail() {
+        return tail;
+    }
+
+    /** Acquire load of tail: the slots before it, written by the owner, are visible. */
+    private int laTail() {
+        return (int) TAIL.getAcquire(this);
+    }
+
+    /** Owner only: release store of tail, publishing the slots written before it. */
+    private void soTail(int t) {
+        TAIL.setRelease(this, t);
+    }
+
+    /** Volatile load of runnext. */
+    private G lvRunnext() {
+        return runnext;
+    }
+
+    /** Owner only: volatile get-and-set of runnext. */
+    private G xchgRunnext(G g) {
+        return (G) RUNNEXT.getAndSet(this, g);
+    }
+
+    /** Volatile CAS of runnext: whoever wins owns the goroutine it held. */
+    private boolean casRunnext(G expect, G update) {
+        return RUNNEXT.compareAndSet(this, expect, update);
+    }
+
+    /** Plain load of the slot of position {@code index}: ordered by the head or tail access around it. */
+    private G lpSlot(int index) {
+        return ring[index & mask];
+    }
+
+    /** Owner only: plain store into the slot of position {@code index}, which lies outside {@code [head, tail)}. */
+    private void spSlot(int index, G g) {
+        ring[index & mask] = g;
     }
 }

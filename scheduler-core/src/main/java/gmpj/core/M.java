@@ -331,16 +331,13 @@ final class M extends Thread implements StealPolicy.Victims {
         if (max > 0) {
             n = Math.min(n, max);
         }
-        G g = s.global.poll();
+        G g = s.global.pollBatch(n); // one claim: g and up to n - 1 more linked behind it
         if (g == null) {
             return null;
         }
         p.counters.inc(PCounters.GLOBAL_TAKES);
-        for (int i = 1; i < n; i++) {
-            G x = s.global.poll();
-            if (x == null) {
-                break;
-            }
+        for (G x = GlobalRunQueue.detachNext(g), rest; x != null; x = rest) {
+            rest = GlobalRunQueue.detachNext(x);
             p.put(x, false, s.global);
         }
         return g;

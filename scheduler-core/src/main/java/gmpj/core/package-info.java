@@ -7,7 +7,7 @@
  *                              \                        /
  *                               v                      v
  *                         +-----------------------------------+
- *                         |   global run queue (MPMC, JCTools)|
+ *                         | global run queue (list, one lock) |
  *                         +-----------------------------------+
  *                           ^ overflow     | batch take    | batch take
  *        +------------------+--+      +----v--------------+--+

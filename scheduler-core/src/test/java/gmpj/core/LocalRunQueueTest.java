@@ -271,7 +271,7 @@ class LocalRunQueueTest {
         G[] g = gs(3);
         g[0].next = g[1];
         g[1].next = g[2];
-        global.putBatch(g[0], 3);
+        global.putBatch(g[0], g[2], 3);
         assertEquals(List.of(g[0].id, g[1].id, g[2].id), drainGlobal());
         assertNull(g[0].next);
         assertNull(g[1].next);
