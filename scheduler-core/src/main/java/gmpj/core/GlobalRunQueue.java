@@ -38,8 +38,8 @@ import java.lang.invoke.VarHandle;
  *       volatile load, and written under the lock with a volatile store as the last write of a put
  *       or a take. The idle and wake protocol relies on both being volatile: a submitter queues
  *       (volatile store of {@code size}) and then reads the idle and spinning counts
- *       ({@link Scheduler#wakeIfIdle}); a carrier going idle writes those counts and then reads
- *       {@link #isEmpty()} ({@link Scheduler#parkIdle}, {@link Scheduler#hasWorkFor}). Volatile
+ *       ({@link Idle#wakeIfIdle}); a carrier going idle writes those counts and then reads
+ *       {@link #isEmpty()} ({@link Idle#park}, {@link Idle#hasWorkFor}). Volatile
  *       accesses are totally ordered, so at least one side sees the other's write (Dekker), as the
  *       full fences written next to those reads also say.</li>
  *   <li>{@link #isEmpty()} answers false only after a put has linked its whole chain: whoever takes
