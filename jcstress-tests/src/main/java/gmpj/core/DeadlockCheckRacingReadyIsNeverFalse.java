@@ -13,7 +13,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The deadlock detector's decision ({@link Scheduler#stalled}, which {@code Sysmon.checkDeadlock}
+ * The deadlock detector's decision ({@link Deadlocks#stalled}, which {@code Sysmon.checkDeadlock}
  * requires to hold for the whole grace period before it reports) against a thread outside waking
  * the only goroutine, driven by hand on a scheduler whose threads never start.
  *
@@ -22,12 +22,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * goroutine" and "during it". The first two have one right answer each; during, both answers can
  * come out, and a "yes" may be a snapshot that was true at no instant (see the outcome's description).
  *
- * <p>Checked against broken code: with wakep not publishing the new idle count (its
- * decrement of the idle count in the word removed), and with {@code stalled} not looking at the idle count,
- * it reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see
- * {@code docs/jcstress-mutants.md} for the counts). Both are mistakes of logic: the flags that
- * order the two sides are volatile, so a mistake in the order of the production reads and writes
- * could only change how often the allowed {@code 0, 0, 1} shows.
+ * <p>Checked against broken code: with {@link Deadlocks#idleOnTheSurface} not looking at the idle
+ * count and {@link Deadlocks#census} counting every goroutine without a timer as parked, it
+ * reports the forbidden {@code 0, 1, 1} and {@code 0, 2, 1} (see {@code docs/jcstress-mutants.md}
+ * for the counts). Either mistake alone is masked by the other check: with wakep not taking the
+ * processor off the idle half of the word, or with the idle count ignored, the census still sees
+ * the readied goroutine. These are mistakes of logic: the flags that order the two sides are
+ * volatile, so a mistake in the order of the production reads and writes could only change how
+ * often the allowed {@code 0, 0, 1} shows.
  */
 @JCStressTest
 @Description("procs(1), its processor idle, no timer, no blocking call, one goroutine parked (WAITING): everything is "

@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>Checked against broken code: with the re-check skipped ({@link Idle#stopSpinningAndRecheck}
  * returning false at once) it reports the forbidden {@code 2, 0, 1, 0, 0} (see
  * {@code docs/jcstress-mutants.md} for the counts). Removing the full fence of
- * {@link Scheduler#wakeIfIdle} goes unseen here, and rightly: the global queue's offer is an
+ * {@link Idle#wakeIfIdle} goes unseen here, and rightly: the global queue's offer is an
  * atomic add, itself a full fence; {@link SpinnerGoingIdleRacingSpawnStrandsNothing}, whose work
  * is published by a release store, catches that one.
  */

@@ -15,7 +15,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * A processor's state word ({@link P}'s class comment), driven by hand: its holder walks through
  * every transition of goroutine code while sysmon, having read the word, tries to take the
- * processor as {@code Sysmon.retake} and {@code Scheduler.handOff} do.
+ * processor as {@code Sysmon.retake} and {@code Carriers.handOff} do.
  *
  * <p>Checked against broken code: with {@link P#handOff} a plain store instead of a CAS it reports
  * forbidden outcomes (two holders at once, and the old holder's release store overwriting the new

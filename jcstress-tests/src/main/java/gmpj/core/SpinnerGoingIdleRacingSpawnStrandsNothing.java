@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * (runnext, the goroutine it displaces to the ring, then {@code wakeIfIdle}).
  *
  * <p>Checked against broken code: with the spinning count dropped after the re-check instead of
- * before it, and with the full fence of {@link Scheduler#wakeIfIdle} removed, it reports the
+ * before it, and with the full fence of {@link Idle#wakeIfIdle} removed, it reports the
  * forbidden {@code 2, 0, 1, 0, 0} (see {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest

@@ -15,10 +15,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * wakep's hand-over of the spinning role, driven by hand on a scheduler whose threads never start:
  * two goroutines submitted from outside at once while every processor is idle.
  *
- * <p>Checked against broken code: with wakep's CAS 0 -> 1 of the spinning count replaced by an
- * unconditional {@code getAndSet(1)} it reports the forbidden {@code 1, 2, 0}, and by
- * {@code getAndIncrement()} the forbidden {@code 2, 2, 0} (see {@code docs/jcstress-mutants.md}
- * for the counts).
+ * <p>Checked against broken code: with wakep's CAS 0 -> 1 of the spinning count replaced by a
+ * check and then an unconditional set of the count to 1 it reports the forbidden {@code 1, 2, 0},
+ * and by a check and then an increment the forbidden {@code 2, 2, 0} (see
+ * {@code docs/jcstress-mutants.md} for the counts).
  */
 @JCStressTest
 @Description("procs(2), both processors idle, nobody spinning. Two threads outside submit a goroutine each "
