@@ -239,8 +239,8 @@ final class Idle extends IdleWordPadded {
             // by its owner (an idle processor's queues are empty), so it strands nobody; counting
             // it would keep this carrier spinning for as long as a ping-pong pair runs elsewhere.
             for (P p : s.ps) {
-                if (p != self && !p.runq.ringIsEmpty()) {
-                    return true;
+                if (p != self && !idle.get(p.id) && !p.runq.ringIsEmpty()) {
+                    return true; // an idle processor's ring is empty: only busy ones are read
                 }
             }
         }
