@@ -74,7 +74,7 @@ public class GoIdleRacingSubmitStrandsNothing {
         r.r1 = carrier;
         r.r2 = m.notified ? 1 : 0;
         r.r3 = s.idle.isIdle(p) ? 1 : 0;
-        r.r4 = m.spinning ? 1 : 0;
+        r.r4 = m.spinning || m.handedSpinning ? 1 : 0; // its own role, or one wakep handed it
         r.r5 = s.idle.spinningCount();
     }
 }

@@ -58,8 +58,8 @@ public class SpinnerFindingWorkRacingSubmitWakesOne {
     @Arbiter
     public void arbiter(IIII_Result r) {
         r.r1 = s.idle.spinningCount();
-        r.r2 = m0.spinning ? 1 : 0;
-        r.r3 = m1.spinning ? 1 : 0;
+        r.r2 = m0.spinning || m0.handedSpinning ? 1 : 0; // its own role, or one wakep handed it
+        r.r3 = m1.spinning || m1.handedSpinning ? 1 : 0;
         r.r4 = s.idle.idleCount();
     }
 }

@@ -75,7 +75,7 @@ public class SpinnerGoingIdleRacingSpawnStrandsNothing {
         r.r1 = carrier;
         r.r2 = m0.notified ? 1 : 0;
         r.r3 = s.idle.isIdle(p0) ? 1 : 0;
-        r.r4 = m0.spinning ? 1 : 0;
+        r.r4 = m0.spinning || m0.handedSpinning ? 1 : 0; // its own role, or one wakep handed it
         r.r5 = s.idle.spinningCount();
     }
 }

@@ -55,7 +55,7 @@ public class TwoSubmitsWakeOneSpinner {
     @Arbiter
     public void arbiter(III_Result r) {
         r.r1 = s.idle.spinningCount();
-        r.r2 = (s.ps[0].m.spinning ? 1 : 0) + (s.ps[1].m.spinning ? 1 : 0);
+        r.r2 = (s.ps[0].m.handedSpinning ? 1 : 0) + (s.ps[1].m.handedSpinning ? 1 : 0); // roles wakep handed
         r.r3 = s.idle.idleCount();
     }
 }

@@ -200,7 +200,15 @@ final class Carriers {
      */
     void failed(M m, G inHand, Throwable t) {
         failures.incrementAndGet();
-        s.idle.dropSpinning(m);
+        P p = m.p;
+        if (p != null) {
+            // Off the idle set if it is there (it must not be woken through the dead carrier), or,
+            // if wakep took it meanwhile, the spinning role it handed, dropped with ours below.
+            s.idle.wokeUp(m);
+        }
+        s.idle.dropSpinning(m); // before anything is queued: a dead spinner must not keep submitters from waking a live carrier
+        m.p = null;
+        ms.remove(m);
         String fate = "";
         if (inHand != null) {
             if (inHand.state() == G.RUNNABLE) {
@@ -211,13 +219,9 @@ final class Carriers {
                         + ") and may not run again";
             }
         }
-        P p = m.p;
-        m.p = null;
-        ms.remove(m);
         StringBuilder sb = new StringBuilder("gmpj: carrier ").append(m.getName()).append(" of scheduler ").append(c.name)
                 .append(" failed outside any goroutine and ends: ").append(t).append(fate);
         if (p != null) {
-            s.idle.unpark(p); // if it was idle, it must not be woken through the dead carrier
             sb.append("; its processor ").append(p.id).append(" goes to another carrier");
             giveToNew(p);
         }

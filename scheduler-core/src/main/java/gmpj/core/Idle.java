@@ -36,8 +36,9 @@ import java.lang.invoke.VarHandle;
  *       {@link #lock}, together with the count, so under the lock the count equals the number
  *       of bits. Racy readers (thieves skipping idle victims, stats) may see either first.</li>
  *   <li>{@link M#spinning}: whether a carrier is counted in the spinning half of the word. Written
- *       by the carrier, or by {@link #wakep} under the lock while the carrier's processor is in the
- *       idle set (it hands the carrier the spinning role it took).</li>
+ *       only by the carrier itself. {@link #wakep} hands the role it counted through
+ *       {@link M#handedSpinning}, which the carrier takes when it finds its processor gone from the
+ *       idle set ({@link #takeHandedRole}).</li>
  * </ul>
  * The lock also makes the termination decision ({@link Lifecycle#decideLocked}) atomic with the
  * last processor going idle.
@@ -149,10 +150,10 @@ final class Idle extends IdleWordPadded {
             int id = s.lifecycle.stopping ? -1 : idle.next(0);
             if (id >= 0) {
                 P p = s.ps[id];
+                m = p.m;
+                m.handedSpinning = true; // volatile, before the bit: whoever sees the bit clear sees the role
                 idle.clear(id);
                 getAndAddWord(-ONE_IDLE);
-                m = p.m;
-                m.spinning = true; // handed over with the spinning count we took
             }
         } finally {
             lock.unlock();
@@ -211,7 +212,7 @@ final class Idle extends IdleWordPadded {
      * the idle set meanwhile, and has then woken us).
      */
     boolean stopSpinningAndRecheck(M m) {
-        boolean wasSpinning = m.spinning;
+        boolean wasSpinning = m.spinning; // owner-only: wakep hands its role through handedSpinning
         if (wasSpinning) {
             m.spinning = false;
             stopSpinningAndCheckLast(); // full fence: the re-check below reads after it
@@ -245,6 +246,38 @@ final class Idle extends IdleWordPadded {
             }
         }
         return false;
+    }
+
+    /**
+     * A carrier back from its idle wait: takes its processor back if it is still on the idle set
+     * (a timeout, the timekeeper's deadline, a spurious wake-up); else {@link #wakep} took it off and
+     * handed this carrier the spinning role, which it now takes ({@link #takeHandedRole}).
+     */
+    void wokeUp(M m) {
+        if (!unpark(m.p)) {
+            takeHandedRole(m);
+        }
+    }
+
+    /**
+     * The carrier whose processor {@link #wakep} took off the idle set takes the spinning role
+     * wakep counted for it. The role travels in {@link M#handedSpinning}, not in {@link M#spinning}:
+     * wakep's CAS of the count and its choice of a processor are two steps, and in between the
+     * chosen carrier may have stopped spinning, found work, counted itself spinning again and gone
+     * idle once more; writing its flag then would give one flag two counts, and the count would
+     * keep one role that nobody has (every later {@link #wakeIfIdle} would see a spinner that does
+     * not exist, and work from outside would wait for ever). A carrier that already spins gives the
+     * extra count back.
+     */
+    void takeHandedRole(M m) {
+        if (m.handedSpinning) {
+            m.handedSpinning = false;
+            if (m.spinning) {
+                getAndAddWord(-ONE_SPINNING);
+            } else {
+                m.spinning = true;
+            }
+        }
     }
 
     /** Takes {@code p} off the idle set if it is still there. True if this call did. */

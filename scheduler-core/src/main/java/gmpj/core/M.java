@@ -64,6 +64,12 @@ final class M extends Thread implements StealPolicy.Victims {
      * woken, and runs as a carrier that does not spin).
      */
     boolean spinning;
+    /**
+     * Set by {@link Idle#wakep} (volatile, before it clears the processor's idle bit) when it takes
+     * this carrier's processor off the idle set and hands it the spinning role it counted; taken by
+     * the owner ({@link Idle#takeHandedRole}) once it sees its processor gone from the idle set.
+     */
+    volatile boolean handedSpinning;
     /** Owner: whether the goroutine picked last inherits the time slice (it came from runnext). */
     private boolean inheritTime;
     /** Go's {@code note}: set by a waker before it unparks this thread; cleared by the owner. */
@@ -430,7 +436,7 @@ final class M extends Thread implements StealPolicy.Victims {
         }
         s.timers.idleWait(this);
         p.counters.inc(PCounters.WAKEUPS); // still ours to count: only its own carrier touches an idle processor
-        s.idle.unpark(p); // woken by a timeout: take our processor back ourselves
+        s.idle.wokeUp(this); // our processor back, or, if wakep took it, the spinning role it handed us
         return null;
     }
 
