@@ -1,6 +1,5 @@
 package gmpj.core;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -43,10 +42,12 @@ import java.lang.invoke.VarHandle;
  * The lock also makes the termination decision ({@link Lifecycle#decideLocked}) atomic with the
  * last processor going idle.
  */
-final class Idle extends IdleWordPadded {
+final class Idle {
     static final long ONE_IDLE = 1L << 32;
     static final long ONE_SPINNING = 1L;
 
+    /** Idle processors (high 32 bits), spinning carriers (low 32 bits), on cache lines of its own. */
+    private final PaddedCounter word = new PaddedCounter(0);
     private final Scheduler s;
     private final int procs;
     /** Guards the bits of {@link #idle} and the decisions taken with them; never held across a park. */
@@ -61,6 +62,21 @@ final class Idle extends IdleWordPadded {
     }
 
     // ------------------------------------------------------------------ the word
+
+    /** Volatile load of the word. */
+    long lvWord() {
+        return word.get();
+    }
+
+    /** Volatile CAS of the word. */
+    boolean casWord(long expect, long update) {
+        return word.compareAndSet(expect, update);
+    }
+
+    /** Full-fence add to the word; returns the old word. */
+    long getAndAddWord(long delta) {
+        return word.getAndAdd(delta);
+    }
 
     static int idleOf(long w) {
         return (int) (w >>> 32);
@@ -311,48 +327,4 @@ final class Idle extends IdleWordPadded {
             getAndAddWord(-ONE_SPINNING);
         }
     }
-}
-
-/** Padding before the word: keeps it off the cache line of whatever the JVM places first. */
-abstract class IdleLhsPad {
-    long p00, p01, p02, p03, p04, p05, p06, p07;
-    long p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
-}
-
-/** The idle/spinning word of {@link Idle}, between two pads. */
-abstract class IdleWord extends IdleLhsPad {
-    private static final VarHandle WORD;
-
-    static {
-        try {
-            WORD = MethodHandles.lookup().findVarHandle(IdleWord.class, "word", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** Idle processors (high 32 bits), spinning carriers (low 32 bits). See {@link Idle}. */
-    @SuppressWarnings("unused")
-    private volatile long word;
-
-    /** Volatile load. */
-    final long lvWord() {
-        return word;
-    }
-
-    /** Volatile CAS. */
-    final boolean casWord(long expect, long update) {
-        return WORD.compareAndSet(this, expect, update);
-    }
-
-    /** Volatile (full-fence) add; returns the old word. */
-    final long getAndAddWord(long delta) {
-        return (long) WORD.getAndAdd(this, delta);
-    }
-}
-
-/** Padding after the word: the fields of {@link Idle} itself (read-mostly) go on other lines. */
-abstract class IdleWordPadded extends IdleWord {
-    long p10, p11, p12, p13, p14, p15, p16, p17;
-    long p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
 }

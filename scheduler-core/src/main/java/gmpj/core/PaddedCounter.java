@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * One atomic long on cache lines of its own: for a scheduler-wide counter that carriers write
  * (the goroutine-id counter processors reserve batches from, the count of goroutines in blocking
- * calls), so that its writes do not invalidate whatever the JVM allocated next to it. Every
+ * calls, the idle and spinning counts of {@link Idle}), so that its writes do not invalidate whatever the JVM allocated next to it. Every
  * access is volatile ({@code getAndAdd} is a full fence).
  */
 final class PaddedCounter extends PaddedCounterValue {
@@ -46,6 +46,11 @@ abstract class PaddedCounterValue extends PaddedCounterLhs {
     /** Volatile load. */
     final long get() {
         return value;
+    }
+
+    /** Volatile CAS. */
+    final boolean compareAndSet(long expect, long update) {
+        return VALUE.compareAndSet(this, expect, update);
     }
 
     /** Full-fence add; returns the value before it. */
