@@ -78,7 +78,7 @@ public final class Scheduler implements AutoCloseable {
     // ------------------------------------------------------------------ goroutines and counters not owned by a P
     /** The next goroutine id not yet reserved; processors and outside threads reserve {@link #ID_BATCH} at a time. */
     private final PaddedCounter ids = new PaddedCounter(1);
-    /** Per outside thread: {next id, end of its reserved batch}. */
+    /** Per plain thread spawning from outside: {next id, end of its reserved batch}; never used from goroutine code. */
     private final ThreadLocal<long[]> externalIds = ThreadLocal.withInitial(() -> new long[2]);
     /** Goroutines spawned from outside any processor. Counted before the shutdown check, see {@link Lifecycle}. */
     private final StripedCounter externalSpawns;
@@ -269,8 +269,17 @@ public final class Scheduler implements AutoCloseable {
         idle.wakeIfIdle();
     }
 
-    /** A goroutine id for a spawn from outside, from the calling thread's reserved batch. */
+    /**
+     * A goroutine id for a spawn from outside any of our processors. A plain thread takes it from
+     * its own reserved batch. Goroutine code (one of ours without a processor, or another
+     * scheduler's) takes one from the shared counter: a {@code ThreadLocal} would be reached
+     * through {@code Thread.currentThread()}, which compiled goroutine code may see stale after a
+     * migration, and two goroutines on different carriers would then share one batch (duplicate ids).
+     */
     private long nextExternalId() {
+        if (Gmp.currentG() != null) {
+            return ids.getAndAdd(1);
+        }
         long[] batch = externalIds.get();
         if (batch[0] == batch[1]) {
             batch[0] = ids.getAndAdd(ID_BATCH);
