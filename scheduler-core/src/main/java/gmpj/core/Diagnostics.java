@@ -217,7 +217,8 @@ final class Diagnostics {
                     pc.get(PCounters.READIES), pc.get(PCounters.STEALS), pc.get(PCounters.STOLEN),
                     pc.get(PCounters.GLOBAL_TAKES), pc.get(PCounters.OVERFLOWS), pc.get(PCounters.EXITS),
                     pc.get(PCounters.RUNNEXT_PICKS), pc.get(PCounters.TIMERS_FIRED), pc.get(PCounters.PINNED_PARKS),
-                    pc.get(PCounters.WAKEUPS)));
+                    pc.get(PCounters.WAKEUPS), pc.get(PCounters.FUTILE_WAKEUPS), pc.get(PCounters.RUNNEXT_STEALS),
+                    pc.get(PCounters.RUNNEXT_SPARED), pc.get(PCounters.CROSS_READIES), pc.get(PCounters.LINGERS)));
         }
         return new SchedulerStats(c.name, c.procs, s.stealPolicy.name(), s.idle.idleCount(), s.idle.spinningCount(), alive,
                 s.global.size(), s.timers.count(), s.liveGoroutines(), s.externalSpawns(), s.externalReadies.sum(),

@@ -76,6 +76,8 @@ final class LocalRunQueue {
 
     /** Goroutines moved by the last successful {@link #stealFrom}; owner-only. */
     int lastStealCount;
+    /** Whether the last {@link #stealFrom} took the victim's runnext goroutine; owner-only. */
+    boolean lastStealTookRunnext;
 
     LocalRunQueue(int capacity) {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
@@ -191,6 +193,7 @@ final class LocalRunQueue {
      */
     G stealFrom(LocalRunQueue victim, StealPolicy policy, boolean takeRunnext) {
         int t = lpTail();
+        lastStealTookRunnext = false;
         int n = victim.grab(this, t, policy, takeRunnext);
         lastStealCount = n;
         if (n == 0) {
@@ -218,6 +221,7 @@ final class LocalRunQueue {
                     G r = lvRunnext();
                     if (r != null && casRunnext(r, null)) {
                         thief.spSlot(thiefTail, r);
+                        thief.lastStealTookRunnext = true;
                         return 1;
                     }
                 }

@@ -78,6 +78,19 @@ final class M extends Thread implements StealPolicy.Victims {
     private int seed;
     /** Owner: scratch array for a steal policy's victim order. */
     private final int[] victimOrder;
+    /**
+     * Owner: set when this carrier came back from an idle wait with the spinning role a waker
+     * handed it ({@link Idle#wakep}), cleared when it finds work; still set when it goes idle
+     * again, the wake-up was futile ({@link PCounters#FUTILE_WAKEUPS}).
+     */
+    private boolean wokenToSpin;
+    /**
+     * Owner: the last steal pass left a busy processor's runnext goroutine alone because that
+     * processor was switching goroutines (it will run it itself): see {@link #findRunnable}'s linger.
+     */
+    private boolean sparedRunnext;
+    /** Owner: naps taken in a row while lingering, reset when this carrier goes idle or finds work. */
+    private int lingerNaps;
 
     M(Scheduler s, int mid, P p, String name, long stackSize) {
         super(null, null, name, stackSize, false);
@@ -134,6 +147,8 @@ final class M extends Thread implements StealPolicy.Victims {
                 if (spinning) {
                     s.idle.foundWork(this);
                 }
+                wokenToSpin = false;
+                lingerNaps = 0;
             }
             inHand = g;
             g = execute(g);
@@ -288,9 +303,25 @@ final class M extends Thread implements StealPolicy.Victims {
             // 5. Steal, within Go's limit: at most half of the busy processors may have a spinning
             //    carrier, so idle carriers cannot burn more CPU than the busy ones use.
             if (spinning || (spinning = s.idle.tryStartSpinning())) {
+                sparedRunnext = false;
                 if ((g = steal()) != null) {
                     inheritTime = false;
                     return g;
+                }
+                // 5b. Linger: the only work seen was a goroutine in the runnext slot of a processor
+                //     that is switching goroutines, typically one of a pair readying each other
+                //     there. Its owner will run it; taking it would split the pair across two
+                //     cores. Going idle now would make the pair's next ready wake this carrier
+                //     again (a futex call on the pair's critical path) only to find the same.
+                //     So stay spinning, which tells wakers that someone is looking, and nap
+                //     briefly (no CPU burnt), a bounded number of times; then go idle. Work that
+                //     turns up meanwhile waits for the end of the nap, as it would for a thief's
+                //     back-off.
+                if (sparedRunnext && lingerNaps < Scheduler.MAX_LINGER_NAPS && !life.stopping) {
+                    lingerNaps++;
+                    p.counters.inc(PCounters.LINGERS);
+                    parkCarrier(System.nanoTime() + Scheduler.LINGER_NAP_NANOS);
+                    continue;
                 }
             }
             // 6. Nothing anywhere: release the processor and park.
@@ -393,8 +424,22 @@ final class M extends Thread implements StealPolicy.Victims {
                 }
                 G g = p.runq.stealFrom(victim.runq, policy, false);
                 if (g == null && lastRound && victim.runq.hasRunnext()) {
-                    backOffBeforeRunnext(); // the victim is busy (idle ones were skipped)
+                    // The victim is busy (idle ones were skipped). Watch it for Go's back-off: if
+                    // it mounted another goroutine meanwhile, it is switching and will run its
+                    // runnext goroutine itself, on a warm cache: leave it there. If not, the
+                    // goroutine that readied it is still running, and the readied one would wait
+                    // behind it: take it.
+                    long runs = victim.counters.get(PCounters.RUNS);
+                    backOffBeforeRunnext();
+                    if (victim.counters.get(PCounters.RUNS) != runs) {
+                        p.counters.inc(PCounters.RUNNEXT_SPARED);
+                        sparedRunnext = true;
+                        continue;
+                    }
                     g = p.runq.stealFrom(victim.runq, policy, true);
+                    if (g != null && p.runq.lastStealTookRunnext) {
+                        p.counters.inc(PCounters.RUNNEXT_STEALS);
+                    }
                 }
                 if (g != null) {
                     p.counters.inc(PCounters.STEALS);
@@ -434,9 +479,15 @@ final class M extends Thread implements StealPolicy.Victims {
         if (!s.idle.release(this)) {
             return null; // work turned up, or the scheduler is stopping
         }
+        lingerNaps = 0;
+        if (wokenToSpin) {
+            wokenToSpin = false;
+            p.counters.inc(PCounters.FUTILE_WAKEUPS); // ours: only its own carrier touches an idle processor
+        }
         s.timers.idleWait(this);
-        p.counters.inc(PCounters.WAKEUPS); // still ours to count: only its own carrier touches an idle processor
+        p.counters.inc(PCounters.WAKEUPS);
         s.idle.wokeUp(this); // our processor back, or, if wakep took it, the spinning role it handed us
+        wokenToSpin = spinning;
         return null;
     }
 

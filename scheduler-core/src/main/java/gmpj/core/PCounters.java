@@ -26,7 +26,12 @@ final class PCounters {
     static final int TIMERS_FIRED = 11;
     static final int PINNED_PARKS = 12;
     static final int WAKEUPS = 13;
-    static final int COUNT = 14;
+    static final int FUTILE_WAKEUPS = 14;
+    static final int RUNNEXT_STEALS = 15;
+    static final int RUNNEXT_SPARED = 16;
+    static final int CROSS_READIES = 17;
+    static final int LINGERS = 18;
+    static final int COUNT = 19;
 
     private static final int PAD = 8; // 64 bytes of longs on each side
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -40,6 +40,14 @@ public final class Scheduler implements AutoCloseable {
     static final int MAX_RUNNEXT_STREAK = 3;
     /** How long a thief waits before taking a running victim's runnext: Go's 3 µs. */
     static final long RUNNEXT_STEAL_BACKOFF_NANOS = 3_000;
+    /**
+     * A spinning carrier's nap while it lingers for a switching processor's runnext goroutine
+     * ({@link M}'s findRunnable). The operating system's timer slack (50 µs by default on Linux)
+     * comes on top; work readied meanwhile waits at most this long.
+     */
+    static final long LINGER_NAP_NANOS = 20_000;
+    /** Naps a spinning carrier lingers in a row before it goes idle: about a millisecond with the timer slack. */
+    static final int MAX_LINGER_NAPS = 16;
     /** Goroutine ids a processor (or a thread spawning from outside) reserves at once (Go's goidcache batch is 16). */
     static final long ID_BATCH = 16;
 
@@ -313,6 +321,9 @@ public final class Scheduler implements AutoCloseable {
         if (p != null && p.leaveG(m)) {
             try {
                 p.counters.inc(PCounters.READIES);
+                if (g.m != m) {
+                    p.counters.inc(PCounters.CROSS_READIES); // it last ran on another carrier
+                }
                 p.put(g, true, global);
             } finally {
                 p.enterG(m);

@@ -84,6 +84,17 @@ public record SchedulerStats(
      * @param pinnedParks      parks that blocked its carrier because the JVM pinned the continuation
      * @param wakeups          times its carrier woke from an idle wait: for work, for a timer (as the
      *                         scheduler's single timekeeper), or to stop
+     * @param futileWakeups    wake-ups of its carrier, handed the spinning role to find new work, after
+     *                         which the carrier went idle again without finding any
+     * @param runnextSteals    steals it made that took a busy processor's runnext goroutine (the
+     *                         partner that processor had just readied or spawned)
+     * @param runnextSpared    times its carrier, about to steal a busy processor's runnext goroutine,
+     *                         left it because that processor was switching goroutines meanwhile (it
+     *                         will run the goroutine itself, on a warm cache)
+     * @param crossReadies     goroutines readied onto it (by goroutines running on it) that last ran on
+     *                         another carrier: unparks that move a goroutine between processors
+     * @param lingers          short naps its spinning carrier took, still spinning, instead of going
+     *                         idle, while another processor's runnext goroutine was about to run
      */
     public record ProcStats(
             int id,
@@ -102,7 +113,12 @@ public record SchedulerStats(
             long runnextPicks,
             long timersFired,
             long pinnedParks,
-            long wakeups) {}
+            long wakeups,
+            long futileWakeups,
+            long runnextSteals,
+            long runnextSpared,
+            long crossReadies,
+            long lingers) {}
 
     /** All goroutines ever spawned on this scheduler. */
     public long spawns() {
@@ -149,6 +165,31 @@ public record SchedulerStats(
         return perProc.stream().mapToLong(ProcStats::wakeups).sum();
     }
 
+    /** Wake-ups that found no work, all processors: see {@link ProcStats#futileWakeups()}. */
+    public long futileWakeups() {
+        return perProc.stream().mapToLong(ProcStats::futileWakeups).sum();
+    }
+
+    /** Steals of a busy processor's runnext goroutine, all processors. */
+    public long runnextSteals() {
+        return perProc.stream().mapToLong(ProcStats::runnextSteals).sum();
+    }
+
+    /** Runnext goroutines a thief left to their switching processor, all processors. */
+    public long runnextSpared() {
+        return perProc.stream().mapToLong(ProcStats::runnextSpared).sum();
+    }
+
+    /** Readies from goroutine code of a goroutine that last ran on another carrier, all processors. */
+    public long crossReadies() {
+        return perProc.stream().mapToLong(ProcStats::crossReadies).sum();
+    }
+
+    /** Naps of spinning carriers waiting for a busy processor's runnext, all processors. */
+    public long lingers() {
+        return perProc.stream().mapToLong(ProcStats::lingers).sum();
+    }
+
     /** Ring overflows to the global queue, all processors. */
     public long overflows() {
         return perProc.stream().mapToLong(ProcStats::overflows).sum();
@@ -191,6 +232,8 @@ public record SchedulerStats(
         }
         sb.append(String.format("total: spawns=%d (external %d) exits=%d steals=%d stolen=%d parks=%d readies=%d",
                 spawns(), externalSpawns, exits(), steals(), stolen(), parks(), readies()));
+        sb.append(String.format("%nwake-ups=%d (futile %d) runnext-steals=%d runnext-spared=%d cross-readies=%d lingers=%d",
+                wakeups(), futileWakeups(), runnextSteals(), runnextSpared(), crossReadies(), lingers()));
         sb.append(String.format("%ncarriers: handoffs=%d hogs=%d failures=%d spares-retired=%d",
                 handoffs, hogs, carrierFailures, sparesRetired));
         return sb.toString();
