@@ -8,23 +8,39 @@ import java.lang.invoke.VarHandle;
  * and where a full local ring spills half of its contents.
  *
  * <h2>Structure</h2>
- * A FIFO list of goroutines linked through {@link G#next} (no allocation), guarded by one
+ * FIFO lists of goroutines linked through {@link G#next} (no allocation), guarded by one
  * {@link SpinLock}, which does not know its owner (goroutine code calls in here, and may migrate
  * between carriers). A batch costs one lock hold, whatever its size: {@link #putBatch} links a
- * whole chain behind the tail, {@link #pollBatch} unlinks up to {@code max} goroutines from the
+ * whole chain behind a tail, {@link #pollBatch} unlinks up to {@code max} goroutines from a
  * head. A full ring's spill (half the ring plus one goroutine, 129 by default) and a carrier's take
  * (up to 128) therefore write the queue's shared cache lines once each, instead of once per
- * goroutine (one atomic add per offer, one CAS per poll). Taking a part of the queue walks that
- * many links under the lock: plain reads, no allocation, no call out; taking all of it is O(1).
+ * goroutine (one atomic add per offer, one CAS per poll). Taking a part of a list walks that many
+ * links under the lock: plain reads, no allocation, no call out; taking all of one is O(1).
+ *
+ * <h2>Lanes</h2>
+ * The queue of a scheduler with {@code procs} processors keeps {@code procs + 1} lists, its
+ * lanes: lane {@code i < procs} holds what processor {@code i}'s ring spilled, the last lane
+ * ({@link #outsideLane()}) what came from outside. A carrier whose processor ran out of local work
+ * takes from its own lane first, then the outside lane, then the other lanes in turn from the one
+ * after its own ({@link #pollBatch(int, int)}). Its own spill was written by its own core and
+ * comes back to it: with a single list, every second batch of two processors that both spill (a
+ * goroutine tree like skynet's) crossed to the other core, and each moved goroutine drags its
+ * object, continuation and stack chunk over as cache misses. Every lane is still served: a
+ * processor with no work of its own takes any lane's, and every 61st pick (the fairness tick)
+ * takes one goroutine from the lanes in rotation ({@link #pollRotating}), so nothing queued here
+ * waits more than {@code procs + 1} fairness ticks of a running processor, whatever the others
+ * do. Order is FIFO within a lane, not across lanes. A queue built with no lane count has the
+ * outside lane only: one FIFO list.
  *
  * <h2>Invariants (under the lock)</h2>
  * <ul>
- *   <li>{@code head == null} iff {@code tail == null} iff {@code size == 0}. Otherwise following
- *       {@code next} from {@code head} visits exactly {@code size} goroutines, the last being
- *       {@code tail}, whose {@code next} is null.</li>
- *   <li>{@code head}, {@code tail}, {@code size} and the {@code next} links of queued goroutines
- *       are written only under the lock. A goroutine outside every queue has {@code next == null},
- *       except in a chain that its one holder is building (a spill) or taking apart (a take).</li>
+ *   <li>Per lane: {@code heads[i] == null} iff {@code tails[i] == null} iff {@code counts[i] == 0}.
+ *       Otherwise following {@code next} from {@code heads[i]} visits exactly {@code counts[i]}
+ *       goroutines, the last being {@code tails[i]}, whose {@code next} is null. {@code size} is
+ *       the sum of the counts.</li>
+ *   <li>The lanes, {@code size} and the {@code next} links of queued goroutines are written only
+ *       under the lock. A goroutine outside every queue has {@code next == null}, except in a chain
+ *       that its one holder is building (a spill) or taking apart (a take).</li>
  *   <li>A chain is linked in, or unlinked, as a whole within one lock hold: no other thread ever
  *       sees a part of a batch queued.</li>
  * </ul>
@@ -43,8 +59,9 @@ import java.lang.invoke.VarHandle;
  *       accesses are totally ordered, so at least one side sees the other's write (Dekker), as the
  *       full fences written next to those reads also say.</li>
  *   <li>{@link #isEmpty()} answers false only after a put has linked its whole chain: whoever takes
- *       the lock next finds those goroutines (or a taker that came first has them). It answers true
- *       only when every put whose store of {@code size} came before the load has been taken.</li>
+ *       the lock next finds those goroutines (or a taker that came first has them), in whichever
+ *       lane: every take looks at every lane before it answers null. It answers true only when
+ *       every put whose store of {@code size} came before the load has been taken.</li>
  * </ul>
  */
 final class GlobalRunQueue {
@@ -59,80 +76,165 @@ final class GlobalRunQueue {
     }
 
     private final SpinLock lock = new SpinLock();
-    /** Oldest queued goroutine, or null. Under the lock. */
-    private G head;
-    /** Newest queued goroutine, or null. Under the lock. */
-    private G tail;
+    /** Per lane, the oldest queued goroutine, or null. Under the lock. */
+    private final G[] heads;
+    /** Per lane, the newest queued goroutine, or null. Under the lock. */
+    private final G[] tails;
+    /** Per lane, how many are queued. Under the lock. */
+    private final int[] counts;
+    /** The lane the next {@link #pollRotating} looks at first. Under the lock. */
+    private int rotation;
     /** How many are queued. Written under the lock (volatile store); read under it plainly, outside it volatile. */
     @SuppressWarnings("unused")
     private volatile int size;
 
-    /** Queues one goroutine (whose {@code next} is null) behind the queued ones. */
+    /** A queue with the outside lane only: one FIFO list. */
+    GlobalRunQueue() {
+        this(0);
+    }
+
+    /** A queue with a lane for each of {@code procs} processors and the outside lane. */
+    GlobalRunQueue(int procs) {
+        if (procs < 0) {
+            throw new IllegalArgumentException("procs must not be negative, got " + procs);
+        }
+        heads = new G[procs + 1];
+        tails = new G[procs + 1];
+        counts = new int[procs + 1];
+    }
+
+    /** The lane of goroutines queued from outside any processor (the last one). */
+    int outsideLane() {
+        return heads.length - 1;
+    }
+
+    /** Queues one goroutine (whose {@code next} is null) behind the queued ones of the outside lane. */
     void put(G g) {
-        putBatch(g, g, 1);
+        putBatch(g, g, 1, outsideLane());
+    }
+
+    /** {@link #putBatch(G, G, int, int)} into the outside lane. */
+    void putBatch(G first, G last, int n) {
+        putBatch(first, last, n, outsideLane());
     }
 
     /**
      * Queues the chain {@code first -> ... -> last} (linked through {@link G#next}, {@code last.next}
-     * null), {@code n} goroutines, behind the queued ones in chain order, in one lock hold. The
-     * links are kept: from now on they belong to the queue.
+     * null), {@code n} goroutines, behind the queued ones of {@code lane} in chain order, in one
+     * lock hold. The links are kept: from now on they belong to the queue.
      */
-    void putBatch(G first, G last, int n) {
+    void putBatch(G first, G last, int n, int lane) {
         if (n < 1) {
             throw new IllegalArgumentException("putBatch: n must be at least 1, got " + n);
+        }
+        if (lane < 0 || lane >= heads.length) {
+            throw new IllegalArgumentException("putBatch: lane " + lane + " is outside 0.." + (heads.length - 1));
         }
         assert chainLength(first, last) == n : "putBatch: the chain does not hold n = " + n + " goroutines";
         lock.lock();
         try {
-            if (tail == null) {
-                head = first;
+            if (tails[lane] == null) {
+                heads[lane] = first;
             } else {
-                tail.next = first;
+                tails[lane].next = first;
             }
-            tail = last;
+            tails[lane] = last;
+            counts[lane] += n;
             svSize(lpSize() + n); // volatile: the put is visible to isEmpty() from here on
         } finally {
             lock.unlock(); // release: the chain and the goroutines' fields go with it
         }
     }
 
-    /**
-     * Takes the oldest goroutines, at most {@code max}, in one lock hold. Returns the first, with
-     * the others linked behind it through {@link G#next} in queue order (the last one's {@code next}
-     * null), or null if the queue is empty. The caller owns the chain: it must clear each link
-     * ({@link #detachNext}) before it queues those goroutines anywhere else.
-     */
+    /** {@link #pollBatch(int, int)} for a taker without a lane of its own: the outside lane first. */
     G pollBatch(int max) {
+        return pollBatch(max, outsideLane());
+    }
+
+    /**
+     * Takes the oldest goroutines of one lane, at most {@code max}, in one lock hold: of lane
+     * {@code own} if it has any, else of the outside lane, else of the first non-empty lane after
+     * {@code own}. Returns the first, with the others linked behind it through {@link G#next} in
+     * queue order (the last one's {@code next} null), or null if every lane is empty. The caller
+     * owns the chain: it must clear each link ({@link #detachNext}) before it queues those
+     * goroutines anywhere else.
+     */
+    G pollBatch(int max, int own) {
         if (max < 1) {
             throw new IllegalArgumentException("pollBatch: max must be at least 1, got " + max);
+        }
+        if (own < 0 || own >= heads.length) {
+            throw new IllegalArgumentException("pollBatch: lane " + own + " is outside 0.." + (heads.length - 1));
         }
         if (lvSize() == 0) {
             return null; // volatile load: the same answer isEmpty() gives, without the lock
         }
         lock.lock(); // acquire: the puts' chains and goroutines are visible
         try {
-            G first = head;
-            if (first == null) {
-                return null; // another taker emptied it since the load of size
+            int lanes = heads.length;
+            int lane = own;
+            if (counts[lane] == 0) {
+                lane = lanes - 1;
+                for (int i = 1; counts[lane] == 0 && i < lanes; i++) {
+                    lane = (own + i) % lanes;
+                }
             }
-            int n = lpSize();
-            if (max >= n) {
-                head = null;
-                tail = null;
-                svSize(0);
-                return first;
-            }
-            G last = first;
-            for (int i = 1; i < max; i++) {
-                last = last.next;
-            }
-            head = last.next;
-            last.next = null;
-            svSize(n - max);
-            return first;
+            return takeLocked(lane, max);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The fairness take: at most {@code max} goroutines of the first non-empty lane at or after the
+     * rotation, which then moves past it, so that every lane is served in turn (see the class
+     * comment). Null if every lane is empty.
+     */
+    G pollRotating(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("pollRotating: max must be at least 1, got " + max);
+        }
+        if (lvSize() == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            int lanes = heads.length;
+            for (int i = 0; i < lanes; i++) {
+                int lane = (rotation + i) % lanes;
+                if (counts[lane] != 0) {
+                    rotation = (lane + 1) % lanes;
+                    return takeLocked(lane, max);
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: unlinks at most {@code max} from the head of {@code lane}; null if it is empty. */
+    private G takeLocked(int lane, int max) {
+        G first = heads[lane];
+        if (first == null) {
+            return null; // every lane empty: another taker emptied them since the load of size
+        }
+        int n = counts[lane];
+        int k = Math.min(max, n);
+        if (k == n) {
+            heads[lane] = null;
+            tails[lane] = null;
+        } else {
+            G last = first;
+            for (int i = 1; i < k; i++) {
+                last = last.next;
+            }
+            heads[lane] = last.next;
+            last.next = null;
+        }
+        counts[lane] = n - k;
+        svSize(lpSize() - k);
+        return first;
     }
 
     /** Takes the oldest goroutine (its {@code next} cleared), or null. */

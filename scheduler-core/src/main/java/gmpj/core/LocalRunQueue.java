@@ -79,13 +79,25 @@ final class LocalRunQueue {
     /** Whether the last {@link #stealFrom} took the victim's runnext goroutine; owner-only. */
     boolean lastStealTookRunnext;
 
+    /**
+     * The global queue's lane this ring spills into ({@link GlobalRunQueue}): its processor's id,
+     * or -1 for the outside lane (a ring on its own, in tests).
+     */
+    private final int spillLane;
+
     LocalRunQueue(int capacity) {
+        this(capacity, -1);
+    }
+
+    /** A ring whose spills go to lane {@code spillLane} of the global queue (-1: the outside lane). */
+    LocalRunQueue(int capacity, int spillLane) {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("run queue capacity must be a power of two >= 2, got " + capacity);
         }
         this.ring = new G[capacity];
         this.mask = capacity - 1;
         this.capacity = capacity;
+        this.spillLane = spillLane;
     }
 
     /** Number of goroutines in the ring and in runnext. A racy estimate when read by another thread. */
@@ -147,7 +159,7 @@ final class LocalRunQueue {
     }
 
     /**
-     * Owner: moves half the full ring plus {@code g} to the global queue. False if the CAS lost.
+     * Owner: moves half the full ring plus {@code g} to the global queue, into this ring's lane. False if the CAS lost.
      * The batch is linked only after the CAS: before it, a thief may take these goroutines, and
      * their {@code next} fields then belong to someone else. After it, the slots stay intact
      * because only the owner (this thread) writes slots.
@@ -166,7 +178,7 @@ final class LocalRunQueue {
         }
         last.next = g;
         g.next = null;
-        global.putBatch(first, g, n + 1);
+        global.putBatch(first, g, n + 1, spillLane < 0 ? global.outsideLane() : spillLane);
         return true;
     }
 

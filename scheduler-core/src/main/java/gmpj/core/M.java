@@ -282,7 +282,7 @@ final class M extends Thread implements StealPolicy.Victims {
             // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
             //    there are not starved by two goroutines that keep readying each other locally.
             //    61 is Go's choice: prime, so it does not fall into step with a workload's period.
-            if (p.fairnessTick() && !s.global.isEmpty() && (g = takeGlobal(1)) != null) {
+            if (p.fairnessTick() && !s.global.isEmpty() && (g = takeGlobal(1)) != null) { // lanes in rotation
                 inheritTime = false;
                 return g;
             }
@@ -368,7 +368,9 @@ final class M extends Thread implements StealPolicy.Victims {
         if (max > 0) {
             n = Math.min(n, max);
         }
-        G g = s.global.pollBatch(n); // one claim: g and up to n - 1 more linked behind it
+        // One claim: g and up to n - 1 more linked behind it. The fairness take serves the lanes in
+        // rotation; the others come to this processor's own spills first (GlobalRunQueue's lanes).
+        G g = max == 1 ? s.global.pollRotating(1) : s.global.pollBatch(n, p.id);
         if (g == null) {
             return null;
         }

@@ -200,7 +200,7 @@ final class P extends POwnerPadded {
 
     /** Processor {@code id} of a scheduler whose processors with timers are {@code withTimers}. */
     P(int id, int capacity, ProcMask withTimers) {
-        super(id, new LocalRunQueue(capacity), new TimerQueue(withTimers, id));
+        super(id, new LocalRunQueue(capacity, id), new TimerQueue(withTimers, id));
     }
 
     /** Owner: the next goroutine id, from a batch reserved from the scheduler's counter {@code ids}. */

@@ -74,7 +74,7 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ the machine (Go's schedt)
     final P[] ps;
-    final GlobalRunQueue global = new GlobalRunQueue();
+    final GlobalRunQueue global;
     final Idle idle;
     final Timers timers;
     final Carriers carriers;
@@ -115,6 +115,7 @@ public final class Scheduler implements AutoCloseable {
     private Scheduler(Config c, boolean start) {
         this.config = c;
         this.procs = c.procs;
+        this.global = new GlobalRunQueue(procs);
         this.checkMonitors = c.checkMonitors;
         this.stealPolicy = c.stealPolicy;
         this.ps = new P[procs];

@@ -128,6 +128,77 @@ class GlobalRunQueueTest {
         assertNull(global.poll());
     }
 
+    /** Takes from {@code q} a batch of at most {@code max} for lane {@code own}, as ids in chain order. */
+    private static List<Long> takeLane(GlobalRunQueue q, int max, int own) {
+        List<Long> ids = new ArrayList<>();
+        for (G g = q.pollBatch(max, own); g != null; g = GlobalRunQueue.detachNext(g)) {
+            ids.add(g.id);
+        }
+        return ids;
+    }
+
+    @Test
+    void aProcessorTakesItsOwnSpillFirstThenTheOutsideLaneThenTheOthersInTurn() {
+        GlobalRunQueue q = new GlobalRunQueue(3); // lanes 0, 1, 2 for processors, 3 for outside
+        assertEquals(3, q.outsideLane());
+        G[] p0 = chain(2);
+        G[] p1 = chain(2);
+        G[] p2 = chain(2);
+        G[] out = chain(1);
+        q.putBatch(p0[0], p0[1], 2, 0);
+        q.putBatch(p1[0], p1[1], 2, 1);
+        q.putBatch(p2[0], p2[1], 2, 2);
+        q.putBatch(out[0], out[0], 1); // no lane named: the outside lane
+        assertEquals(7, q.size());
+        assertEquals(ids(p1, 0, 2), takeLane(q, 128, 1), "its own lane first, though lane 0 was filled before it");
+        assertEquals(ids(out, 0, 1), takeLane(q, 128, 1), "then the outside lane");
+        assertEquals(ids(p2, 0, 1), takeLane(q, 1, 1), "then the lane after its own, one lane per take");
+        assertEquals(ids(p2, 1, 2), takeLane(q, 5, 1));
+        assertEquals(ids(p0, 0, 2), takeLane(q, 5, 1), "and round to the lanes before its own");
+        assertTrue(q.isEmpty());
+        assertNull(q.pollBatch(1, 1));
+    }
+
+    @Test
+    void theFairnessTakeServesEveryLaneInTurn() {
+        // A processor that always finds work of its own must still, on its fairness ticks, serve
+        // the other lanes: a lane whose processor is stuck would otherwise wait for ever.
+        GlobalRunQueue q = new GlobalRunQueue(2);
+        G[] p0 = chain(4);
+        G[] p1 = chain(2);
+        G[] out = chain(2);
+        q.putBatch(p0[0], p0[3], 4, 0);
+        q.putBatch(p1[0], p1[1], 2, 1);
+        q.putBatch(out[0], out[1], 2);
+        List<Long> served = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            G g = q.pollRotating(1);
+            served.add(g.id);
+            assertNull(g.next, "a fairness take of one is unlinked");
+        }
+        assertEquals(List.of(p0[0].id, p1[0].id, out[0].id), served, "one from each lane, in rotation");
+        assertEquals(p0[1].id, q.pollRotating(1).id, "the rotation comes round to lane 0 again");
+        assertEquals(p1[1].id, q.pollRotating(1).id);
+        assertEquals(out[1].id, q.pollRotating(1).id);
+        assertEquals(p0[2].id, q.pollRotating(1).id, "empty lanes are skipped");
+        assertEquals(ids(p0, 3, 4), takeLane(q, 128, 1), "a processor with an empty lane takes another's");
+        assertNull(q.pollRotating(1));
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void badLanesAreRejectedWithTheirValue() {
+        GlobalRunQueue q = new GlobalRunQueue(2);
+        G[] a = chain(1);
+        IllegalArgumentException put = assertThrows(IllegalArgumentException.class, () -> q.putBatch(a[0], a[0], 1, 3));
+        assertEquals("putBatch: lane 3 is outside 0..2", put.getMessage());
+        IllegalArgumentException take = assertThrows(IllegalArgumentException.class, () -> q.pollBatch(1, -1));
+        assertEquals("pollBatch: lane -1 is outside 0..2", take.getMessage());
+        IllegalArgumentException lanes = assertThrows(IllegalArgumentException.class, () -> new GlobalRunQueue(-1));
+        assertEquals("procs must not be negative, got -1", lanes.getMessage());
+        assertTrue(q.isEmpty(), "a rejected put queues nothing");
+    }
+
     @Test
     void badCountsAreRejectedWithTheirValue() {
         G[] a = chain(1);
@@ -147,6 +218,20 @@ class GlobalRunQueueTest {
      */
     @Test
     void concurrentBatchPutsAndTakesLoseNothingAndKeepOrder() throws Exception {
+        raceRounds(global);
+    }
+
+    /**
+     * The same race on a queue with lanes: producer {@code p} spills into lane {@code p} (the
+     * second producer into the outside lane), taker {@code c} takes as processor {@code c} and
+     * makes every 61st take a fairness take of one. Order is kept per producer (one lane each).
+     */
+    @Test
+    void concurrentBatchPutsAndTakesOverLanesLoseNothingAndKeepOrder() throws Exception {
+        raceRounds(new GlobalRunQueue(1));
+    }
+
+    private void raceRounds(GlobalRunQueue global) throws InterruptedException {
         int producers = 2;
         int perProducer = 200_000;
         int total = producers * perProducer;
@@ -156,7 +241,7 @@ class GlobalRunQueueTest {
         }
         for (int round = 0; round < 10; round++) {
             AtomicIntegerArray taken = new AtomicIntegerArray(total);
-            race(gs, producers, perProducer, taken);
+            race(global, gs, producers, perProducer, taken);
             int lost = 0;
             int twice = 0;
             for (int i = 0; i < total; i++) {
@@ -174,19 +259,22 @@ class GlobalRunQueueTest {
         }
     }
 
-    private void race(G[] gs, int producers, int perProducer, AtomicIntegerArray taken) throws InterruptedException {
+    private static void race(GlobalRunQueue global, G[] gs, int producers, int perProducer, AtomicIntegerArray taken)
+            throws InterruptedException {
+        int lanes = global.outsideLane() + 1;
         AtomicInteger remaining = new AtomicInteger(gs.length);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
+            int own = c % lanes;
             threads.add(new Thread(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 long[] lastSeen = new long[producers];
                 Arrays.fill(lastSeen, -1);
                 long idleSince = System.nanoTime();
-                while (remaining.get() > 0) {
-                    int max = 1 + rnd.nextInt(128);
-                    G g = global.pollBatch(max);
+                for (int takes = 1; remaining.get() > 0; takes++) {
+                    int max = takes % 61 == 0 ? 1 : 1 + rnd.nextInt(128);
+                    G g = takes % 61 == 0 ? global.pollRotating(1) : global.pollBatch(max, own);
                     if (g == null) {
                         if (System.nanoTime() - idleSince > 30_000_000_000L) {
                             throw new AssertionError("no goroutine for 30 s with " + remaining.get() + " not taken");
@@ -216,6 +304,7 @@ class GlobalRunQueueTest {
         }
         for (int p = 0; p < producers; p++) {
             int base = p * perProducer;
+            int lane = p % lanes;
             threads.add(new Thread(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 for (int k = 0; k < perProducer; ) {
@@ -227,7 +316,7 @@ class GlobalRunQueueTest {
                         last = last.next;
                     }
                     last.next = null;
-                    global.putBatch(first, last, n);
+                    global.putBatch(first, last, n, lane);
                     k += n;
                 }
             }, "producer-" + p));
