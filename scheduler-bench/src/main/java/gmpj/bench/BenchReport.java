@@ -90,7 +90,12 @@ public final class BenchReport {
             Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromInside", "WaitGroupBench.platformPoolCountDownLatchFromInside"),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.virtualThreads", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
-            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
+            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""),
+            Pair.of("RtBench.gmpjSpawnManyFromInside", "RtBench.virtualThreadsSpawnManyFromInside"),
+            Pair.of("RtBench.gmpjSpawnManyFromOutside", "RtBench.virtualThreadsSpawnManyFromOutside"),
+            Pair.of("RtBench.gmpjPingPong", "RtBench.virtualThreadsPingPong"),
+            Pair.of("RtBench.gmpjYieldMany", "RtBench.virtualThreadsYieldMany"),
+            Pair.of("RtBench.gmpjChainedSpawn", "RtBench.virtualThreadsChainedSpawn"));
 
     /**
      * The range a ratio {@code gmpj / baseline} may lie in, given each score's error: {@code low}
