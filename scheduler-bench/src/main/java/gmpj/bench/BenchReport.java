@@ -27,10 +27,11 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png> [<machine.properties>]}.
  * Runs headless. The machine file is the one {@code run-bench.sh} writes when the benchmarks start
  * (keys {@code nproc}, {@code cpu.model}, {@code memory.kb}, {@code loadavg}, {@code started},
- * {@code finished}); without it the report says "unknown" for the machine, never describing the
- * one the report is generated on. {@code BenchReport --targeted-regex} prints a regular expression
- * matching the full names of the benchmarks that some target reads, for {@code run-bench.sh} to
- * give them more forks.
+ * {@code finished}, and {@link CrossCoreProbe}'s {@code crosscore.start.ns},
+ * {@code crosscore.end.ns} and {@code crosscore.method}); without it the report says "unknown" for
+ * the machine, never describing the one the report is generated on.
+ * {@code BenchReport --targeted-regex} prints a regular expression matching the full names of the
+ * benchmarks that some target reads, for {@code run-bench.sh} to give them more forks.
  *
  * <p>Which result is compared with which is the explicit table {@link #PAIRS}; a pair with no
  * result in the file (a benchmark not run) is left out. A target is judged on the ratio's
@@ -306,6 +307,7 @@ public final class BenchReport {
         sb.append("## Machine and JDK (where and when the benchmarks ran)\n\n");
         sb.append("| | |\n|---|---|\n");
         JmhResults.machineRows(sb, machine);
+        JmhResults.crossCoreRow(sb, machine);
         sb.append("| JDK | ").append(JmhResults.jdk(first)).append(" |\n");
         sb.append("| JMH | ").append(first.get("jmhVersion")).append("; ").append(settings(results)).append(" |\n");
         sb.append("| JVM flags | `").append(JmhResults.jvmFlags(first)).append("` |\n\n");
