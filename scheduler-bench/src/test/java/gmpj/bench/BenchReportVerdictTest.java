@@ -141,7 +141,7 @@ class BenchReportVerdictTest {
     }
 
     /** One JMH result object, shaped as JMH 1.37 writes it (only the fields the report reads). */
-    private static String run(String benchmark, String procs, double score, double error, String unit) {
+    static String run(String benchmark, String procs, double score, double error, String unit) {
         return String.format(Locale.ROOT, """
                 {
                     "jmhVersion" : "1.37",
