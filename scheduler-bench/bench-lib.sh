@@ -1,7 +1,8 @@
 # Shared by the benchmark scripts (run-bench.sh, run-scaling.sh, compare-jars.sh,
 # package-device.sh), which source it: finding a JDK 25, checking numbers, JMH's host flags, the
-# machine file, running JMH, and merging JMH JSON results. Set BENCH_SCRIPT to the script's name before sourcing
-# it: failures are reported as "<BENCH_SCRIPT>: FAILED: ...".
+# machine file and its cross-core probe, running JMH, and merging JMH JSON results. Set
+# BENCH_SCRIPT to the script's name before sourcing it: failures are reported as
+# "<BENCH_SCRIPT>: FAILED: ...".
 
 # fail <message>: prints it on stderr and exits 1.
 fail() {
@@ -52,6 +53,19 @@ write_machine() {
 # finish_machine <file>: adds the time the run finished.
 finish_machine() {
     echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$1"
+}
+
+# cross_core <file> <when>: measures the round trip of a cache line between two cores now
+# (gmpj.bench.CrossCoreProbe of $jar on $java, about a second with the JVM's start), which appends
+# crosscore.<when>.ns and crosscore.method to the machine file and prints one line, appended to
+# $log. A probe that fails only warns: the report then says "unknown" for that figure.
+cross_core() {
+    local out
+    if out="$("$java" -cp "$jar" gmpj.bench.CrossCoreProbe "$1" "$2" 2>&1)"; then
+        echo "${BENCH_SCRIPT:-bench}: at the $2: $out" | tee -a "$log"
+    else
+        echo "${BENCH_SCRIPT:-bench}: WARNING: the cross-core probe failed at the $2: $out" | tee -a "$log" >&2
+    fi
 }
 
 # jmh <json> <JMH arguments...>: one JMH run of $jar on $java into <json>, its output appended to

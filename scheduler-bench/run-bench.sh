@@ -26,7 +26,9 @@
 # In scheduler-bench/target/: the JSON result jmh-result.json (in full mode merged from
 # jmh-result-targeted.json and jmh-result-others.json), the console log jmh-console.log, and
 # jmh-machine.properties: the machine the benchmarks ran on and when they started and finished,
-# written before the first benchmark, which the report reads for its machine rows.
+# written before the first benchmark, with the cross-core round trip (gmpj.bench.CrossCoreProbe)
+# measured just before the first benchmark and just after the last, which the report reads for
+# its machine rows.
 # Needs a JDK 25+: $JAVA25_HOME, $JAVA_HOME, the java on PATH or one under /usr/lib/jvm, first found.
 # Exits non-zero if JMH fails (a benchmark that throws, e.g. on a wrong skynet sum, fails the run).
 set -euo pipefail
@@ -83,6 +85,7 @@ rm -f "$result" "$targeted_result" "$others_result" "$machine"
 echo "run-bench: mode=$mode jmh=${jmh_args[*]} $* java=$java ($("$java" -version 2>&1 | head -1))" | tee "$log"
 
 write_machine "$machine"
+cross_core "$machine" start
 
 start=$(date +%s)
 if [[ "$mode" == quick ]]; then
@@ -111,6 +114,7 @@ else
     merge "$result" "${parts[@]}"
 fi
 finish_machine "$machine"
+cross_core "$machine" end
 echo "run-bench: JMH took $(( $(date +%s) - start )) s in all" | tee -a "$log"
 
 "$java" -Djava.awt.headless=true -cp "$jar" gmpj.bench.BenchReport "$result" "$report_dir/benchmarks.md" \

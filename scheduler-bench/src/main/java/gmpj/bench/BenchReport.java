@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -21,16 +22,19 @@ import java.util.regex.Pattern;
  * Turns a JMH JSON result file ({@code -rf json}) into {@code docs/benchmarks.md} and a PNG chart:
  * the machine the benchmarks ran on and the JDK first, then a summary (counts of results, ratios
  * and verdicts, and how a verdict is decided), then the ratios of gmpj to each baseline measured
- * in the same run with their intervals and the project's targets, then every absolute figure,
+ * in the same run with their intervals and the project's targets, then what a second processor
+ * does to a few benchmarks ({@link #SECOND_PROCESSOR}: their time at {@code procs=2} over their
+ * time at {@code procs=1}, with the same interval and verdict rules), then every absolute figure,
  * then the steal-policy table from {@link UnevenWorkBench}'s secondary results.
  *
  * <p>Usage: {@code BenchReport <jmh-result.json> <benchmarks.md> <benchmarks.png> [<machine.properties>]}.
  * Runs headless. The machine file is the one {@code run-bench.sh} writes when the benchmarks start
  * (keys {@code nproc}, {@code cpu.model}, {@code memory.kb}, {@code loadavg}, {@code started},
- * {@code finished}); without it the report says "unknown" for the machine, never describing the
- * one the report is generated on. {@code BenchReport --targeted-regex} prints a regular expression
- * matching the full names of the benchmarks that some target reads, for {@code run-bench.sh} to
- * give them more forks.
+ * {@code finished}, and {@link CrossCoreProbe}'s {@code crosscore.start.ns},
+ * {@code crosscore.end.ns} and {@code crosscore.method}); without it the report says "unknown" for
+ * the machine, never describing the one the report is generated on.
+ * {@code BenchReport --targeted-regex} prints a regular expression matching the full names of the
+ * benchmarks that some target reads, for {@code run-bench.sh} to give them more forks.
  *
  * <p>Which result is compared with which is the explicit table {@link #PAIRS}; a pair with no
  * result in the file (a benchmark not run) is left out. A target is judged on the ratio's
@@ -90,7 +94,51 @@ public final class BenchReport {
             Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromInside", "WaitGroupBench.platformPoolCountDownLatchFromInside"),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.virtualThreads", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
-            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
+            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""),
+            Pair.of("RtBench.gmpjSpawnManyFromInside", "RtBench.virtualThreadsSpawnManyFromInside"),
+            Pair.of("RtBench.gmpjSpawnManyFromOutside", "RtBench.virtualThreadsSpawnManyFromOutside"),
+            Pair.of("RtBench.gmpjPingPong", "RtBench.virtualThreadsPingPong"),
+            Pair.of("RtBench.gmpjYieldMany", "RtBench.virtualThreadsYieldMany"),
+            Pair.of("RtBench.gmpjChainedSpawn", "RtBench.virtualThreadsChainedSpawn"));
+
+    /**
+     * One benchmark compared with itself at two processors and at one: the ratio {@code P2/P1},
+     * its time per operation at {@code procs=2} over its time at {@code procs=1}, with an optional
+     * target, an upper bound on the ratio, strict ({@code <}) or not ({@code ≤}).
+     */
+    record SecondProcessor(String benchmark, double target, boolean strict, String targetText) {
+        static SecondProcessor of(String benchmark) {
+            return new SecondProcessor(benchmark, Double.NaN, false, "");
+        }
+
+        boolean hasTarget() {
+            return !Double.isNaN(target);
+        }
+
+        /** E.g. {@code < 1.0}. */
+        String bound() {
+            return (strict ? "< " : "≤ ") + target;
+        }
+    }
+
+    /**
+     * The benchmarks whose {@code procs=2 / procs=1} ratio the report shows, each gmpj one beside its
+     * virtual-thread counterpart: what a second processor does to a workload that keeps a few
+     * goroutines busy handing work to each other (ping-pong over parking and over channels, a
+     * contended mutex) and to one that has work for both (skynet). Targets are the project's.
+     */
+    static final List<SecondProcessor> SECOND_PROCESSOR = List.of(
+            new SecondProcessor("SkynetBench.gmpjWaitGroup", 1.0, true, "faster with a second processor"),
+            SecondProcessor.of("SkynetBench.virtualThreadsCountDownLatch"),
+            new SecondProcessor("PingPongBench.gmpj", 1.2, false, "at most 20% slower with a second processor"),
+            SecondProcessor.of("PingPongBench.virtualThreads"),
+            SecondProcessor.of("ChanBench.pingPongGmpj"),
+            SecondProcessor.of("ChanBench.pingPongVirtualThreads"),
+            SecondProcessor.of("MutexBench.contendedGmpjMutex"),
+            SecondProcessor.of("MutexBench.contendedReentrantLockVirtualThreads"));
+
+    /** The parameter whose values 1 and 2 a {@link SecondProcessor} row compares. */
+    static final String PROCS = "procs";
 
     /**
      * The range a ratio {@code gmpj / baseline} may lie in, given each score's error: {@code low}
@@ -131,6 +179,21 @@ public final class BenchReport {
         }
     }
 
+    /** A computed {@code procs=2 / procs=1} ratio: the row at one processor, the row at two. */
+    record Scaling(SecondProcessor row, Result one, Result two, double value, Interval interval, Verdict verdict) {
+        /** The parameters other than {@code procs}, e.g. {@code policy=go}; empty when there are none. */
+        String otherParams() {
+            return String.join(", ", two.params().entrySet().stream().filter(e -> !e.getKey().equals(PROCS))
+                    .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        }
+
+        String verdictText() {
+            return verdict == Verdict.MISSED
+                    ? String.format(Locale.ROOT, "MISSED by ≥ %.2fx", interval.low / row.target)
+                    : verdict.text;
+        }
+    }
+
     /** A computed ratio, for the table and the chart. */
     record Ratio(Pair pair, Result gmpj, Result baseline, double value, Interval interval, Verdict verdict) {
         String label() {
@@ -162,16 +225,18 @@ public final class BenchReport {
         List<Result> results = parsed.results();
         Properties machine = JmhResults.machine(args.length == 4 ? Path.of(args[3]) : null);
         List<Ratio> ratios = ratios(results);
+        List<Scaling> scalings = scalings(results);
         Path md = Path.of(args[1]);
         Path png = Path.of(args[2]);
         if (md.toAbsolutePath().getParent() != null) {
             Files.createDirectories(md.toAbsolutePath().getParent());
         }
-        Files.writeString(md, markdown(parsed.first(), machine, results, ratios, png, md));
+        Files.writeString(md, markdown(parsed.first(), machine, results, ratios, scalings, png, md));
         RatioChart.draw("gmpj time / baseline time (log scale; left of 1 = gmpj faster)",
                 ratios.stream().map(r -> new RatioChart.Bar(r.label(), r.value, r.interval, r.pair.target)).toList(), true,
                 png);
-        System.out.printf("BenchReport: %s -> %s, %s%n", counts(results, ratios), md, png);
+        System.out.printf("BenchReport: %s; second processor: %s -> %s, %s%n", counts(results, ratios),
+                secondProcessorCounts(scalings), md, png);
     }
 
     // ------------------------------------------------------------------ verdicts
@@ -203,16 +268,25 @@ public final class BenchReport {
      * when the interval straddles it.
      */
     static Verdict verdict(Interval interval, double target) {
+        return verdict(interval, target, false);
+    }
+
+    /**
+     * As {@link #verdict(Interval, double)}, for a target that is a strict upper bound when
+     * {@code strict}: then met only when the whole interval is below it, missed when the whole
+     * interval is at or above it.
+     */
+    static Verdict verdict(Interval interval, double target, boolean strict) {
         if (Double.isNaN(target)) {
             return Verdict.NONE;
         }
         if (!interval.known()) {
             return Verdict.NO_ERROR_ESTIMATE;
         }
-        if (interval.high <= target) {
+        if (strict ? interval.high < target : interval.high <= target) {
             return Verdict.MET;
         }
-        if (interval.low > target) {
+        if (strict ? interval.low >= target : interval.low > target) {
             return Verdict.MISSED;
         }
         return Verdict.WITHIN_NOISE;
@@ -220,7 +294,8 @@ public final class BenchReport {
 
     /**
      * {@code gmpj\.bench\.(?:A\.x|B\.y|...)}: the full JMH names of the benchmarks on either side of
-     * a pair with a target, sorted, for {@code run-bench.sh} to anchor and give more forks.
+     * a pair with a target, and of those whose {@code procs=2 / procs=1} ratio has one, sorted, for
+     * {@code run-bench.sh} to anchor and give more forks.
      */
     static String targetedRegex() {
         Set<String> names = new TreeSet<>();
@@ -228,6 +303,11 @@ public final class BenchReport {
             if (p.hasTarget()) {
                 names.add(p.gmpj);
                 names.add(p.baseline);
+            }
+        }
+        for (SecondProcessor p : SECOND_PROCESSOR) {
+            if (p.hasTarget()) {
+                names.add(p.benchmark);
             }
         }
         return JmhResults.PACKAGE.replace(".", "\\.") + "(?:" + String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList())
@@ -254,6 +334,39 @@ public final class BenchReport {
         return out;
     }
 
+    /**
+     * For each benchmark of {@link #SECOND_PROCESSOR}, every result at {@code procs=2} that has a
+     * result at {@code procs=1} with the same unit and the same other parameters: the ratio of the
+     * first's time to the second's, with the interval and verdict rules of the gmpj / baseline
+     * ratios (the {@code procs=2} score in the numerator's place).
+     */
+    static List<Scaling> scalings(List<Result> results) {
+        List<Scaling> out = new ArrayList<>();
+        for (SecondProcessor row : SECOND_PROCESSOR) {
+            for (Result two : results) {
+                if (!two.name().equals(row.benchmark) || !"2".equals(two.params().get(PROCS))) {
+                    continue;
+                }
+                for (Result one : results) {
+                    if (one.name().equals(row.benchmark) && one.unit().equals(two.unit())
+                            && withProcs(two.params(), "1").equals(one.params())) {
+                        Interval interval = ratioInterval(two.score(), two.error(), one.score(), one.error());
+                        out.add(new Scaling(row, one, two, two.score() / one.score(), interval,
+                                verdict(interval, row.target, row.strict)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code params} with {@code procs} set to {@code procs}. */
+    private static Map<String, String> withProcs(Map<String, String> params, String procs) {
+        Map<String, String> out = new TreeMap<>(params);
+        out.put(PROCS, procs);
+        return out;
+    }
+
     private static boolean matches(Map<String, String> params, String filter) {
         if (filter.isEmpty()) {
             return true;
@@ -274,25 +387,34 @@ public final class BenchReport {
 
     /** E.g. {@code 78 results, 50 ratios, 16 with a target: 3 met, 2 missed, 11 within noise}. */
     private static String counts(List<Result> results, List<Ratio> ratios) {
+        return results.size() + " results, " + verdictCounts(ratios.stream().map(Ratio::verdict).toList());
+    }
+
+    /** E.g. {@code 8 ratios, 2 with a target: 1 met, 0 missed, 1 within noise}. */
+    private static String secondProcessorCounts(List<Scaling> scalings) {
+        return verdictCounts(scalings.stream().map(Scaling::verdict).toList());
+    }
+
+    /** E.g. {@code 50 ratios, 16 with a target: 3 met, 2 missed, 11 within noise}. */
+    private static String verdictCounts(List<Verdict> verdicts) {
         Map<Verdict, Integer> byKind = new EnumMap<>(Verdict.class);
-        for (Ratio r : ratios) {
-            byKind.merge(r.verdict, 1, Integer::sum);
+        for (Verdict v : verdicts) {
+            byKind.merge(v, 1, Integer::sum);
         }
-        int targeted = ratios.size() - byKind.getOrDefault(Verdict.NONE, 0);
+        int targeted = verdicts.size() - byKind.getOrDefault(Verdict.NONE, 0);
         List<String> kinds = new ArrayList<>();
         for (Verdict v : Verdict.values()) {
             if (v != Verdict.NONE && (byKind.containsKey(v) || v != Verdict.NO_ERROR_ESTIMATE)) {
                 kinds.add(byKind.getOrDefault(v, 0) + " " + v.text.toLowerCase(Locale.ROOT));
             }
         }
-        return results.size() + " results, " + ratios.size() + " ratios, " + targeted + " with a target: "
-                + String.join(", ", kinds);
+        return verdicts.size() + " ratios, " + targeted + " with a target: " + String.join(", ", kinds);
     }
 
     // ------------------------------------------------------------------ markdown
 
     private static String markdown(Map<String, Object> first, Properties machine, List<Result> results, List<Ratio> ratios,
-                           Path png, Path md) {
+                           List<Scaling> scalings, Path png, Path md) {
         StringBuilder sb = new StringBuilder();
         sb.append("# gmpj benchmarks\n\n");
         sb.append("Generated by `scheduler-bench/run-bench.sh` (`gmpj.bench.BenchReport`) from a JMH JSON result file. ")
@@ -301,12 +423,14 @@ public final class BenchReport {
         sb.append("## Machine and JDK (where and when the benchmarks ran)\n\n");
         sb.append("| | |\n|---|---|\n");
         JmhResults.machineRows(sb, machine);
+        JmhResults.crossCoreRow(sb, machine);
         sb.append("| JDK | ").append(JmhResults.jdk(first)).append(" |\n");
         sb.append("| JMH | ").append(first.get("jmhVersion")).append("; ").append(settings(results)).append(" |\n");
         sb.append("| JVM flags | `").append(JmhResults.jvmFlags(first)).append("` |\n\n");
 
         sb.append("## Summary\n\n");
-        sb.append(counts(results, ratios)).append(".\n\n");
+        sb.append(counts(results, ratios)).append(". Second processor (procs=2 / procs=1): ")
+                .append(secondProcessorCounts(scalings)).append(".\n\n");
         sb.append("A target is an upper bound on the ratio gmpj / baseline. Each score carries JMH's error: the ")
                 .append("half-width of its 99.9% confidence interval, over every measured iteration of every fork. ")
                 .append("The ratio's interval runs from (gmpj − error) / (baseline + error) to ")
@@ -335,10 +459,34 @@ public final class BenchReport {
                     .append(" | ").append(r.pair.hasTarget() ? r.pair.targetText + " (≤ " + r.pair.target + ")" : "")
                     .append(" | ").append(r.verdictText()).append(" |\n");
         }
+        secondProcessorTable(sb, scalings);
         sb.append("\n## Absolute numbers\n\n");
         absoluteTable(sb, results);
         stealTable(sb, results);
         return sb.toString();
+    }
+
+    /** The {@code procs=2 / procs=1} rows, with their intervals and targets. */
+    private static void secondProcessorTable(StringBuilder sb, List<Scaling> scalings) {
+        sb.append("\n## Second processor: procs=2 / procs=1 (time per operation at 2 processors over time at 1; ")
+                .append("below 1 means the second processor helped)\n\n");
+        if (scalings.isEmpty()) {
+            sb.append("No benchmark of this table ran at both procs=1 and procs=2.\n");
+            return;
+        }
+        sb.append("The interval and the verdict follow the rules above, with the procs=2 score in gmpj's place and ")
+                .append("the procs=1 score in the baseline's.\n\n");
+        sb.append("| benchmark | params | procs=1 | procs=2 | P2/P1 | interval | target | verdict |\n");
+        sb.append("|---|---|--:|--:|--:|--:|---|---|\n");
+        for (Scaling s : scalings) {
+            sb.append("| ").append(s.row.benchmark).append(" | ").append(s.otherParams())
+                    .append(" | ").append(s.one.scoreText())
+                    .append(" | ").append(s.two.scoreText())
+                    .append(" | **").append(String.format(Locale.ROOT, "%.2f", s.value)).append("**")
+                    .append(" | ").append(s.interval.text())
+                    .append(" | ").append(s.row.hasTarget() ? s.row.targetText + " (" + s.row.bound() + ")" : "")
+                    .append(" | ").append(s.verdictText()).append(" |\n");
+        }
     }
 
     /** Every result as JMH gave it: benchmark, parameters, mode, forks, score, error and unit. */

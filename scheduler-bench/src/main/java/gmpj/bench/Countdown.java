@@ -3,6 +3,7 @@ package gmpj.bench;
 import gmpj.core.Parking;
 import gmpj.core.WaitReason;
 import gmpj.core.Waiter;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The waiter is a goroutine or a thread ({@link Parking#currentWaiter()}); for a thread it is
  * {@code LockSupport} underneath, so a baseline running on virtual threads or a ForkJoinPool is
  * measured with the same wake-up as gmpj. One instance is reused across rounds by one waiter:
- * {@link #reset} then start the tasks, then {@link #await()}.
+ * {@link #reset} then start the tasks, then {@link #await()} (or {@link #await(long, String)},
+ * which fails instead of waiting forever for a lost task).
  */
 final class Countdown {
     private final AtomicInteger remaining = new AtomicInteger();
@@ -37,6 +39,27 @@ final class Countdown {
     void await() {
         while (remaining.get() != 0) {
             Parking.park(WaitReason.PARK);
+        }
+    }
+
+    /**
+     * As {@link #await()}, but throws, naming {@code what}, when tasks have counted down more often
+     * than armed for, or when {@code limitNanos} have passed with some still to come (a lost task
+     * fails the run instead of hanging it).
+     */
+    void await(long limitNanos, String what) {
+        long deadline = System.nanoTime() + limitNanos;
+        int left;
+        while ((left = remaining.get()) != 0) {
+            if (left < 0) {
+                throw new IllegalStateException(what + ": " + -left + " count-downs more than there were tasks");
+            }
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+                throw new IllegalStateException(what + ": still " + left + " to count down after "
+                        + TimeUnit.NANOSECONDS.toSeconds(limitNanos) + " s");
+            }
+            Parking.parkNanos(WaitReason.PARK, wait);
         }
     }
 }

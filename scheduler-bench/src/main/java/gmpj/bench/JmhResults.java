@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * {@link ScalingReport}, {@link CompareReport}): a JMH JSON result file ({@code -rf json}) as
  * {@link Result}s, and the machine file the scripts write before the first benchmark (keys
  * {@code nproc}, {@code cpu.model}, {@code memory.kb}, {@code loadavg}, {@code started},
- * {@code finished}). Nothing here draws, so a report that needs no chart runs on a Java runtime
+ * {@code finished}; {@code run-bench.sh} adds {@link CrossCoreProbe}'s {@code crosscore.*}).
+ * Nothing here draws, so a report that needs no chart runs on a Java runtime
  * without {@code java.desktop}.
  */
 final class JmhResults {
@@ -131,6 +132,21 @@ final class JmhResults {
         sb.append("| load average at the start (1, 5, 15 min) | ").append(field(machine, "loadavg")).append(" |\n");
         sb.append("| started | ").append(field(machine, "started")).append(" |\n");
         sb.append("| finished | ").append(field(machine, "finished")).append(" |\n");
+    }
+
+    /**
+     * The row of the cross-core round trip that {@link CrossCoreProbe} measured when the benchmarks
+     * started ({@code crosscore.start.ns}) and when they ended ({@code crosscore.end.ns}), with how
+     * ({@code crosscore.method}); "unknown" for a figure the file lacks.
+     */
+    static void crossCoreRow(StringBuilder sb, Properties machine) {
+        sb.append("| cross-core round trip (ns) | at the start ").append(field(machine, "crosscore.start.ns"))
+                .append(", at the end ").append(field(machine, "crosscore.end.ns"));
+        String method = machine.getProperty("crosscore.method", "").trim();
+        if (!method.isEmpty()) {
+            sb.append(" (").append(method).append(')');
+        }
+        sb.append(" |\n");
     }
 
     // ------------------------------------------------------------------ formatting

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gmpj.bench.BenchReport.Interval;
 import gmpj.bench.BenchReport.Verdict;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -62,12 +64,17 @@ class BenchReportIntervalTest {
     @Test
     void theTargetedRegexMatchesBothSidesOfEveryTargetedPairAndNothingElse() {
         Pattern targeted = Pattern.compile("^" + BenchReport.targetedRegex() + "$");
+        List<String> names = new ArrayList<>();
         for (BenchReport.Pair p : BenchReport.PAIRS) {
-            for (String side : new String[] {p.gmpj(), p.baseline()}) {
-                boolean inSomeTargetedPair = BenchReport.PAIRS.stream()
-                        .anyMatch(q -> q.hasTarget() && (q.gmpj().equals(side) || q.baseline().equals(side)));
-                assertEquals(inSomeTargetedPair, targeted.matcher("gmpj.bench." + side).matches(), side);
-            }
+            names.add(p.gmpj());
+            names.add(p.baseline());
+        }
+        BenchReport.SECOND_PROCESSOR.forEach(p -> names.add(p.benchmark()));
+        for (String name : names) {
+            boolean targetRead = BenchReport.PAIRS.stream()
+                    .anyMatch(q -> q.hasTarget() && (q.gmpj().equals(name) || q.baseline().equals(name)))
+                    || BenchReport.SECOND_PROCESSOR.stream().anyMatch(q -> q.hasTarget() && q.benchmark().equals(name));
+            assertEquals(targetRead, targeted.matcher("gmpj.bench." + name).matches(), name);
         }
         assertFalse(targeted.matcher("gmpj.bench.SkynetBench.forkJoinRecursiveTask").find());
         assertFalse(targeted.matcher("gmpj.bench.PingPongBench.gmpjX").find(), "a name's prefix must not match");

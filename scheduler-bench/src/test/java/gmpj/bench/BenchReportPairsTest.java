@@ -34,6 +34,15 @@ class BenchReportPairsTest {
     }
 
     @Test
+    void everySecondProcessorRowNamesABenchmarkMethod() throws Exception {
+        Set<String> benchmarks = benchmarkMethods();
+        for (BenchReport.SecondProcessor row : BenchReport.SECOND_PROCESSOR) {
+            assertTrue(benchmarks.contains(row.benchmark()),
+                    row.benchmark() + " is not a @Benchmark method; benchmarks: " + benchmarks);
+        }
+    }
+
+    @Test
     void everyBenchmarkIsInTheReportsRatios() throws Exception {
         Set<String> unpaired = benchmarkMethods();
         for (BenchReport.Pair pair : BenchReport.PAIRS) {

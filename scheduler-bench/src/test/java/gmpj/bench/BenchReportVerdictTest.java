@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * scores are those of a real full run whose error bars straddled the target, where a verdict read
  * from the ratio alone said "met" or "missed"; the report must say "within noise" there, and "met"
  * or "MISSED" only when the ratio's whole interval is on one side of the target. The machine rows
- * come from the file {@code run-bench.sh} writes when the benchmarks start, and say "unknown"
- * without it.
+ * (the cross-core round trip among them) come from the file {@code run-bench.sh} writes when the
+ * benchmarks start, and say "unknown" without it.
  */
 class BenchReportVerdictTest {
 
@@ -84,6 +84,7 @@ class BenchReportVerdictTest {
         assertTrue(md.contains("| CPU model | Test CPU 9000 |"), md);
         assertTrue(md.contains("| memory | 2.0 GiB |"), md);
         assertTrue(md.contains("| started | 2001-02-03T04:05:06Z |"), md);
+        assertTrue(md.contains("| cross-core round trip (ns) | at the start 71.5, at the end 80.25 (two threads, test) |"), md);
     }
 
     @Test
@@ -93,6 +94,7 @@ class BenchReportVerdictTest {
         assertTrue(md.contains("| CPU model | unknown |"), md);
         assertTrue(md.contains("| memory | unknown |"), md);
         assertTrue(md.contains("| started | unknown |"), md);
+        assertTrue(md.contains("| cross-core round trip (ns) | at the start unknown, at the end unknown |"), md);
     }
 
     /** Writes the result file (and the machine file if asked), runs the report, returns benchmarks.md. */
@@ -109,6 +111,10 @@ class BenchReportVerdictTest {
                     loadavg=0.10 0.20 0.30
                     started=2001-02-03T04:05:06Z
                     finished=2001-02-03T04:35:06Z
+                    crosscore.start.ns=71.5
+                    crosscore.method=two threads, test
+                    crosscore.end.ns=80.25
+                    crosscore.method=two threads, test
                     """).toString());
         }
         BenchReport.main(args.toArray(String[]::new));
@@ -135,7 +141,7 @@ class BenchReportVerdictTest {
     }
 
     /** One JMH result object, shaped as JMH 1.37 writes it (only the fields the report reads). */
-    private static String run(String benchmark, String procs, double score, double error, String unit) {
+    static String run(String benchmark, String procs, double score, double error, String unit) {
         return String.format(Locale.ROOT, """
                 {
                     "jmhVersion" : "1.37",
