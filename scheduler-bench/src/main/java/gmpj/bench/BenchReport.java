@@ -463,6 +463,7 @@ public final class BenchReport {
         sb.append("\n## Absolute numbers\n\n");
         absoluteTable(sb, results);
         stealTable(sb, results);
+        causeTable(sb, results);
         return sb.toString();
     }
 
@@ -557,6 +558,40 @@ public final class BenchReport {
             sb.append("| ").append(shortName(r.name())).append(" | ").append(r.params().get("procs"))
                     .append(" | ").append(r.scoreText())
                     .append(" | n/a | n/a |\n");
+        }
+    }
+
+    /**
+     * The scheduler's counters per invocation ({@link CauseCounters}) of every gmpj benchmark that
+     * records them: what the second processor costs, by cause.
+     */
+    static void causeTable(StringBuilder sb, List<Result> results) {
+        List<Result> rows = results.stream().filter(r -> r.secondary().containsKey("futileWakeups")).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        sb.append("\n## What the second processor costs, by cause (scheduler counters per invocation)\n\n");
+        sb.append("Read from `Scheduler.stats()` around each measured invocation (`CauseCounters`). Wake-ups: idle ")
+                .append("carriers woken (futile: woken to look for work, found none). Runnext steals: a busy processor's ")
+                .append("just-readied goroutine taken by a thief; spared: left to its switching processor. Lingers: naps ")
+                .append("of a spinning carrier waiting for such a processor instead of going idle. Cross readies: unparks ")
+                .append("from goroutine code of a goroutine that last ran on another carrier.\n\n");
+        sb.append("| benchmark | procs | time per operation | wake-ups (futile) | steals (of runnext) | runnext spared | lingers "
+                + "| cross readies | global takes |\n");
+        sb.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (Result r : rows) {
+            Map<String, Double> c = r.secondary();
+            double inv = c.getOrDefault("invocations", Double.NaN);
+            sb.append("| ").append(r.name()).append(" | ").append(r.params().getOrDefault("procs", ""))
+                    .append(" | ").append(r.scoreText())
+                    .append(" | ").append(perInvocation(c.get("wakeups"), inv)).append(" (")
+                    .append(perInvocation(c.get("futileWakeups"), inv)).append(')')
+                    .append(" | ").append(perInvocation(c.get("steals"), inv)).append(" (")
+                    .append(perInvocation(c.get("runnextSteals"), inv)).append(')')
+                    .append(" | ").append(perInvocation(c.get("runnextSpared"), inv))
+                    .append(" | ").append(perInvocation(c.get("lingers"), inv))
+                    .append(" | ").append(perInvocation(c.get("crossReadies"), inv))
+                    .append(" | ").append(perInvocation(c.get("globalTakes"), inv)).append(" |\n");
         }
     }
 

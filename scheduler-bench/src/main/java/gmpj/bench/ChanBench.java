@@ -77,7 +77,7 @@ public class ChanBench {
 
     @Benchmark
     @OperationsPerInvocation(ROUNDS)
-    public void pingPongGmpj(PingPongBench.Gmpj state) {
+    public void pingPongGmpj(PingPongBench.Gmpj state, CauseCounters causes) {
         Chan<Integer> ping = new Chan<>();
         Chan<Integer> pong = new Chan<>();
         Task<Integer> ponger = state.scheduler.submit(() -> {

@@ -104,6 +104,7 @@ public class MutexBench {
         @Setup(Level.Trial)
         public void start() {
             scheduler = Scheduler.builder().procs(procs).name("mutex-bench").build();
+            CauseCounters.watch(scheduler);
         }
 
         @TearDown(Level.Trial)
@@ -151,7 +152,7 @@ public class MutexBench {
 
     @Benchmark
     @OperationsPerInvocation(INCREMENTS)
-    public void contendedGmpjMutex(Gmpj state) {
+    public void contendedGmpjMutex(Gmpj state, CauseCounters causes) {
         Mutex m = state.mutex;
         state.round(state.procs, m::lock, m::unlock, state.scheduler::go);
     }

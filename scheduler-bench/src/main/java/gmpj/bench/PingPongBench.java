@@ -66,6 +66,7 @@ public class PingPongBench {
         @Setup(Level.Trial)
         public void start() {
             scheduler = Scheduler.builder().procs(procs).name("pingpong-bench").build();
+            CauseCounters.watch(scheduler);
         }
 
         @TearDown(Level.Trial)
@@ -157,7 +158,7 @@ public class PingPongBench {
 
     @Benchmark
     @OperationsPerInvocation(ROUNDS)
-    public void gmpj(Gmpj state) {
+    public void gmpj(Gmpj state, CauseCounters causes) {
         GoroutineRally rally = new GoroutineRally();
         Task<Void> pong = state.scheduler.submit(() -> rally.pong(ROUNDS));
         Task<Void> ping = state.scheduler.submit(() -> rally.ping(ROUNDS));

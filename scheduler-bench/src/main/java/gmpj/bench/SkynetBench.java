@@ -83,6 +83,7 @@ public class SkynetBench {
         @Setup(Level.Trial)
         public void start(SkynetBench bench) {
             scheduler = Scheduler.builder().procs(bench.procs).name("skynet-bench").build();
+            CauseCounters.watch(scheduler);
         }
 
         @TearDown(Level.Trial)
@@ -123,7 +124,7 @@ public class SkynetBench {
     }
 
     @Benchmark
-    public long gmpjWaitGroup(Gmpj state) {
+    public long gmpjWaitGroup(Gmpj state, CauseCounters causes) {
         Scheduler s = state.scheduler;
         return check(s.submit(() -> waitGroup(s, 0, LEAVES)).join());
     }
