@@ -28,8 +28,12 @@ import java.util.function.LongSupplier;
  *   <li>looks for a deadlock: goroutines parked, and nothing in this scheduler or any other that
  *       could wake them (see {@link #checkDeadlock}).</li>
  * </ul>
- * It sleeps 20 µs between rounds while it finds things to do, doubling up to 10 ms after 50 idle
- * rounds (Go's back-off), and sleeps until woken when every processor is idle and nothing is due.
+ * It sleeps 20 µs between rounds after it handed off a blocked carrier, doubling after 50 rounds
+ * without one up to 10 ms, or half a time slice if that is less (Go's back-off), and sleeps until
+ * woken when every processor is idle and nothing is due. As in Go, a preempt request or a hog's
+ * hand-off does not bring the 20 µs rounds back: under CPU-bound work every goroutine that runs
+ * past its slice gets one, and sysmon polling every 20 µs would take a CPU from the carriers
+ * thousands of times a second (see {@link #nextDelay}).
  *
  * <p>It reads the processors' state racily (opaque loads of owner-written fields); a stale read
  * only delays a preempt request or a trace line by one round.
@@ -91,6 +95,8 @@ final class Sysmon extends Thread {
     private long start;
     private long delay = MIN_DELAY_NANOS;
     private int idleRounds;
+    /** Rounds so far: written by sysmon alone, read by {@link SchedulerStats}. */
+    private volatile long rounds;
     private long nextTrace;
     /** When the current stall of this scheduler was first seen, or 0; its progress count then. */
     private long asleepSince;
@@ -153,20 +159,17 @@ final class Sysmon extends Thread {
             deepSleep(now);
             idleRounds = 0;
         } else {
-            if (idleRounds == 0) {
-                delay = MIN_DELAY_NANOS;
-            } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
-                delay = Math.min(delay * 2, MAX_DELAY_NANOS);
-            }
+            delay = nextDelay(delay, idleRounds, timeSliceNanos);
             Thread.interrupted(); // not interruptible: a set flag would turn every park below into a spin
             LockSupport.parkNanos(this, delay);
         }
+        rounds = rounds + 1; // sysmon is the only writer
         now = System.nanoTime();
         if (s.carriers.orphanCount > 0) {
             s.carriers.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
         }
-        boolean acted = preemptLongRunners(now);
-        acted |= retake(now);
+        preemptLongRunners(now); // not activity for the back-off: see nextDelay
+        boolean acted = retake(now);
         s.timers.overdueWithoutKeeper(now); // a timer nobody keeps time for (Go's sysmon starts an M for it)
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
             s.diag.emitTrace(now - start);
@@ -174,6 +177,32 @@ final class Sysmon extends Thread {
         }
         checkDeadlock(now);
         idleRounds = acted ? 0 : idleRounds + 1;
+    }
+
+    /**
+     * Sysmon's next sleep while some processor is busy, after {@code idleRounds} rounds in a row
+     * that handed off no blocked carrier: 20 µs after one that did (more blocking calls may
+     * follow, and Go's 20 µs rule needs rounds that often), the same for 50 rounds, then doubling
+     * up to 10 ms or half a time slice, whichever is less. Preempt requests and hogs' hand-offs do
+     * not count as activity (Go's rule too): CPU-bound work makes one every time slice, and each
+     * would otherwise bring back 50 rounds of 20 µs, so that sysmon woke on a busy CPU thousands of
+     * times a second. Capping at half a slice keeps a preempt request within two slices of the
+     * goroutine's mount, and a hog's hand-off within about two and a half.
+     */
+    static long nextDelay(long delay, int idleRounds, long timeSliceNanos) {
+        if (idleRounds == 0) {
+            return MIN_DELAY_NANOS;
+        }
+        if (idleRounds <= IDLE_ROUNDS_BEFORE_BACKOFF) {
+            return delay;
+        }
+        long cap = Math.max(MIN_DELAY_NANOS, Math.min(MAX_DELAY_NANOS, timeSliceNanos / 2));
+        return Math.min(delay * 2, cap);
+    }
+
+    /** Rounds sysmon has made since it started (racy). */
+    long rounds() {
+        return rounds;
     }
 
     /**
@@ -239,7 +268,8 @@ final class Sysmon extends Thread {
      * the same syscall tick), or in the same goroutine ({@code IN_G} with no new run) blocked on a
      * monitor, for {@link #SYSCALL_HANDOFF_NANOS}; or in the same goroutine for two time slices,
      * as {@link #judge} decides. Only when the processor's goroutines, the global queue's or a
-     * timer due on the processor would otherwise wait: handing off costs a thread.
+     * timer due on the processor would otherwise wait: handing off costs a thread. True if it
+     * handed off a blocked carrier (not a hog): activity for {@link #nextDelay}.
      */
     private boolean retake(long now) {
         boolean acted = false;
@@ -296,7 +326,9 @@ final class Sysmon extends Thread {
     /**
      * Processor {@code p} has run the same goroutine, in state word {@code st}, for {@code stuckFor}:
      * judge why and act. The report's stack is sampled before any hand-off, and kept only if the
-     * goroutine was still the one mounted after the sample, so the frames are its own. True if it acted.
+     * goroutine was still the one mounted after the sample, so the frames are its own. True if it
+     * handed off a carrier blocked or stalled in goroutine code (a hog's hand-off is CPU-bound work
+     * going on, not activity for {@link #nextDelay}).
      */
     private boolean retakeFromGoroutine(P p, long st, long progress, long now, long stuckFor, boolean othersWait,
                                         boolean noOneElse) {
@@ -348,7 +380,7 @@ final class Sysmon extends Thread {
             }
             default -> { } // STALLED: handed off, not a hog
         }
-        return true;
+        return verdict != Stall.HOG;
     }
 
     /** CPU time {@code carrier} used since it read {@code mark}, or -1 if either reading is unknown. */
