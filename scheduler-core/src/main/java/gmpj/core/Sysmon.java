@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
  *       keep running — when they have something to run, a due timer included;</li>
  *   <li>looks at a goroutine that has not given its processor back for two time slices, while
  *       others wait for it: if its carrier is parked or sleeping in goroutine code it is a blocking
- *       call gmpj cannot see (handed off, reported); if the carrier computed (CPU time, read only
- *       for such a goroutine) it is a hog (reported, and handed off under
+ *       call gmpj cannot see (handed off, reported); if the carrier computed for two time slices
+ *       (CPU time, read only for such a goroutine) it is a hog (reported, and handed off under
  *       {@link HogPolicy#HAND_OFF}); if it hardly used a CPU it is blocked in native code or was
  *       not scheduled by the operating system: not reported, and handed off under {@code HAND_OFF}
  *       only (see {@link #judge});</li>
@@ -64,6 +64,15 @@ final class Sysmon extends Thread {
      * still gets its share.
      */
     private static final int STALLED_AFTER_SLICES = 10;
+    /**
+     * Time slices after which a goroutine that has computed for less than two is a hog anyway, if
+     * it computed for half a slice since the first reading: on a machine so busy that its carrier
+     * gets under half a CPU, two slices of CPU time take longer than this, and the goroutines
+     * queued behind it should not wait for all of that. Four: a task of 17 ms of CPU time keeps
+     * its processor down to about two fifths of a CPU, and the wait behind a hog stays under about
+     * four and a half slices down to a fifth of one (about two and a half with a CPU to itself).
+     */
+    private static final int BUSY_HOG_SLICES = 4;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -408,12 +417,19 @@ final class Sysmon extends Thread {
      * Nothing before two time slices (and {@link #HOG_MIN_ROUNDS} rounds) with others waiting,
      * except for a carrier blocked on a monitor, which gives its processor away like a blocking
      * call. Then a parked or sleeping carrier is {@link Stall#BLOCKED}. A runnable one is a
-     * {@link Stall#HOG} once it has used half a time slice of CPU time since the first reading
-     * (taken when the goroutine was past its time slice), and {@link Stall#STALLED} if, after
-     * {@link #STALLED_AFTER_SLICES} time slices of watching, it used less than
-     * {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier the OS
-     * did not run, however long, is never a hog. In between (a computing carrier given a small share of a busy machine's CPUs) sysmon
-     * watches on.
+     * {@link Stall#HOG} once it has computed for two time slices since the goroutine was mounted:
+     * its CPU time is read first when the goroutine is past its time slice, and the share of a CPU
+     * it got since then ({@code cpu / window}), times the time it has been stuck, estimates it. Wall
+     * time alone would call a goroutine that computes for less than two slices a hog whenever a
+     * shared machine stretches its run past two: CPU-bound tasks of 17 ms would be handed off one
+     * after the other, each hand-off adding a thread to CPUs that are already full. On a machine so
+     * busy that two slices of CPU time would take more than {@link #BUSY_HOG_SLICES} slices (its
+     * carrier gets under half a CPU), it is a hog once stuck that long with half a slice of CPU time
+     * since the first reading, so that the goroutines behind it wait no longer. It is {@link Stall#STALLED} if, after {@link #STALLED_AFTER_SLICES} time slices of
+     * watching, it used less than {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a
+     * goroutine whose carrier the OS did not run, however long, is never a hog. In between (a
+     * goroutine still short of two slices of computing, or a computing carrier given a small share
+     * of a busy machine's CPUs) sysmon watches on.
      *
      * @param carrier        the carrier thread's state
      * @param stuckNanos     how long the processor has run the same goroutine without a switch
@@ -437,13 +453,19 @@ final class Sysmon extends Thread {
         if (carrier == Thread.State.WAITING || carrier == Thread.State.TIMED_WAITING) {
             return Stall.BLOCKED;
         }
-        long hogCpu = timeSliceNanos / 2;
-        if (windowNanos < hogCpu) {
-            return Stall.NONE; // it cannot have computed half a time slice since the first reading
+        long halfSlice = timeSliceNanos / 2;
+        if (windowNanos < halfSlice) {
+            return Stall.NONE; // too short a window to tell what share of a CPU it gets
         }
         long cpu = cpuInWindow.getAsLong();
-        if (cpu < 0 || cpu >= hogCpu) {
-            return Stall.HOG; // (CPU time unknown: wall time alone decides)
+        if (cpu < 0) {
+            return Stall.HOG; // CPU time unknown: wall time alone decides
+        }
+        // Doubles: the product of two long durations may overflow; the estimate needs no exactness.
+        double computed = (double) cpu / windowNanos * stuckNanos;
+        if (computed >= 2.0 * timeSliceNanos
+                || cpu >= halfSlice && stuckNanos / BUSY_HOG_SLICES >= timeSliceNanos) {
+            return Stall.HOG;
         }
         if (windowNanos / STALLED_AFTER_SLICES >= timeSliceNanos && cpu < windowNanos / STALLED_CPU_SHARE) {
             return Stall.STALLED;

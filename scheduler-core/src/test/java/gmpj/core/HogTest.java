@@ -67,6 +67,20 @@ class HogTest {
     }
 
     @Test
+    void aGoroutineThatComputedLessThanTwoSlicesIsNotAHogWhenABusyMachineStretchedItsRun() {
+        // A task of 17 ms of CPU time on carriers getting two thirds of a CPU each: stuck for 22 ms,
+        // 8 ms of CPU time in the 12 ms since the first reading, about 15 ms computed in all. It
+        // ends before it has computed two slices; handing its processor off only adds a thread.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 22 * MS, 5, true, true, SLICE, 12 * MS, () -> 8 * MS));
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 25 * MS, 6, true, true, SLICE, 15 * MS, () -> 10 * MS));
+        // Given half a CPU, a goroutine that really computes is a hog once it has computed two slices...
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 40 * MS, 8, true, true, SLICE, 30 * MS, () -> 15 * MS));
+        // ...and given a fifth, once it has been stuck four slices, not ten.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 35 * MS, 7, true, true, SLICE, 25 * MS, () -> 5 * MS));
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 40 * MS, 8, true, true, SLICE, 30 * MS, () -> 6 * MS));
+    }
+
+    @Test
     void withoutThreadCpuTimeWallTimeAloneDecides() {
         assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, 10 * MS, () -> -1));
     }
