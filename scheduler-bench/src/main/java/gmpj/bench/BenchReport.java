@@ -90,7 +90,14 @@ public final class BenchReport {
             Pair.of("WaitGroupBench.gmpjWaitGroupFanInFromInside", "WaitGroupBench.platformPoolCountDownLatchFromInside"),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.virtualThreads", Double.NaN, ""),
             new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.forkJoin", Double.NaN, ""),
-            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""));
+            new Pair("UnevenWorkBench.gmpj", "policy=go", "UnevenWorkBaselines.platformPool", Double.NaN, ""),
+            new Pair("UnevenSpeedupBench.gmpj", "procs=2", "UnevenSpeedupBench.sequential", 0.513,
+                    "speed-up ≥ 1.95x over one thread"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.virtualThreads"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.forkJoin"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.platformPool"),
+            Pair.of("HogLatencyBench.queued", "HogLatencyBench.virtualThreadsQueued"),
+            Pair.of("HogLatencyBench.dueSleeper", "HogLatencyBench.virtualThreadsDueSleeper"));
 
     /**
      * The range a ratio {@code gmpj / baseline} may lie in, given each score's error: {@code low}
