@@ -54,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HogLatencyBench {
     /** How long each hog computes without yielding. */
     static final long HOG_MILLIS = 200;
-    /** How long the sleeper sleeps at a time: its next deadline is at most this far when the hogs hold every processor. */
+    /** How long the sleeper sleeps at a time: its next deadline is this far at most once the hogs hold every processor. */
     static final long SLEEP_MILLIS = 1;
 
     /** Processors (gmpj) or carriers (virtual threads), and hogs. */

@@ -197,8 +197,8 @@ public record SchedulerStats(
         }
         sb.append(String.format("total: spawns=%d (external %d) exits=%d steals=%d stolen=%d parks=%d readies=%d",
                 spawns(), externalSpawns, exits(), steals(), stolen(), parks(), readies()));
-        sb.append(String.format("%ncarriers: started=%d handoffs=%d hogs=%d failures=%d spares-retired=%d sysmon-rounds=%d",
-                carriersStarted, handoffs, hogs, carrierFailures, sparesRetired, sysmonRounds));
+        sb.append(String.format(
+                "%ncarriers: started=%d handoffs=%d hogs=%d failures=%d spares-retired=%d sysmon-rounds=%d", carriersStarted, handoffs, hogs, carrierFailures, sparesRetired, sysmonRounds));
         return sb.toString();
     }
 }

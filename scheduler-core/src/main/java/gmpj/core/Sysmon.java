@@ -425,11 +425,12 @@ final class Sysmon extends Thread {
      * after the other, each hand-off adding a thread to CPUs that are already full. On a machine so
      * busy that two slices of CPU time would take more than {@link #BUSY_HOG_SLICES} slices (its
      * carrier gets under half a CPU), it is a hog once stuck that long with half a slice of CPU time
-     * since the first reading, so that the goroutines behind it wait no longer. It is {@link Stall#STALLED} if, after {@link #STALLED_AFTER_SLICES} time slices of
-     * watching, it used less than {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a
-     * goroutine whose carrier the OS did not run, however long, is never a hog. In between (a
-     * goroutine still short of two slices of computing, or a computing carrier given a small share
-     * of a busy machine's CPUs) sysmon watches on.
+     * since the first reading, so that the goroutines behind it wait no longer. It is
+     * {@link Stall#STALLED} if, after {@link #STALLED_AFTER_SLICES} time slices of watching, it used
+     * less than {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier
+     * the OS did not run, however long, is never a hog. In between (a goroutine still short of two
+     * slices of computing, or a computing carrier given a small share of a busy machine's CPUs)
+     * sysmon watches on.
      *
      * @param carrier        the carrier thread's state
      * @param stuckNanos     how long the processor has run the same goroutine without a switch

@@ -145,7 +145,8 @@ class HogTest {
             });
             awaitCondition(s, "a few preempt requests, past sysmon's start", () -> s.stats().preemptRequests() >= 5);
             SchedulerStats before = s.stats();
-            awaitCondition(s, "20 more preempt requests", () -> s.stats().preemptRequests() >= before.preemptRequests() + 20);
+            long from = before.preemptRequests();
+            awaitCondition(s, "20 more preempt requests", () -> s.stats().preemptRequests() >= from + 20);
             SchedulerStats after = s.stats();
             stop.set(true);
             join(s, worker);
