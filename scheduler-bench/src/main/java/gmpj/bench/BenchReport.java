@@ -99,7 +99,14 @@ public final class BenchReport {
             Pair.of("RtBench.gmpjSpawnManyFromOutside", "RtBench.virtualThreadsSpawnManyFromOutside"),
             Pair.of("RtBench.gmpjPingPong", "RtBench.virtualThreadsPingPong"),
             Pair.of("RtBench.gmpjYieldMany", "RtBench.virtualThreadsYieldMany"),
-            Pair.of("RtBench.gmpjChainedSpawn", "RtBench.virtualThreadsChainedSpawn"));
+            Pair.of("RtBench.gmpjChainedSpawn", "RtBench.virtualThreadsChainedSpawn"),
+            new Pair("UnevenSpeedupBench.gmpj", "procs=2", "UnevenSpeedupBench.sequential", 0.513,
+                    "speed-up ≥ 1.95x over one thread"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.virtualThreads"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.forkJoin"),
+            Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.platformPool"),
+            Pair.of("HogLatencyBench.queued", "HogLatencyBench.virtualThreadsQueued"),
+            Pair.of("HogLatencyBench.dueSleeper", "HogLatencyBench.virtualThreadsDueSleeper"));
 
     /**
      * One benchmark compared with itself at two processors and at one: the ratio {@code P2/P1},

@@ -38,6 +38,8 @@ final class Carriers {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong sparesRetired = new AtomicLong();
     private final AtomicLong handoffs = new AtomicLong();
+    /** Carrier threads started, the first {@code procs} included. */
+    private final AtomicLong starts = new AtomicLong();
     private final AtomicBoolean threadStartReported = new AtomicBoolean();
     private final AtomicBoolean threadLimitReported = new AtomicBoolean();
     private final AtomicBoolean pinningReported = new AtomicBoolean();
@@ -61,6 +63,7 @@ final class Carriers {
     void startAll(List<Thread> started) {
         for (M m : ms) {
             c.threadStarter.accept(m);
+            starts.incrementAndGet();
             started.add(m);
         }
     }
@@ -78,6 +81,7 @@ final class Carriers {
         ms.add(m);
         try {
             c.threadStarter.accept(m);
+            starts.incrementAndGet();
             return m;
         } catch (RuntimeException | Error e) {
             ms.remove(m);
@@ -366,5 +370,9 @@ final class Carriers {
 
     long handoffs() {
         return handoffs.get();
+    }
+
+    long started() {
+        return starts.get();
     }
 }

@@ -223,7 +223,8 @@ final class Diagnostics {
         return new SchedulerStats(c.name, c.procs, s.stealPolicy.name(), s.idle.idleCount(), s.idle.spinningCount(), alive,
                 s.global.size(), s.timers.count(), s.liveGoroutines(), s.externalSpawns(), s.externalReadies.sum(),
                 s.preemptRequests.sum(), s.deadlocks.count(), (int) s.blockingInFlight.get(), s.carriers.handoffs(), hogs(),
-                s.orphanExits.sum(), extraRunning, s.carriers.failures(), s.carriers.sparesRetired(), per);
+                s.orphanExits.sum(), extraRunning, s.carriers.failures(), s.carriers.sparesRetired(), s.carriers.started(),
+                s.sysmon.rounds(), per);
     }
 
     /**

@@ -1,20 +1,26 @@
 package gmpj.core;
 
 /**
- * What sysmon does about a hog: a goroutine that keeps its processor for two time slices without
- * yielding, parking or calling {@link Gmp#checkpoint()}, while other goroutines (or a due timer)
- * wait for that processor. JDK continuations cannot be preempted, so the hog itself runs on either
- * way; the policy decides whether the goroutines waiting behind it may run meanwhile.
+ * What sysmon does about a hog: a goroutine that computes for two time slices without yielding,
+ * parking or calling {@link Gmp#checkpoint()}, while other goroutines (or a due timer) wait for
+ * its processor. JDK continuations cannot be preempted, so the hog itself runs on either way; the
+ * policy decides whether the goroutines waiting behind it may run meanwhile.
  *
  * <p>A goroutine counts as a hog only when its carrier thread actually computed: sysmon reads the
- * carrier's CPU time ({@code ThreadMXBean.getThreadCpuTime}, a system call, so only for a
- * goroutine already past its time slice) and calls it a hog once the carrier has used half a time
- * slice more of CPU time, two time slices after the goroutine was mounted at the earliest. A
- * carrier that was on a CPU for almost none of the time watched (under 1/32 of it, over ten time
- * slices) was not scheduled by the operating system (a busy machine), or is blocked in
- * native code gmpj cannot see (socket I/O outside {@link Gmp#blocking}): that is not a hog and is
- * never reported as one. Where the JVM cannot measure thread CPU time (unsupported, or disabled
- * through {@code ThreadMXBean}), wall time alone decides, as if the carrier had computed all along.
+ * carrier's CPU time ({@code ThreadMXBean.getThreadCpuTime}, a system call, so only for a goroutine
+ * already past its time slice) and calls it a hog once it has computed for two time slices since it
+ * was mounted, which it estimates from the share of a CPU the carrier got since that first reading.
+ * A goroutine that computes for less than that is no hog, however much a shared machine stretches
+ * its run. On a machine so busy that the carrier gets under half a CPU, the goroutine is a hog
+ * after four time slices if it computed for half a slice since the first reading, so that the
+ * goroutines behind it do not wait longer. With a CPU to itself a hog is found about two and a half
+ * slices after it was mounted (sysmon looks every half slice while goroutines compute), within
+ * about four and a half down to a fifth of a CPU. A carrier that was on a CPU for almost none of
+ * the time watched (under 1/32 of it, over ten time slices) was not scheduled by the operating
+ * system (a busy machine), or is blocked in native code gmpj cannot see (socket I/O outside
+ * {@link Gmp#blocking}): that is not a hog and is never reported as one. Where the JVM cannot measure
+ * thread CPU time (unsupported, or disabled through {@code ThreadMXBean}), wall time alone decides,
+ * as if the carrier had computed all along.
  *
  * <p>Either way the hog is reported once (its id, how long it ran and where, sampled while it
  * still held its processor) and counted in {@link SchedulerStats#hogs()}. Carriers blocked in

@@ -34,6 +34,10 @@ import java.util.List;
  * @param carrierFailures   carriers that ended because the runtime's own code failed on them (each
  *                          reported once through the diagnostics; its processor went to another carrier)
  * @param sparesRetired     spare carriers that ended after waiting {@code spareKeepAlive} without work
+ * @param carriersStarted   carrier threads started so far: {@code procs} at first, then one for each hand-off
+ *                          or failure that found no spare carrier
+ * @param sysmonRounds      times sysmon woke to look at the processors: thousands a second right after a
+ *                          blocking call was handed off, a few hundred at most while goroutines compute
  * @param perProc           one entry per processor
  */
 public record SchedulerStats(
@@ -57,6 +61,8 @@ public record SchedulerStats(
         int extraRunning,
         long carrierFailures,
         long sparesRetired,
+        long carriersStarted,
+        long sysmonRounds,
         List<ProcStats> perProc) {
 
     public SchedulerStats {
@@ -234,8 +240,8 @@ public record SchedulerStats(
                 spawns(), externalSpawns, exits(), steals(), stolen(), parks(), readies()));
         sb.append(String.format("%nwake-ups=%d (futile %d) runnext-steals=%d runnext-spared=%d cross-readies=%d lingers=%d",
                 wakeups(), futileWakeups(), runnextSteals(), runnextSpared(), crossReadies(), lingers()));
-        sb.append(String.format("%ncarriers: handoffs=%d hogs=%d failures=%d spares-retired=%d",
-                handoffs, hogs, carrierFailures, sparesRetired));
+        sb.append(String.format("%ncarriers: started=%d handoffs=%d hogs=%d failures=%d spares-retired=%d sysmon-rounds=%d",
+                carriersStarted, handoffs, hogs, carrierFailures, sparesRetired, sysmonRounds));
         return sb.toString();
     }
 }

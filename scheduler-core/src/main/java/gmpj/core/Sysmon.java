@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
  *       keep running — when they have something to run, a due timer included;</li>
  *   <li>looks at a goroutine that has not given its processor back for two time slices, while
  *       others wait for it: if its carrier is parked or sleeping in goroutine code it is a blocking
- *       call gmpj cannot see (handed off, reported); if the carrier computed (CPU time, read only
- *       for such a goroutine) it is a hog (reported, and handed off under
+ *       call gmpj cannot see (handed off, reported); if the carrier computed for two time slices
+ *       (CPU time, read only for such a goroutine) it is a hog (reported, and handed off under
  *       {@link HogPolicy#HAND_OFF}); if it hardly used a CPU it is blocked in native code or was
  *       not scheduled by the operating system: not reported, and handed off under {@code HAND_OFF}
  *       only (see {@link #judge});</li>
@@ -28,8 +28,12 @@ import java.util.function.LongSupplier;
  *   <li>looks for a deadlock: goroutines parked, and nothing in this scheduler or any other that
  *       could wake them (see {@link #checkDeadlock}).</li>
  * </ul>
- * It sleeps 20 µs between rounds while it finds things to do, doubling up to 10 ms after 50 idle
- * rounds (Go's back-off), and sleeps until woken when every processor is idle and nothing is due.
+ * It sleeps 20 µs between rounds after it handed off a blocked carrier, doubling after 50 rounds
+ * without one up to 10 ms, or half a time slice if that is less (Go's back-off), and sleeps until
+ * woken when every processor is idle and nothing is due. As in Go, a preempt request or a hog's
+ * hand-off does not bring the 20 µs rounds back: under CPU-bound work every goroutine that runs
+ * past its slice gets one, and sysmon polling every 20 µs would take a CPU from the carriers
+ * thousands of times a second (see {@link #nextDelay}).
  *
  * <p>It reads the processors' state racily (opaque loads of owner-written fields); a stale read
  * only delays a preempt request or a trace line by one round.
@@ -60,6 +64,15 @@ final class Sysmon extends Thread {
      * still gets its share.
      */
     private static final int STALLED_AFTER_SLICES = 10;
+    /**
+     * Time slices after which a goroutine that has computed for less than two is a hog anyway, if
+     * it computed for half a slice since the first reading: on a machine so busy that its carrier
+     * gets under half a CPU, two slices of CPU time take longer than this, and the goroutines
+     * queued behind it should not wait for all of that. Four: a task of 17 ms of CPU time keeps
+     * its processor down to about two fifths of a CPU, and the wait behind a hog stays under about
+     * four and a half slices down to a fifth of one (about two and a half with a CPU to itself).
+     */
+    private static final int BUSY_HOG_SLICES = 4;
     /** Idle rounds before the delay starts doubling (Go: 50). */
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
@@ -91,6 +104,8 @@ final class Sysmon extends Thread {
     private long start;
     private long delay = MIN_DELAY_NANOS;
     private int idleRounds;
+    /** Rounds so far: written by sysmon alone, read by {@link SchedulerStats}. */
+    private volatile long rounds;
     private long nextTrace;
     /** When the current stall of this scheduler was first seen, or 0; its progress count then. */
     private long asleepSince;
@@ -153,20 +168,17 @@ final class Sysmon extends Thread {
             deepSleep(now);
             idleRounds = 0;
         } else {
-            if (idleRounds == 0) {
-                delay = MIN_DELAY_NANOS;
-            } else if (idleRounds > IDLE_ROUNDS_BEFORE_BACKOFF) {
-                delay = Math.min(delay * 2, MAX_DELAY_NANOS);
-            }
+            delay = nextDelay(delay, idleRounds, timeSliceNanos);
             Thread.interrupted(); // not interruptible: a set flag would turn every park below into a spin
             LockSupport.parkNanos(this, delay);
         }
+        rounds = rounds + 1; // sysmon is the only writer
         now = System.nanoTime();
         if (s.carriers.orphanCount > 0) {
             s.carriers.adoptOrphans(); // a processor whose carrier died, still waiting for a new one
         }
-        boolean acted = preemptLongRunners(now);
-        acted |= retake(now);
+        preemptLongRunners(now); // not activity for the back-off: see nextDelay
+        boolean acted = retake(now);
         s.timers.overdueWithoutKeeper(now); // a timer nobody keeps time for (Go's sysmon starts an M for it)
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
             s.diag.emitTrace(now - start);
@@ -174,6 +186,32 @@ final class Sysmon extends Thread {
         }
         checkDeadlock(now);
         idleRounds = acted ? 0 : idleRounds + 1;
+    }
+
+    /**
+     * Sysmon's next sleep while some processor is busy, after {@code idleRounds} rounds in a row
+     * that handed off no blocked carrier: 20 µs after one that did (more blocking calls may
+     * follow, and Go's 20 µs rule needs rounds that often), the same for 50 rounds, then doubling
+     * up to 10 ms or half a time slice, whichever is less. Preempt requests and hogs' hand-offs do
+     * not count as activity (Go's rule too): CPU-bound work makes one every time slice, and each
+     * would otherwise bring back 50 rounds of 20 µs, so that sysmon woke on a busy CPU thousands of
+     * times a second. Capping at half a slice keeps a preempt request within two slices of the
+     * goroutine's mount, and a hog's hand-off within about two and a half.
+     */
+    static long nextDelay(long delay, int idleRounds, long timeSliceNanos) {
+        if (idleRounds == 0) {
+            return MIN_DELAY_NANOS;
+        }
+        if (idleRounds <= IDLE_ROUNDS_BEFORE_BACKOFF) {
+            return delay;
+        }
+        long cap = Math.max(MIN_DELAY_NANOS, Math.min(MAX_DELAY_NANOS, timeSliceNanos / 2));
+        return Math.min(delay * 2, cap);
+    }
+
+    /** Rounds sysmon has made since it started (racy). */
+    long rounds() {
+        return rounds;
     }
 
     /**
@@ -239,7 +277,8 @@ final class Sysmon extends Thread {
      * the same syscall tick), or in the same goroutine ({@code IN_G} with no new run) blocked on a
      * monitor, for {@link #SYSCALL_HANDOFF_NANOS}; or in the same goroutine for two time slices,
      * as {@link #judge} decides. Only when the processor's goroutines, the global queue's or a
-     * timer due on the processor would otherwise wait: handing off costs a thread.
+     * timer due on the processor would otherwise wait: handing off costs a thread. True if it
+     * handed off a blocked carrier (not a hog): activity for {@link #nextDelay}.
      */
     private boolean retake(long now) {
         boolean acted = false;
@@ -296,7 +335,9 @@ final class Sysmon extends Thread {
     /**
      * Processor {@code p} has run the same goroutine, in state word {@code st}, for {@code stuckFor}:
      * judge why and act. The report's stack is sampled before any hand-off, and kept only if the
-     * goroutine was still the one mounted after the sample, so the frames are its own. True if it acted.
+     * goroutine was still the one mounted after the sample, so the frames are its own. True if it
+     * handed off a carrier blocked or stalled in goroutine code (a hog's hand-off is CPU-bound work
+     * going on, not activity for {@link #nextDelay}).
      */
     private boolean retakeFromGoroutine(P p, long st, long progress, long now, long stuckFor, boolean othersWait,
                                         boolean noOneElse) {
@@ -348,7 +389,7 @@ final class Sysmon extends Thread {
             }
             default -> { } // STALLED: handed off, not a hog
         }
-        return true;
+        return verdict != Stall.HOG;
     }
 
     /** CPU time {@code carrier} used since it read {@code mark}, or -1 if either reading is unknown. */
@@ -376,12 +417,20 @@ final class Sysmon extends Thread {
      * Nothing before two time slices (and {@link #HOG_MIN_ROUNDS} rounds) with others waiting,
      * except for a carrier blocked on a monitor, which gives its processor away like a blocking
      * call. Then a parked or sleeping carrier is {@link Stall#BLOCKED}. A runnable one is a
-     * {@link Stall#HOG} once it has used half a time slice of CPU time since the first reading
-     * (taken when the goroutine was past its time slice), and {@link Stall#STALLED} if, after
-     * {@link #STALLED_AFTER_SLICES} time slices of watching, it used less than
-     * {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier the OS
-     * did not run, however long, is never a hog. In between (a computing carrier given a small share of a busy machine's CPUs) sysmon
-     * watches on.
+     * {@link Stall#HOG} once it has computed for two time slices since the goroutine was mounted:
+     * its CPU time is read first when the goroutine is past its time slice, and the share of a CPU
+     * it got since then ({@code cpu / window}), times the time it has been stuck, estimates it. Wall
+     * time alone would call a goroutine that computes for less than two slices a hog whenever a
+     * shared machine stretches its run past two: CPU-bound tasks of 17 ms would be handed off one
+     * after the other, each hand-off adding a thread to CPUs that are already full. On a machine so
+     * busy that two slices of CPU time would take more than {@link #BUSY_HOG_SLICES} slices (its
+     * carrier gets under half a CPU), it is a hog once stuck that long with half a slice of CPU time
+     * since the first reading, so that the goroutines behind it wait no longer. It is
+     * {@link Stall#STALLED} if, after {@link #STALLED_AFTER_SLICES} time slices of watching, it used
+     * less than {@code 1/}{@link #STALLED_CPU_SHARE} of the time watched: a goroutine whose carrier
+     * the OS did not run, however long, is never a hog. In between (a goroutine still short of two
+     * slices of computing, or a computing carrier given a small share of a busy machine's CPUs)
+     * sysmon watches on.
      *
      * @param carrier        the carrier thread's state
      * @param stuckNanos     how long the processor has run the same goroutine without a switch
@@ -405,13 +454,19 @@ final class Sysmon extends Thread {
         if (carrier == Thread.State.WAITING || carrier == Thread.State.TIMED_WAITING) {
             return Stall.BLOCKED;
         }
-        long hogCpu = timeSliceNanos / 2;
-        if (windowNanos < hogCpu) {
-            return Stall.NONE; // it cannot have computed half a time slice since the first reading
+        long halfSlice = timeSliceNanos / 2;
+        if (windowNanos < halfSlice) {
+            return Stall.NONE; // too short a window to tell what share of a CPU it gets
         }
         long cpu = cpuInWindow.getAsLong();
-        if (cpu < 0 || cpu >= hogCpu) {
-            return Stall.HOG; // (CPU time unknown: wall time alone decides)
+        if (cpu < 0) {
+            return Stall.HOG; // CPU time unknown: wall time alone decides
+        }
+        // Doubles: the product of two long durations may overflow; the estimate needs no exactness.
+        double computed = (double) cpu / windowNanos * stuckNanos;
+        if (computed >= 2.0 * timeSliceNanos
+                || cpu >= halfSlice && stuckNanos / BUSY_HOG_SLICES >= timeSliceNanos) {
+            return Stall.HOG;
         }
         if (windowNanos / STALLED_AFTER_SLICES >= timeSliceNanos && cpu < windowNanos / STALLED_CPU_SHARE) {
             return Stall.STALLED;

@@ -67,6 +67,20 @@ class HogTest {
     }
 
     @Test
+    void aGoroutineThatComputedLessThanTwoSlicesIsNotAHogWhenABusyMachineStretchedItsRun() {
+        // A task of 17 ms of CPU time on carriers getting two thirds of a CPU each: stuck for 22 ms,
+        // 8 ms of CPU time in the 12 ms since the first reading, about 15 ms computed in all. It
+        // ends before it has computed two slices; handing its processor off only adds a thread.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 22 * MS, 5, true, true, SLICE, 12 * MS, () -> 8 * MS));
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 25 * MS, 6, true, true, SLICE, 15 * MS, () -> 10 * MS));
+        // Given half a CPU, a goroutine that really computes is a hog once it has computed two slices...
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 40 * MS, 8, true, true, SLICE, 30 * MS, () -> 15 * MS));
+        // ...and given a fifth, once it has been stuck four slices, not ten.
+        assertEquals(Stall.NONE, Sysmon.judge(RUNNABLE, 35 * MS, 7, true, true, SLICE, 25 * MS, () -> 5 * MS));
+        assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 40 * MS, 8, true, true, SLICE, 30 * MS, () -> 6 * MS));
+    }
+
+    @Test
     void withoutThreadCpuTimeWallTimeAloneDecides() {
         assertEquals(Stall.HOG, Sysmon.judge(RUNNABLE, 20 * MS, 3, true, false, SLICE, 10 * MS, () -> -1));
     }
@@ -97,6 +111,122 @@ class HogTest {
         assertEquals(Stall.NONE, Sysmon.judge(Thread.State.BLOCKED, 30_000, 1, false, false, SLICE, -1, NOT_READ));
         assertEquals(Stall.MONITOR, Sysmon.judge(Thread.State.BLOCKED, 30_000, 1, false, true, SLICE, -1, NOT_READ));
         assertEquals(Stall.MONITOR, Sysmon.judge(Thread.State.BLOCKED, 10 * MS, 1, false, false, SLICE, -1, NOT_READ));
+    }
+
+    @Test
+    void sysmonBacksOffToHalfASliceAtMostAndStartsOverAfterABlockedCarrier() {
+        long min = 20_000;
+        assertEquals(min, Sysmon.nextDelay(5 * MS, 0, SLICE), "a hand-off of a blocked carrier: 20 µs rounds again");
+        assertEquals(min, Sysmon.nextDelay(min, 50, SLICE), "50 rounds before the back-off");
+        assertEquals(2 * min, Sysmon.nextDelay(min, 51, SLICE));
+        assertEquals(5 * MS, Sysmon.nextDelay(4 * MS, 70, SLICE), "half a slice at most");
+        assertEquals(10 * MS, Sysmon.nextDelay(8 * MS, 70, Duration.ofSeconds(100).toNanos()), "10 ms at most");
+        assertEquals(min, Sysmon.nextDelay(min, 70, 10_000), "never below 20 µs");
+    }
+
+    /**
+     * Every goroutine that runs past its time slice gets a preempt request; under CPU-bound work
+     * that is one every slice. Each used to bring back sysmon's 50 rounds of 20 µs, so it woke
+     * thousands of times a second on a busy CPU (a few per cent of a two-core machine's time).
+     * With Go's rule a preempt request is not activity: sysmon stays at its back-off, a few rounds
+     * per slice.
+     */
+    @Test
+    void preemptRequestsDoNotKeepSysmonPollingEvery20Microseconds() {
+        try (Scheduler s = builder("preempt-backoff").procs(1).closeTimeout(CLOSE).build()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Task<Void> worker = s.submit(() -> {
+                long end = System.nanoTime() + SPIN_CAP_NANOS;
+                while (!stop.get() && System.nanoTime() - end < 0) {
+                    TestSupport.cpuWork(1_000);
+                    Gmp.checkpoint(); // yields at each preempt request, and the next slice begins
+                }
+                return null;
+            });
+            awaitCondition(s, "a few preempt requests, past sysmon's start", () -> s.stats().preemptRequests() >= 5);
+            SchedulerStats before = s.stats();
+            long from = before.preemptRequests();
+            awaitCondition(s, "20 more preempt requests", () -> s.stats().preemptRequests() >= from + 20);
+            SchedulerStats after = s.stats();
+            stop.set(true);
+            join(s, worker);
+            long requests = after.preemptRequests() - before.preemptRequests();
+            long rounds = after.sysmonRounds() - before.sysmonRounds();
+            // Rounds at least half a slice apart; a request a slice after sysmon saw the new slice
+            // begin, itself up to a round late: at most four rounds per request (a slow round only
+            // lowers it). 20 µs rounds made it over 50.
+            assertTrue(rounds <= 5 * requests + 20, rounds + " sysmon rounds for " + requests + " preempt requests\n"
+                    + describe(s));
+        }
+    }
+
+    /**
+     * A hog's hand-off is CPU-bound work going on, not a blocking call that others may follow:
+     * like a preempt request, it must not bring back sysmon's 20 µs rounds. A chain of hogs, each
+     * spawning the next (queued behind it, so its processor is handed off after two slices) keeps
+     * the processor busy throughout, so sysmon never sleeps deeply and starts over.
+     */
+    @Test
+    void hogHandOffsDoNotKeepSysmonPollingEvery20Microseconds() {
+        int chain = 10;
+        try (Scheduler s = builder("hog-backoff").procs(1).closeTimeout(CLOSE).diagnostics(l -> { }).build()) {
+            SchedulerStats[] window = new SchedulerStats[2];
+            long[] at = new long[2];
+            Task<Void> first = s.submit(() -> {
+                hogLink(s, 1, chain, window, at);
+                return null;
+            });
+            join(s, first);
+            awaitCondition(s, "the whole chain ran", () -> s.stats().exits() >= chain);
+            long handoffs = window[1].handoffs() - window[0].handoffs();
+            long rounds = window[1].sysmonRounds() - window[0].sysmonRounds();
+            long slices = (at[1] - at[0]) / SLICE;
+            assertTrue(handoffs >= chain - 2, handoffs + " hand-offs\n" + describe(s));
+            // Rounds at least half a slice apart: two per slice (a slow round only lowers it). With
+            // 50 rounds of 20 µs after each hand-off it was over 50 per hand-off.
+            assertTrue(rounds <= 3 * slices + 20, rounds + " sysmon rounds in " + slices + " slices with " + handoffs
+                    + " hand-offs\n" + describe(s));
+        }
+    }
+
+    /**
+     * Hog {@code k} of {@code chain}: spawns hog {@code k + 1} (it waits behind this one) and spins
+     * until the processor has been handed off {@code k} times. Hog 2 and the last one note the
+     * stats and the time, for the window the test looks at.
+     */
+    private static void hogLink(Scheduler s, int k, int chain, SchedulerStats[] window, long[] at) {
+        if (k == 2 || k == chain) {
+            int i = k == 2 ? 0 : 1;
+            at[i] = System.nanoTime();
+            window[i] = s.stats();
+        }
+        if (k == chain) {
+            return;
+        }
+        s.go(() -> hogLink(s, k + 1, chain, window, at));
+        long end = System.nanoTime() + SPIN_CAP_NANOS;
+        while (s.stats().handoffs() < k && System.nanoTime() - end < 0) {
+            // no checkpoint, no yield
+        }
+    }
+
+    @Test
+    void aHogsHandOffIsCountedWithTheCarrierStartedForIt() {
+        try (Scheduler s = builder("hog-carrier-count").procs(1).closeTimeout(CLOSE).diagnostics(l -> { }).build()) {
+            assertEquals(1, s.stats().carriersStarted(), describe(s));
+            AtomicBoolean started = new AtomicBoolean();
+            Task<Void> hog = s.submit("hog", () -> {
+                started.set(true);
+                spinUntilHandedOff(s);
+                return null;
+            });
+            awaitCondition(s, "hog started", started::get);
+            assertEquals("ran", join(s, s.submit(() -> "ran")), describe(s));
+            join(s, hog);
+            SchedulerStats st = s.stats();
+            assertEquals(1, st.handoffs(), describe(s));
+            assertEquals(2, st.carriersStarted(), "the first carrier and the one the hand-off started\n" + describe(s));
+        }
     }
 
     @Test
