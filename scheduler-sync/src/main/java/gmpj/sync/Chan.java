@@ -171,7 +171,7 @@ public final class Chan<T> implements Iterable<T> {
             unlock();
             return false;
         }
-        ChanNode node = new ChanNode(Parking.currentWaiter());
+        ChanNode node = new ChanNode(Parking.currentWaiter(), deadline != 0 || owner != null);
         node.elem = value;
         enqueueLocked(node, true);
         unlock();
@@ -242,7 +242,7 @@ public final class Chan<T> implements Iterable<T> {
             unlock();
             return null;
         }
-        ChanNode node = new ChanNode(Parking.currentWaiter());
+        ChanNode node = new ChanNode(Parking.currentWaiter(), deadline != 0 || owner != null);
         enqueueLocked(node, false);
         unlock();
         if (awaitNode(node, WaitReason.CHAN_RECV, deadline) == ChanWait.WAITING) {
