@@ -131,7 +131,12 @@ public final class Mutex implements Locker {
      */
     private boolean acquireFast() {
         int s = (int) STATE.getOpaque(this); // a guess: the CAS decides
-        return (s & (LOCKED | STARVING)) == 0 && STATE.compareAndSet(this, s, s | LOCKED); // volatile CAS: acquires the last owner's writes
+        if (s == 0) {
+            // The CAS's operands are constants here, not the value just read, so the common case
+            // (no waiters) does not wait on the read's result.
+            return STATE.compareAndSet(this, 0, LOCKED); // volatile CAS: acquires the last owner's writes
+        }
+        return (s & (LOCKED | STARVING)) == 0 && STATE.compareAndSet(this, s, s | LOCKED); // volatile CAS, as above
     }
 
     /**
