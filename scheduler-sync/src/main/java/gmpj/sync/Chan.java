@@ -171,7 +171,7 @@ public final class Chan<T> implements Iterable<T> {
             unlock();
             return false;
         }
-        ChanNode node = new ChanNode(Parking.currentWaiter());
+        ChanNode node = new ChanNode(Parking.currentWaiter(), deadline != 0 || owner != null);
         node.elem = value;
         enqueueLocked(node, true);
         unlock();
@@ -216,6 +216,16 @@ public final class Chan<T> implements Iterable<T> {
 
     @SuppressWarnings("unchecked")
     private Received<T> receive(boolean block, long deadline) {
+        Object v = receiveElem(block, deadline);
+        return v == null ? Received.timedOutResult() : v == CLOSED ? Received.closedResult() : Received.of((T) v);
+    }
+
+    /**
+     * The receive itself: returns the value, {@link #CLOSED} if the channel is closed and drained,
+     * or null if nothing came (not ready, or the deadline passed). The iterator calls it directly,
+     * so a {@code for} loop over a channel allocates no {@link Received} per value.
+     */
+    private Object receiveElem(boolean block, long deadline) {
         if (owner != null) {
             owner.checkDeadline(); // a context's deadline closes its done channel when someone looks
         }
@@ -226,19 +236,19 @@ public final class Chan<T> implements Iterable<T> {
         Object v = pollLocked();
         if (v != null) {
             unlockAndWake();
-            return v == CLOSED ? Received.closedResult() : Received.of((T) v);
+            return v;
         }
         if (!block) {
             unlock();
-            return Received.timedOutResult();
+            return null;
         }
-        ChanNode node = new ChanNode(Parking.currentWaiter());
+        ChanNode node = new ChanNode(Parking.currentWaiter(), deadline != 0 || owner != null);
         enqueueLocked(node, false);
         unlock();
         if (awaitNode(node, WaitReason.CHAN_RECV, deadline) == ChanWait.WAITING) {
-            return Received.timedOutResult();
+            return null;
         }
-        return node.closed ? Received.closedResult() : Received.of((T) node.elem);
+        return node.closed ? CLOSED : node.elem;
     }
 
     /**
@@ -366,22 +376,24 @@ public final class Chan<T> implements Iterable<T> {
     @Override
     public Iterator<T> iterator() {
         return new Iterator<>() {
-            private Received<T> next;
+            /** The value received and not yet returned, {@link #CLOSED} at the end, or null: receive next. */
+            private Object next;
 
             @Override
             public boolean hasNext() {
                 if (next == null) {
-                    next = receive();
+                    next = receiveElem(true, 0L);
                 }
-                return next.ok();
+                return next != CLOSED;
             }
 
             @Override
+            @SuppressWarnings("unchecked")
             public T next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException("channel closed and drained");
                 }
-                T v = next.value();
+                T v = (T) next;
                 next = null;
                 return v;
             }

@@ -17,6 +17,14 @@ final class ChanNode extends ChanWait {
     final ChanWait wait;
     /** The case index a server claims {@link #wait} for: 0 for a plain operation, the case's for a select. */
     final int caseIndex;
+    /**
+     * Whether a server's CAS must decide who settles {@link #wait}: always for a select's nodes
+     * (several servers may reach them), and for a plain operation that can give up (it has a
+     * deadline, or its channel is a context's, whose deadline it watches). A plain operation that
+     * waits until served has one possible settler, the server that unlinks it under the channel
+     * lock, which then settles it with a release store ({@link ChanWait#serve}).
+     */
+    final boolean contested;
     /** A sender's value; a receiver's received value once served (null if served by {@code close}). */
     Object elem;
     /** Set by {@code close} when it serves the node: a receiver got no value, a sender must throw. */
@@ -29,11 +37,12 @@ final class ChanNode extends ChanWait {
     ChanNode prev;
     ChanNode next;
 
-    /** A plain blocked send or receive of {@code waiter}. */
-    ChanNode(Waiter waiter) {
+    /** A plain blocked send or receive of {@code waiter}; {@code mayGiveUp} if it has a deadline to watch. */
+    ChanNode(Waiter waiter, boolean mayGiveUp) {
         super(waiter);
         this.wait = this;
         this.caseIndex = 0;
+        this.contested = mayGiveUp;
     }
 
     /** Case {@code caseIndex} of a select waiting on {@code wait}. */
@@ -41,6 +50,7 @@ final class ChanNode extends ChanWait {
         super(null);
         this.wait = wait;
         this.caseIndex = caseIndex;
+        this.contested = true;
     }
 
     /**
@@ -54,6 +64,10 @@ final class ChanNode extends ChanWait {
 
     /** Server: claims {@link #wait} for this node's case. See {@link ChanWait}. */
     boolean claim() {
+        if (!contested) {
+            wait.serve(caseIndex);
+            return true;
+        }
         return wait.tryClaim(caseIndex);
     }
 

@@ -33,12 +33,18 @@ import java.lang.invoke.VarHandle;
  * Either way the waiter then unlinks its other nodes, each under its own channel's lock, so no node
  * outlives the operation in a queue.
  *
+ * <p>A plain send or receive that waits until it is served (no deadline, not on a context's
+ * channel) has exactly one possible settler: it is queued on one channel only, the one server
+ * that unlinks it holds that channel's lock, and its waiter never gives up. So step 3 needs no
+ * CAS there: the server settles the wait with a release store ({@link #serve}), one atomic
+ * operation fewer per hand-off. {@link ChanNode#contested} says which nodes take which step.
+ *
  * <h2>Memory ordering</h2>
- * {@link #state} is volatile. The server's result writes (step 2) come before its claim CAS; the
- * waiter reads {@code state} (volatile) before it reads any result field, so it sees them. The
- * same edge carries everything the server did before, which is the send-happens-before-receive
- * guarantee of Go's memory model. A failed {@link #tryCancel} is a volatile read of the claimed
- * state, so the same holds on that path.
+ * {@link #state} is volatile. The server's result writes (step 2) come before its claim (the CAS,
+ * or the release store of {@link #serve}); the waiter reads {@code state} (volatile, an acquire)
+ * before it reads any result field, so it sees them. The same edge carries everything the server
+ * did before, which is the send-happens-before-receive guarantee of Go's memory model. A failed
+ * {@link #tryCancel} is a volatile read of the claimed state, so the same holds on that path.
  */
 class ChanWait {
     /** Not served yet. */
@@ -63,6 +69,14 @@ class ChanWait {
 
     ChanWait(Waiter waiter) {
         this.waiter = waiter;
+    }
+
+    /**
+     * Server, holding the node's channel lock, of a wait that nobody else can settle (a plain
+     * operation that cannot give up): settles it for {@code caseIndex} with a release store.
+     */
+    final void serve(int caseIndex) {
+        STATE.setRelease(this, caseIndex); // release: publishes the result writes before it
     }
 
     /** Server, holding the node's channel lock: claims this wait for {@code caseIndex}. */

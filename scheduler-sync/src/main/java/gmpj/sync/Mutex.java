@@ -38,11 +38,27 @@ import java.util.concurrent.locks.Lock;
  * <h2>State word</h2>
  * One {@code int}, {@link #state}: bit 0 {@code LOCKED}, bit 1 {@code WOKEN} (a waiter is awake or
  * spinning and will compete, so an unlock need not wake another), bit 2 {@code STARVING}, and above
- * them the number of queued waiters. Lock and unlock without contention are one CAS each. The
- * waiter count changes only under the queue's lock, together with the queue itself, so under that
- * lock the count and the queue always agree; the other bits also change outside it, by CAS.
- * {@code STARVING} without {@code LOCKED} means "owned by whoever the pending hand-off picks": no
- * one else may take it.
+ * them the number of queued waiters. The waiter count changes only under the queue's lock, together
+ * with the queue itself, so under that lock the count and the queue always agree; the other bits
+ * also change outside it, by CAS. {@code STARVING} without {@code LOCKED} means "owned by whoever
+ * the pending hand-off picks": no one else may take it.
+ *
+ * <h2>The running caller's paths</h2>
+ * A lock and an unlock by a caller that does not wait are one CAS each, whatever else the word
+ * holds: each reads the word first (an opaque read, only a guess) and CASes the bit in or out of
+ * the value it read; a wrong guess costs a failed CAS, never a wrong decision, because only the
+ * CAS decides. This matters under contention: while a woken waiter is on its way or others are
+ * queued, the word is neither {@code LOCKED} nor 0, so a CAS that expected one of those would fail
+ * and need a second one, in the lock and in the unlock. Reading first also means that a caller
+ * that finds the mutex held writes nothing before it spins or queues, so the holder keeps its
+ * cache line (test and test-and-set).
+ * An unlock that finds {@code LOCKED} clear throws only after a volatile read confirms it.
+ *
+ * <h2>Memory ordering</h2>
+ * Every change of the word is a volatile CAS (or compare-and-exchange): the one that sets
+ * {@code LOCKED} acquires what the last owner wrote, the one that clears it releases what the
+ * critical section wrote. The opaque guesses order nothing. A waiter woken or granted reads its
+ * node's volatile {@code status}, written by the waker under the queue lock ({@link WaitNode}).
  */
 public final class Mutex implements Locker {
     static final int LOCKED = 1;
@@ -102,9 +118,25 @@ public final class Mutex implements Locker {
 
     /** {@link #lock()} recording {@code reason} while waiting (an {@link RWMutex} writer says so). */
     void lock(WaitReason reason) {
-        if (!STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS: acquires the last owner's writes
+        if (!acquireFast()) {
             acquireSlow(reason, false, 0L, false);
         }
+    }
+
+    /**
+     * One try without waiting, for the lock calls: read the word, and if the mutex is free and not
+     * promised to a waiter, one CAS that sets LOCKED in it. So a running caller takes a free mutex
+     * in one atomic operation whether or not waiters are counted in the word, and a caller that
+     * finds it held writes nothing: its line stays with the holder (test and test-and-set).
+     */
+    private boolean acquireFast() {
+        int s = (int) STATE.getOpaque(this); // a guess: the CAS decides
+        if (s == 0) {
+            // The CAS's operands are constants here, not the value just read, so the common case
+            // (no waiters) does not wait on the read's result.
+            return STATE.compareAndSet(this, 0, LOCKED); // volatile CAS: acquires the last owner's writes
+        }
+        return (s & (LOCKED | STARVING)) == 0 && STATE.compareAndSet(this, s, s | LOCKED); // volatile CAS, as above
     }
 
     /**
@@ -124,7 +156,7 @@ public final class Mutex implements Locker {
      */
     public boolean tryLock(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        if (STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS
+        if (acquireFast()) {
             return true;
         }
         return acquireSlow(WaitReason.MUTEX, true, Parking.deadlineAfter(timeout), false) == ACQUIRED;
@@ -141,7 +173,7 @@ public final class Mutex implements Locker {
         if (thread && Thread.interrupted()) {
             throw new InterruptedException("interrupted before locking the mutex");
         }
-        if (STATE.compareAndSet(this, 0, LOCKED)) { // volatile CAS
+        if (acquireFast()) {
             return true;
         }
         int outcome = acquireSlow(WaitReason.MUTEX, timed, deadline, thread);
@@ -344,22 +376,30 @@ public final class Mutex implements Locker {
      */
     @Override
     public void unlock() {
-        if (!STATE.compareAndSet(this, LOCKED, 0)) { // volatile CAS: releases the critical section's writes
-            unlockSlow();
+        // Opaque read, a guess at the word: usually this caller locked it a moment ago and its line is
+        // still in this core's cache. The CAS decides (volatile: releases the critical section's writes).
+        int s = (int) STATE.getOpaque(this);
+        if (s != LOCKED || !STATE.compareAndSet(this, LOCKED, 0)) {
+            unlockSlow(s);
         }
     }
 
-    private void unlockSlow() {
-        int s;
+    /**
+     * Clears LOCKED from the word, starting from the guess {@code s} (each failed exchange returns
+     * the next word to try, so the loop reads nothing else), then wakes or hands off if the word
+     * says so. With waiters counted this is still one atomic operation when the guess was right.
+     */
+    private void unlockSlow(int s) {
         for (;;) {
-            s = (int) STATE.getVolatile(this);
-            if ((s & LOCKED) == 0) {
+            if ((s & LOCKED) == 0 && ((s = (int) STATE.getVolatile(this)) & LOCKED) == 0) { // a guess cannot convict
                 throw new IllegalStateException("unlock of an unlocked Mutex: every unlock() must match exactly one "
                         + "earlier lock() or successful tryLock()");
             }
-            if (STATE.compareAndSet(this, s, s & ~LOCKED)) { // volatile CAS: releases the critical section's writes
+            int witness = (int) STATE.compareAndExchange(this, s, s & ~LOCKED); // volatile: releases the section's writes
+            if (witness == s) {
                 break;
             }
+            s = witness;
         }
         s &= ~LOCKED;
         if ((s & STARVING) == 0 && ((s >>> WAITER_SHIFT) == 0 || (s & WOKEN) != 0)) {

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gmpj.core.Scheduler;
 import gmpj.core.Task;
 import gmpj.sync.SyncTestSupport.TestThread;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -303,5 +304,53 @@ class ChanTest {
         assertNull(failure.get());
         assertEquals("after interrupt", got.get());
         assertTrue(flag.get(), "the interrupt flag is set again when the receive returns");
+    }
+
+    /**
+     * A timed receive that has given up (its CAS to CANCELLED won) but has not yet taken the channel
+     * lock to unlink its node is still queued. A sender that finds it there must see that it gave up
+     * and not hand it the value. The test holds the channel lock across that moment and makes the
+     * sender's step there, so the order is certain. A server that settled every plain node with a
+     * store, as it may a node that waits until served, would overwrite the cancellation: the send
+     * would count as done and the value would be lost.
+     */
+    @Test
+    void aSenderSkipsATimedReceiverThatGaveUpWhileStillQueued() throws ReflectiveOperationException {
+        Field receivers = Chan.class.getDeclaredField("receivers");
+        receivers.setAccessible(true);
+        for (int attempt = 1; ; attempt++) {
+            Chan<Integer> ch = new Chan<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Received<Integer>> got = new AtomicReference<>();
+            TestThread receiver = startThread("timed receiver", () -> got.set(ch.receive(Duration.ofSeconds(1))), failure);
+            awaitCondition("the receiver to queue", () -> ch.toString().contains("receivers=1") || got.get() != null);
+            ch.lock();
+            ChanNode node = firstNode(receivers.get(ch));
+            if (node == null) { // it gave up and left before this look: run the scene again
+                ch.unlock();
+                joinThread(receiver);
+                assertTrue(attempt < 5, "the receiver left its queue before the test could look, 5 times");
+                continue;
+            }
+            boolean served;
+            try {
+                awaitCondition("the receiver to give up", () -> node.state == ChanWait.CANCELLED);
+                served = ch.offerLocked(42);
+            } finally {
+                ch.unlockAndWake();
+            }
+            joinThread(receiver);
+            assertNull(failure.get());
+            assertFalse(served, "the value was handed to a receiver that had given up");
+            assertTrue(got.get().timedOut(), "the receiver gave up: " + got.get());
+            return;
+        }
+    }
+
+    /** The first node of a channel's {@code NodeQueue} (a private class), or null. */
+    private static ChanNode firstNode(Object nodeQueue) throws ReflectiveOperationException {
+        Field first = nodeQueue.getClass().getDeclaredField("first");
+        first.setAccessible(true);
+        return (ChanNode) first.get(nodeQueue);
     }
 }

@@ -17,6 +17,10 @@ import gmpj.sync.SyncTestSupport.TestThread;
 import gmpj.core.Gmp;
 import gmpj.core.Scheduler;
 import gmpj.core.Task;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -239,6 +243,54 @@ class MutexTest {
         assertEquals(1, mu.starvationEntries());
         assertEquals(3, mu.handoffs(), "every waiter was handed the lock while starving");
         assertEquals(1, mu.starvationExits());
+        assertFalse(mu.isStarving());
+    }
+
+    /**
+     * The moment inside an unlock of a starving mutex, after its CAS cleared LOCKED and before it
+     * handed the lock to the head waiter, is reproduced by clearing LOCKED by hand and running the
+     * hand-off later. An arrival in that moment finds the mutex free of LOCKED; it must still see
+     * that the lock is promised (STARVING) and queue behind the starving waiter, whatever path it
+     * takes: a lock that read only LOCKED would take it, and could do so at every hand-off.
+     */
+    @Test
+    void anArrivalQueuesBehindAStarvingWaiterEvenWhileItsHandOffIsPending() throws ReflectiveOperationException {
+        MethodHandles.Lookup inside = MethodHandles.privateLookupIn(Mutex.class, MethodHandles.lookup());
+        VarHandle state = inside.findVarHandle(Mutex.class, "state", int.class);
+        MethodHandle handOff = inside.findVirtual(Mutex.class, "wakeOrHandOff", MethodType.methodType(void.class));
+        Mutex mu = new Mutex();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        try (Scheduler s = scheduler("starving-arrival", 1)) {
+            join(s, s.submit(() -> {
+                mu.lock();
+                Task<Void> starving = s.submit(() -> {
+                    mu.lock();
+                    order.add("starving waiter");
+                    mu.unlock();
+                });
+                yieldUntil("the waiter to queue", () -> mu.queuedWaiters() == 1);
+                Gmp.sleep(PAST_THRESHOLD);
+                mu.unlock(); // wakes the waiter to compete...
+                mu.lock();   // ...it loses, having waited past 1 ms, and turns the mutex starving
+                yieldUntil("the waiter to turn the mutex starving", mu::isStarving);
+                state.getAndBitwiseAnd(mu, ~Mutex.LOCKED); // an unlock's CAS, its hand-off still to come
+                Task<Void> arrival = s.submit(() -> {
+                    mu.lock();
+                    order.add("arrival");
+                    mu.unlock();
+                });
+                yieldUntil("the arrival to queue or take the lock", () -> mu.queuedWaiters() == 2 || !order.isEmpty());
+                try {
+                    handOff.invoke(mu); // the unlock's hand-off
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+                starving.join();
+                arrival.join();
+            }));
+        }
+        assertEquals(List.of("starving waiter", "arrival"), order, "the arrival took the lock promised to the starving waiter");
+        assertFalse(mu.isLocked());
         assertFalse(mu.isStarving());
     }
 
