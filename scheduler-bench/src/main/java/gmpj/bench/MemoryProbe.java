@@ -6,6 +6,8 @@ import gmpj.core.Scheduler;
 import gmpj.core.WaitReason;
 import gmpj.core.Waiter;
 import gmpj.sync.WaitGroup;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
@@ -39,12 +41,20 @@ import jdk.internal.vm.ContinuationScope;
  * reading, so they are not counted. Every kind is released and collected before the next one is
  * measured.
  *
+ * <p>The first entities of a run park before the JIT has compiled the park path, and an
+ * interpreted or C1-compiled frame is several times the size of a C2-compiled one: those
+ * goroutines keep big stack chunks while they stay parked. How many do depends on the machine and
+ * its load, so the plain run's figure (what a program that parks a million goroutines right after
+ * start-up gets) moves by tens of bytes from run to run. With {@code --warm}, each kind first
+ * brings N entities to rest and releases them, unmeasured, so the measured ones park through
+ * compiled code: the steady state, and the reproducible figure.
+ *
  * <p>With {@code --histogram}, each kind also prints the class histogram's difference between the
  * two readings (the JVM's {@code GC.class_histogram}, taken after the heap readings), per entity:
  * which objects the bytes are.
  *
  * <p>Run with a heap big enough for a million of each, e.g.
- * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N] [--histogram]}.
+ * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N] [--warm] [--histogram]}.
  */
 public final class MemoryProbe {
     static final int DEFAULT_N = 1_000_000;
@@ -56,25 +66,29 @@ public final class MemoryProbe {
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     private static boolean histogram;
+    private static boolean warm;
 
     private MemoryProbe() {}
 
     public static void main(String[] args) throws Exception {
-        int n = DEFAULT_N;
+        int entities = DEFAULT_N;
         for (String a : args) {
             if (a.equals("--histogram")) {
                 histogram = true;
+            } else if (a.equals("--warm")) {
+                warm = true;
             } else {
-                n = Integer.parseInt(a.replace("_", ""));
+                entities = Integer.parseInt(a.replace("_", ""));
             }
         }
-        System.out.printf("MemoryProbe: N=%,d per kind, JDK %s, max heap %d MiB%n",
-                n, Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
-        double g = parkedGoroutines(n);
-        double wg = goroutinesOnWaitGroup(n);
-        double vt = parkedVirtualThreads(n);
-        double vtLatch = virtualThreadsOnLatch(n);
-        double c = yieldedContinuations(n);
+        int n = entities;
+        System.out.printf("MemoryProbe: N=%,d per kind, JDK %s, max heap %d MiB, %s%n", n, Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20, warm ? "after an unmeasured warm-up round per kind" : "cold");
+        double g = measure(() -> parkedGoroutines(n));
+        double wg = measure(() -> goroutinesOnWaitGroup(n));
+        double vt = measure(() -> parkedVirtualThreads(n));
+        double vtLatch = measure(() -> virtualThreadsOnLatch(n));
+        double c = measure(() -> yieldedContinuations(n));
         System.out.println();
         System.out.println("| parked entity (shallow stack)          | retained heap per entity |");
         System.out.println("|----------------------------------------|-------------------------:|");
@@ -86,6 +100,28 @@ public final class MemoryProbe {
         double worst = Math.max(g, wg);
         System.out.printf(Locale.ROOT, "target: <= %d B per parked goroutine: %s (%.2fx the target)%n",
                 TARGET_BYTES_PER_G, worst <= TARGET_BYTES_PER_G ? "MET" : "MISSED", worst / TARGET_BYTES_PER_G);
+    }
+
+    /** One kind's figure: {@code kind} measured once, after an unmeasured round with {@code --warm}. */
+    private static double measure(Kind kind) throws Exception {
+        if (warm) {
+            boolean h = histogram;
+            histogram = false;
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                kind.run();
+            } finally {
+                System.setOut(out);
+                histogram = h;
+            }
+        }
+        return kind.run();
+    }
+
+    @FunctionalInterface
+    private interface Kind {
+        double run() throws Exception;
     }
 
     private static Scheduler scheduler() {
