@@ -2,6 +2,7 @@ package gmpj.core;
 
 import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -267,15 +268,21 @@ final class Diagnostics {
                 state == G.RUNNING && carrier != null ? carrier.getName() : null, goroutineFrames(frames));
     }
 
-    /** The goroutine's own frames: everything above its entry point into the continuation. */
+    /**
+     * The goroutine's own frames: everything above its entry point into the continuation, less
+     * the runtime's frames right above that entry (finding the body, handing on an uncaught
+     * exception).
+     */
     static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
-        List<StackTraceElement> out = new ArrayList<>(frames.length);
-        for (StackTraceElement e : frames) {
-            if (e.getClassName().equals(G.ENTRY_CLASS)) {
-                break;
-            }
-            out.add(e);
+        int end = 0;
+        while (end < frames.length && !G.isEntryFrame(frames[end])) {
+            end++;
         }
-        return out;
+        if (end < frames.length) {
+            while (end > 0 && G.isRuntimeFrame(frames[end - 1])) {
+                end--;
+            }
+        }
+        return new ArrayList<>(Arrays.asList(frames).subList(0, end));
     }
 }

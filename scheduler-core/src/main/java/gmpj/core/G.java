@@ -90,8 +90,17 @@ final class G extends Continuation implements Waiter {
     }
 
     private static final Runnable ENTRY = new Entry();
-    /** The class of the lowest frame of every goroutine's stack: what a dump cuts its frames at. */
-    static final String ENTRY_CLASS = Entry.class.getName();
+    private static final String ENTRY_CLASS = Entry.class.getName();
+
+    /** Whether {@code frame} is a goroutine's entry, the lowest frame of its own stack. */
+    static boolean isEntryFrame(StackTraceElement frame) {
+        return frame.getClassName().equals(ENTRY_CLASS);
+    }
+
+    /** Whether {@code frame} is of this class: the runtime's, as when it finds a body or hands on an exception. */
+    static boolean isRuntimeFrame(StackTraceElement frame) {
+        return frame.getClassName().equals(G.class.getName());
+    }
 
     /** The body of a goroutine started with a name, and its name. */
     private record Named(String name, Runnable body) {}
