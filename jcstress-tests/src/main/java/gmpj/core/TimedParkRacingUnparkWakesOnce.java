@@ -45,7 +45,7 @@ public class TimedParkRacingUnparkWakesOnce {
 
     private static G timedParker() {
         G g = ReadySink.runningG(1);
-        g.parkDeadline = 1; // any non-zero deadline: the carrier treats every timer as due
+        g.timer = new TimerQueue.Timer(1, g); // as Parking.parkG before it yields; the carrier treats every timer as due
         return g;
     }
 

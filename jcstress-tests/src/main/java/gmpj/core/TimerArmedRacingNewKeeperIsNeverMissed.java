@@ -70,12 +70,12 @@ public class TimerArmedRacingNewKeeperIsNeverMissed {
         p2.m.spinning = true; // as findRunnable does before it steals
         s.idle.getAndAddWord(Idle.ONE_SPINNING);
         p1.timers.add(new TimerQueue.Timer(LATE, Fixtures.g(2), 1, p1.timers)); // an earlier park, due late
-        parker.parkDeadline = EARLY;
+        parker.timer = new TimerQueue.Timer(EARLY, parker); // as Parking.parkG before it yields
     }
 
     @Actor
     public void armingCarrier() {
-        long deadline = parker.parkDeadline; // as M.execute: read before the park is committed
+        long deadline = parker.timer.deadline; // as M.execute: read before the park is committed
         if (parker.commitPark(p1.timers)) {
             s.timers.armed(deadline);
         }

@@ -49,7 +49,7 @@ public class TimerOnAnotherCarrierRacingUnparkWakesOnce {
 
     private static G timedParker() {
         G g = ReadySink.runningG(1);
-        g.parkDeadline = 1; // any non-zero deadline: the timer actor treats every timer as due
+        g.timer = new TimerQueue.Timer(1, g); // as Parking.parkG before it yields; the timer actor treats every timer as due
         return g;
     }
 

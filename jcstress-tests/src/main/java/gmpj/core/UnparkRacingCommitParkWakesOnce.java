@@ -40,7 +40,7 @@ public class UnparkRacingCommitParkWakesOnce {
 
     @Actor
     public void carrier() {
-        stayedParked = g.commitPark(null); // untimed park (parkDeadline 0): no timer queue is touched
+        stayedParked = g.commitPark(null); // untimed park (no timer): no timer queue is touched
     }
 
     @Actor

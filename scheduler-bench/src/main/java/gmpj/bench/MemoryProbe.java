@@ -5,11 +5,24 @@ import gmpj.core.Parking;
 import gmpj.core.Scheduler;
 import gmpj.core.WaitReason;
 import gmpj.core.Waiter;
+import gmpj.sync.WaitGroup;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
@@ -18,16 +31,30 @@ import jdk.internal.vm.ContinuationScope;
  * continuation that has yielded once: not a JMH benchmark but a measurement of retained memory.
  *
  * <p>For each kind, N entities (default {@value #DEFAULT_N}; the first argument changes it) are
- * brought to rest with a shallow stack: a goroutine parked with {@link Parking#park}, a virtual
- * thread parked with {@link LockSupport#park()}, a {@link Continuation} run once to its first
- * yield. Heap in use is read after full GCs before they start and again once all are at rest;
- * the difference over N is the bytes each retains (its continuation's stack chunk, its object, its
- * task, and whatever the runtime keeps to find it again). The arrays that hold the handles are
- * allocated before the first reading, so they are not counted. Every kind is released and
- * collected before the next one is measured.
+ * brought to rest with a shallow stack: goroutines parked with {@link Parking#park}, goroutines
+ * waiting in {@link WaitGroup#await()} on one group, virtual threads parked with
+ * {@link LockSupport#park()}, virtual threads waiting in {@link CountDownLatch#await()} on one
+ * latch, and {@link Continuation}s run once to their first yield. Heap in use is read after full
+ * GCs before they start and again once all are at rest; the difference over N is the bytes each
+ * retains (its continuation's stack chunk, its object, its task, its wait node, and whatever the
+ * runtime keeps to find it again). The arrays that hold the handles are allocated before the first
+ * reading, so they are not counted. Every kind is released and collected before the next one is
+ * measured.
+ *
+ * <p>The first entities of a run park before the JIT has compiled the park path, and an
+ * interpreted or C1-compiled frame is several times the size of a C2-compiled one: those
+ * goroutines keep big stack chunks while they stay parked. How many do depends on the machine and
+ * its load, so the plain run's figure (what a program that parks a million goroutines right after
+ * start-up gets) moves by tens of bytes from run to run. With {@code --warm}, each kind first
+ * brings N entities to rest and releases them, unmeasured, so the measured ones park through
+ * compiled code: the steady state, and the reproducible figure.
+ *
+ * <p>With {@code --histogram}, each kind also prints the class histogram's difference between the
+ * two readings (the JVM's {@code GC.class_histogram}, taken after the heap readings), per entity:
+ * which objects the bytes are.
  *
  * <p>Run with a heap big enough for a million of each, e.g.
- * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N]}.
+ * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N] [--warm] [--histogram]}.
  */
 public final class MemoryProbe {
     static final int DEFAULT_N = 1_000_000;
@@ -35,33 +62,80 @@ public final class MemoryProbe {
     static final long TARGET_BYTES_PER_G = 400;
     private static final ContinuationScope SCOPE = new ContinuationScope("memory-probe");
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    /** One line of {@code GC.class_histogram}: rank, instances, bytes, class name. */
+    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+
+    private static boolean histogram;
+    private static boolean warm;
 
     private MemoryProbe() {}
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : DEFAULT_N;
-        System.out.printf("MemoryProbe: N=%,d per kind, JDK %s, max heap %d MiB%n",
-                n, Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
-        double g = parkedGoroutines(n);
-        double vt = parkedVirtualThreads(n);
-        double c = yieldedContinuations(n);
+        int entities = DEFAULT_N;
+        for (String a : args) {
+            if (a.equals("--histogram")) {
+                histogram = true;
+            } else if (a.equals("--warm")) {
+                warm = true;
+            } else {
+                entities = Integer.parseInt(a.replace("_", ""));
+            }
+        }
+        int n = entities;
+        System.out.printf("MemoryProbe: N=%,d per kind, JDK %s, max heap %d MiB, %s%n", n, Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20, warm ? "after an unmeasured warm-up round per kind" : "cold");
+        double g = measure(() -> parkedGoroutines(n));
+        double wg = measure(() -> goroutinesOnWaitGroup(n));
+        double vt = measure(() -> parkedVirtualThreads(n));
+        double vtLatch = measure(() -> virtualThreadsOnLatch(n));
+        double c = measure(() -> yieldedContinuations(n));
         System.out.println();
-        System.out.println("| parked entity (shallow stack)       | retained heap per entity |");
-        System.out.println("|-------------------------------------|-------------------------:|");
-        System.out.printf(Locale.ROOT, "| gmpj goroutine (Parking.park)       | %,20.0f B |%n", g);
-        System.out.printf(Locale.ROOT, "| virtual thread (LockSupport.park)   | %,20.0f B |%n", vt);
-        System.out.printf(Locale.ROOT, "| bare continuation, yielded once     | %,20.0f B |%n", c);
-        System.out.printf(Locale.ROOT, "target: <= %d B per parked goroutine: %s (%.1fx the target)%n",
-                TARGET_BYTES_PER_G, g <= TARGET_BYTES_PER_G ? "MET" : "MISSED", g / TARGET_BYTES_PER_G);
+        System.out.println("| parked entity (shallow stack)          | retained heap per entity |");
+        System.out.println("|----------------------------------------|-------------------------:|");
+        System.out.printf(Locale.ROOT, "| gmpj goroutine (Parking.park)          | %,20.0f B |%n", g);
+        System.out.printf(Locale.ROOT, "| gmpj goroutine (WaitGroup.await)       | %,20.0f B |%n", wg);
+        System.out.printf(Locale.ROOT, "| virtual thread (LockSupport.park)      | %,20.0f B |%n", vt);
+        System.out.printf(Locale.ROOT, "| virtual thread (CountDownLatch.await)  | %,20.0f B |%n", vtLatch);
+        System.out.printf(Locale.ROOT, "| bare continuation, yielded once        | %,20.0f B |%n", c);
+        double worst = Math.max(g, wg);
+        System.out.printf(Locale.ROOT, "target: <= %d B per parked goroutine: %s (%.2fx the target)%n",
+                TARGET_BYTES_PER_G, worst <= TARGET_BYTES_PER_G ? "MET" : "MISSED", worst / TARGET_BYTES_PER_G);
     }
 
-    private static double parkedGoroutines(int n) throws InterruptedException {
+    /** One kind's figure: {@code kind} measured once, after an unmeasured round with {@code --warm}. */
+    private static double measure(Kind kind) throws Exception {
+        if (warm) {
+            boolean h = histogram;
+            histogram = false;
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                kind.run();
+            } finally {
+                System.setOut(out);
+                histogram = h;
+            }
+        }
+        return kind.run();
+    }
+
+    @FunctionalInterface
+    private interface Kind {
+        double run() throws Exception;
+    }
+
+    private static Scheduler scheduler() {
+        return Scheduler.builder().procs(Runtime.getRuntime().availableProcessors()).name("memory-probe")
+                // parked on purpose, woken by this thread: no "all goroutines are asleep" report
+                .deadlockPolicy(DeadlockPolicy.IGNORE).build();
+    }
+
+    private static double parkedGoroutines(int n) throws Exception {
         Waiter[] parked = new Waiter[n];
         AtomicInteger arrived = new AtomicInteger();
         boolean[] released = new boolean[1];
-        try (Scheduler s = Scheduler.builder().procs(Runtime.getRuntime().availableProcessors()).name("memory-probe")
-                // parked on purpose, woken by this thread: no "all goroutines are asleep" report
-                .deadlockPolicy(DeadlockPolicy.IGNORE).build()) {
+        try (Scheduler s = scheduler()) {
+            Map<String, long[]> h0 = histogram();
             long before = usedAfterGc();
             for (int i = 0; i < n; i++) {
                 int slot = i;
@@ -73,22 +147,41 @@ public final class MemoryProbe {
                     }
                 });
             }
-            awaitArrivals(arrived, n);
+            awaitArrivals(arrived::get, n);
             long after = usedAfterGc();
+            Map<String, long[]> h1 = histogram();
             synchronized (released) {
                 released[0] = true;
             }
             for (Waiter w : parked) {
                 w.unpark();
             }
-            return report("gmpj goroutines", n, before, after);
+            return report("gmpj goroutines", n, before, after, h0, h1);
         }
     }
 
-    private static double parkedVirtualThreads(int n) throws InterruptedException {
+    private static double goroutinesOnWaitGroup(int n) throws Exception {
+        WaitGroup wg = new WaitGroup();
+        wg.add(1);
+        try (Scheduler s = scheduler()) {
+            Map<String, long[]> h0 = histogram();
+            long before = usedAfterGc();
+            for (int i = 0; i < n; i++) {
+                s.go(wg::await);
+            }
+            awaitArrivals(wg::waiters, n);
+            long after = usedAfterGc();
+            Map<String, long[]> h1 = histogram();
+            wg.done();
+            return report("gmpj on a WaitGroup", n, before, after, h0, h1);
+        }
+    }
+
+    private static double parkedVirtualThreads(int n) throws Exception {
         Thread[] threads = new Thread[n];
         AtomicInteger arrived = new AtomicInteger();
         boolean[] released = new boolean[1];
+        Map<String, long[]> h0 = histogram();
         long before = usedAfterGc();
         for (int i = 0; i < n; i++) {
             threads[i] = Thread.startVirtualThread(() -> {
@@ -98,8 +191,9 @@ public final class MemoryProbe {
                 }
             });
         }
-        awaitArrivals(arrived, n);
+        awaitArrivals(arrived::get, n);
         long after = usedAfterGc();
+        Map<String, long[]> h1 = histogram();
         synchronized (released) {
             released[0] = true;
         }
@@ -109,11 +203,38 @@ public final class MemoryProbe {
         for (Thread t : threads) {
             t.join();
         }
-        return report("virtual threads", n, before, after);
+        return report("virtual threads", n, before, after, h0, h1);
     }
 
-    private static double yieldedContinuations(int n) {
+    private static double virtualThreadsOnLatch(int n) throws Exception {
+        Thread[] threads = new Thread[n];
+        AtomicInteger arrived = new AtomicInteger();
+        CountDownLatch latch = new CountDownLatch(1);
+        Map<String, long[]> h0 = histogram();
+        long before = usedAfterGc();
+        for (int i = 0; i < n; i++) {
+            threads[i] = Thread.startVirtualThread(() -> {
+                arrived.incrementAndGet();
+                try {
+                    latch.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        awaitArrivals(arrived::get, n);
+        long after = usedAfterGc();
+        Map<String, long[]> h1 = histogram();
+        latch.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        return report("vthreads on a latch", n, before, after, h0, h1);
+    }
+
+    private static double yieldedContinuations(int n) throws Exception {
         Continuation[] continuations = new Continuation[n];
+        Map<String, long[]> h0 = histogram();
         long before = usedAfterGc();
         for (int i = 0; i < n; i++) {
             Continuation c = new Continuation(SCOPE, () -> Continuation.yield(SCOPE));
@@ -121,7 +242,8 @@ public final class MemoryProbe {
             continuations[i] = c;
         }
         long after = usedAfterGc();
-        double perEntity = report("bare continuations", n, before, after);
+        Map<String, long[]> h1 = histogram();
+        double perEntity = report("bare continuations", n, before, after, h0, h1);
         for (Continuation c : continuations) {
             c.run(); // to completion, so that none is left mounted-looking
         }
@@ -135,11 +257,11 @@ public final class MemoryProbe {
     }
 
     /** Waits until every entity has reached its park, plus a moment for the last ones to unmount. */
-    private static void awaitArrivals(AtomicInteger arrived, int n) throws InterruptedException {
+    private static void awaitArrivals(IntSupplier arrived, int n) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (arrived.get() < n) {
+        while (arrived.getAsInt() < n) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + arrived.get() + " of " + n + " reached their park in 120 s");
+                throw new IllegalStateException("only " + arrived.getAsInt() + " of " + n + " reached their park in 120 s");
             }
             Thread.sleep(10);
         }
@@ -165,10 +287,54 @@ public final class MemoryProbe {
         return used;
     }
 
-    private static double report(String kind, int n, long before, long after) {
+    /** Instances and bytes per live class ({@code GC.class_histogram}), or null without {@code --histogram}. */
+    private static Map<String, long[]> histogram() throws Exception {
+        if (!histogram) {
+            return null;
+        }
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Map<String, long[]> classes = new HashMap<>();
+        for (String line : text.split("\n")) {
+            Matcher m = HISTOGRAM_LINE.matcher(line);
+            if (m.find()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+            }
+        }
+        return classes;
+    }
+
+    private static double report(String kind, int n, long before, long after,
+                                 Map<String, long[]> h0, Map<String, long[]> h1) {
         double perEntity = (double) (after - before) / n;
         System.out.printf(Locale.ROOT, "  %-20s heap %,d -> %,d KiB after GC: %.0f B each%n",
                 kind, before >> 10, after >> 10, perEntity);
+        if (h0 != null) {
+            printHistogramDelta(n, h0, h1);
+        }
         return perEntity;
+    }
+
+    /** The classes whose live bytes grew by at least a tenth of a byte per entity, largest first. */
+    private static void printHistogramDelta(int n, Map<String, long[]> h0, Map<String, long[]> h1) {
+        record Row(String name, long instances, long bytes) {}
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : h1.entrySet()) {
+            long[] was = h0.getOrDefault(e.getKey(), new long[2]);
+            long bytes = e.getValue()[1] - was[1];
+            if (Math.abs(bytes) * 10 >= n) {
+                rows.add(new Row(e.getKey(), e.getValue()[0] - was[0], bytes));
+            }
+        }
+        rows.sort(Comparator.comparingLong(Row::bytes).reversed());
+        long total = 0;
+        System.out.println("      instances/entity   bytes/entity  class (histogram difference)");
+        for (Row r : rows) {
+            total += r.bytes;
+            System.out.printf(Locale.ROOT, "      %16.2f %14.1f  %s%n", (double) r.instances / n, (double) r.bytes / n, r.name);
+        }
+        System.out.printf(Locale.ROOT, "      %16s %14.1f  (sum of the rows above)%n", "", (double) total / n);
     }
 }

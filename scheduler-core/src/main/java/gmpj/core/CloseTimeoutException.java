@@ -30,7 +30,7 @@ public final class CloseTimeoutException extends IllegalStateException {
             } catch (RuntimeException e) {
                 frames = new StackTraceElement[0];
             }
-            return new GoroutineInfo(g.id, g.name, state, reason, reason == null ? null : Duration.ofNanos(waitingNanos),
+            return new GoroutineInfo(g.id, g.name(), state, reason, reason == null ? null : Duration.ofNanos(waitingNanos),
                     carrier == null ? null : carrier.getName(), Diagnostics.goroutineFrames(frames));
         }
     }

@@ -66,9 +66,9 @@ final class Deadlocks {
     /**
      * Looks at every live goroutine. Each goroutine's state is read first (a volatile read); the
      * fields read after it were written by the goroutine or its carrier before the state they
-     * belong to: the timer of a timed park before {@code WAITING} ({@link G#commitPark}), the park
-     * deadline before {@link G#pinnedCarrier} ({@link Parking}). A goroutine caught between two
-     * states is counted active, never parked.
+     * belong to: the timer of a timed park before the goroutine yields (so before {@code WAITING})
+     * or sets {@link G#pinnedPark} ({@link Parking#parkG}). A goroutine caught between two states
+     * is counted active, never parked.
      */
     Census census() {
         Census census = new Census();
@@ -77,14 +77,13 @@ final class Deadlocks {
             if (st == G.DEAD) {
                 return;
             }
-            boolean untimedPark = st == G.WAITING ? g.timer == null
-                    : st == G.RUNNING && g.pinnedCarrier != null && g.parkDeadline == 0;
+            boolean untimedPark = (st == G.WAITING || st == G.RUNNING && g.pinnedPark) && g.timer == null;
             if (!untimedPark) {
                 census.active++;
                 return;
             }
             census.parked++;
-            if (g.waitReason == WaitReason.JOIN) {
+            if (g.waitReason() == WaitReason.JOIN) {
                 census.joins++;
                 if (foreignJoins.contains(g)) {
                     census.foreignJoins++;

@@ -2,6 +2,7 @@ package gmpj.core;
 
 import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,7 +44,7 @@ final class Diagnostics {
 
     void uncaught(G g, Throwable e) {
         try {
-            c.handler.uncaughtException(g.id, g.name, e);
+            c.handler.uncaughtException(g.id, g.name(), e);
         } catch (Throwable secondary) {
             System.err.println("gmpj: the uncaught-exception handler of scheduler " + c.name + " threw while handling "
                     + "an exception of goroutine " + g.id + "; both follow");
@@ -153,7 +154,7 @@ final class Diagnostics {
 
     /** The head of a report about one goroutine. */
     private StringBuilder reportLine(G g) {
-        return new StringBuilder("gmpj: ").append(G.label(g.id, g.name)).append(" of scheduler ").append(c.name);
+        return new StringBuilder("gmpj: ").append(G.label(g.id, g.name())).append(" of scheduler ").append(c.name);
     }
 
     private static StringBuilder appendFrames(StringBuilder sb, StackTraceElement[] frames) {
@@ -194,8 +195,9 @@ final class Diagnostics {
             int st = g.state();
             M carrier = g.m;
             sb.append("\n  G").append(g.id).append(": status=").append(G.stateName(st));
-            if (st == G.WAITING && g.waitReason != null) {
-                sb.append('(').append(g.waitReason.label()).append(')');
+            WaitReason reason = st == G.WAITING ? g.waitReason() : null;
+            if (reason != null) {
+                sb.append('(').append(reason.label()).append(')');
             }
             sb.append(" m=").append(st == G.RUNNING && carrier != null ? carrier.getName() : "-");
         });
@@ -256,27 +258,33 @@ final class Diagnostics {
     private static GoroutineInfo describe(G g, long now) {
         int state = g.state();
         M carrier = g.m;
-        WaitReason reason = state == G.WAITING ? g.waitReason : null;
-        java.time.Duration waiting = reason != null ? java.time.Duration.ofNanos(Math.max(0, now - g.waitSince)) : null;
+        WaitReason reason = state == G.WAITING ? g.waitReason() : null;
+        java.time.Duration waiting = reason != null ? java.time.Duration.ofNanos(g.waitingNanos(now)) : null;
         StackTraceElement[] frames;
         try {
             frames = state == G.RUNNING && carrier != null ? carrier.getStackTrace() : g.getStackTrace();
         } catch (RuntimeException e) {
             frames = new StackTraceElement[0]; // mounted or unmounted while we looked
         }
-        return new GoroutineInfo(g.id, g.name, G.stateName(state), reason, waiting,
+        return new GoroutineInfo(g.id, g.name(), G.stateName(state), reason, waiting,
                 state == G.RUNNING && carrier != null ? carrier.getName() : null, goroutineFrames(frames));
     }
 
-    /** The goroutine's own frames: everything above its entry point into the continuation. */
+    /**
+     * The goroutine's own frames: everything above its entry point into the continuation, less
+     * the runtime's frames right above that entry (finding the body, handing on an uncaught
+     * exception).
+     */
     static List<StackTraceElement> goroutineFrames(StackTraceElement[] frames) {
-        List<StackTraceElement> out = new ArrayList<>(frames.length);
-        for (StackTraceElement e : frames) {
-            if (e.getClassName().equals(G.class.getName())) {
-                break;
-            }
-            out.add(e);
+        int end = 0;
+        while (end < frames.length && !G.isEntryFrame(frames[end])) {
+            end++;
         }
-        return out;
+        if (end < frames.length) {
+            while (end > 0 && G.isRuntimeFrame(frames[end - 1])) {
+                end--;
+            }
+        }
+        return new ArrayList<>(Arrays.asList(frames).subList(0, end));
     }
 }

@@ -62,14 +62,68 @@ final class G extends Continuation implements Waiter {
         }
     }
 
-    /** The body every goroutine's continuation runs: the continuation is the goroutine. */
-    private static final Runnable ENTRY = () -> ((G) Continuation.getCurrentContinuation(SCOPE)).body();
+    /**
+     * The entry point of every goroutine's continuation: the continuation is the goroutine, so one
+     * stateless instance serves them all. A class of its own rather than a lambda, so that a
+     * goroutine has a single runtime frame below the user's code (a lambda adds its generated
+     * method on top of its body); every frame between the continuation's entry and a park is
+     * copied into the parked goroutine's stack chunk.
+     */
+    private static final class Entry implements Runnable {
+        @Override
+        public void run() {
+            // Nothing of this frame is live across the user's code, and the handler's work is
+            // out of line, so that the frame stays small.
+            Runnable body = ((G) Continuation.getCurrentContinuation(SCOPE)).body();
+            try {
+                body.run();
+            } catch (Throwable e) {
+                uncaught(e);
+            }
+        }
+    }
+
+    /** The user's exception, in the goroutine that threw it: it never escapes onto the carrier. */
+    private static void uncaught(Throwable e) {
+        G g = (G) Continuation.getCurrentContinuation(SCOPE);
+        g.scheduler.diag.uncaught(g, e);
+    }
+
+    private static final Runnable ENTRY = new Entry();
+    private static final String ENTRY_CLASS = Entry.class.getName();
+
+    /** Whether {@code frame} is a goroutine's entry, the lowest frame of its own stack. */
+    static boolean isEntryFrame(StackTraceElement frame) {
+        return frame.getClassName().equals(ENTRY_CLASS);
+    }
+
+    /** Whether {@code frame} is of this class: the runtime's, as when it finds a body or hands on an exception. */
+    static boolean isRuntimeFrame(StackTraceElement frame) {
+        return frame.getClassName().equals(G.class.getName());
+    }
+
+    /** The body of a goroutine started with a name, and its name. */
+    private record Named(String name, Runnable body) {}
+
+    /** The reasons a byte of {@link #waitReason} stands for (its value minus one). */
+    private static final WaitReason[] REASONS = WaitReason.values();
+
+    /**
+     * {@link #waitSince} counts in units of 2<sup>{@value}</sup> ns (about 1.05 ms) and keeps the
+     * low 32 bits: a wait shows its length to the millisecond, modulo about 52 days.
+     */
+    private static final int WAIT_CLOCK_SHIFT = 20;
 
     final Scheduler scheduler;
     final long id;
-    final String name;
-    /** The user's code; cleared when the goroutine dies so a dead G retains nothing. */
-    private Runnable task;
+    /**
+     * What the goroutine runs, and its name: the user's {@code Runnable} (or its {@link GTask}), or
+     * a {@link Named} pair when it was started with a name; once it is dead, only its name (a
+     * {@code String}, or null), so a dead G retains nothing else. Folding the name in here keeps
+     * a field off every unnamed goroutine. Written by its creator and, at death or abandonment,
+     * by its carrier or the closing thread; read racily by observers (each value is immutable).
+     */
+    private Object task;
 
     /** State and park generation; see the class comment. Accessed through {@link #STATUS}. */
     private volatile long status;
@@ -85,24 +139,26 @@ final class G extends Continuation implements Waiter {
     M m;
     /** Set by the goroutine before it yields, read by its carrier right after: same thread, plain. */
     byte yieldKind;
-    /** Deadline (System.nanoTime) of the park being committed, or 0 for none; same-thread, plain. */
-    long parkDeadline;
-    /** The armed timer of the current timed park; owned by the goroutine and its carrier. */
+    /**
+     * The timer of a timed park: created by the goroutine before it yields (so its carrier finds
+     * the deadline here), given its park generation and heap and armed by the carrier
+     * ({@link #commitPark}), cancelled and cleared by the goroutine once it wakes. Null while the
+     * goroutine is not in a timed park.
+     */
     TimerQueue.Timer timer;
-    /** Set when the continuation could not yield because the JVM pinned it; read by the goroutine. */
-    boolean pinned;
     /**
-     * The carrier thread blocked in a pinned park (the continuation could not yield), else null.
-     * Written by the goroutine (volatile) before it re-checks the permit; read by unparkers after
-     * they set the permit: the same Dekker pairing as {@code status}/{@code permit}.
+     * Set while the goroutine blocks its carrier {@link #m} in a pinned park (the continuation could
+     * not yield). Written by the goroutine (volatile) before it re-checks the permit; read by
+     * unparkers after they set the permit: the same Dekker pairing as {@code status}/{@code permit}.
      */
-    volatile Thread pinnedCarrier;
+    volatile boolean pinnedPark;
     /**
-     * Why the goroutine is parked and since when (System.nanoTime); written by the goroutine before
-     * it parks, read racily by observers (stale values are acceptable in a dump).
+     * Why the goroutine is parked ({@link WaitReason} ordinal plus one, 0 for none) and since when
+     * (see {@link #WAIT_CLOCK_SHIFT}); written by the goroutine before it parks, read racily by
+     * observers (stale values are acceptable in a dump).
      */
-    WaitReason waitReason;
-    long waitSince;
+    private byte waitReason;
+    private int waitSince;
     /**
      * Set (by the runtime's monitor) when the goroutine has run past its time slice; cleared by
      * the goroutine when it honours it in {@link Gmp#checkpoint()}. Racy by design: a late
@@ -123,23 +179,56 @@ final class G extends Continuation implements Waiter {
         super(SCOPE, ENTRY);
         this.scheduler = scheduler;
         this.id = id;
-        this.name = name;
-        this.task = task;
+        this.task = name == null ? task : new Named(name, task);
     }
 
-    /** Runs inside the continuation. The user's exception never escapes onto the carrier. */
-    private void body() {
-        Runnable t = task;
-        try {
-            t.run();
-        } catch (Throwable e) {
-            scheduler.diag.uncaught(this, e);
-        }
+    /** The user's code to run; read once, by {@link Entry}, when the goroutine starts. */
+    private Runnable body() {
+        Object t = task;
+        return t instanceof Named n ? n.body : (Runnable) t;
     }
 
+    /** The goroutine's name, or null; alive or dead. */
+    String name() {
+        Object t = task;
+        return t instanceof Named n ? n.name : t instanceof String s ? s : null;
+    }
+
+    /** Takes the body away once the goroutine will never run it again, keeping the name; returns the body. */
+    private Runnable dropBody() {
+        Object t = task;
+        task = t instanceof Named n ? n.name : null;
+        return t instanceof Named n ? n.body : (Runnable) t;
+    }
+
+    /** Goroutine only, before it parks: records why, and since when. */
+    void parkingFor(WaitReason reason) {
+        waitReason = (byte) (reason.ordinal() + 1);
+        waitSince = (int) (System.nanoTime() >> WAIT_CLOCK_SHIFT);
+    }
+
+    /** Goroutine only, once it is back from a park. */
+    void parked() {
+        waitReason = 0;
+    }
+
+    /** Why the goroutine parks, or null; racy (meaningful while it is {@code WAITING}). */
+    WaitReason waitReason() {
+        int r = waitReason;
+        return r == 0 ? null : REASONS[r - 1];
+    }
+
+    /** How long the goroutine has been parked at {@code now} (System.nanoTime), to about a millisecond; racy. */
+    long waitingNanos(long now) {
+        return Integer.toUnsignedLong((int) (now >> WAIT_CLOCK_SHIFT) - waitSince) << WAIT_CLOCK_SHIFT;
+    }
+
+    /**
+     * The JVM pinned the continuation (a native frame, {@code Continuation.pin()}): the yield
+     * returns false, and the park or yield that asked for it handles that itself.
+     */
     @Override
     protected void onPinned(Continuation.Pinned reason) {
-        pinned = true;
     }
 
     // ---------------------------------------------------------------- state transitions
@@ -170,7 +259,7 @@ final class G extends Continuation implements Waiter {
     void toDead() {
         long s = status;
         checkState(s, RUNNING, "finish");
-        task = null;
+        dropBody();
         STATUS.setVolatile(this, (s & ~STATE_MASK) | DEAD);
     }
 
@@ -185,10 +274,9 @@ final class G extends Continuation implements Waiter {
         long s = status;
         checkState(s, RUNNING, "park");
         long waiting = (s & ~STATE_MASK) + GEN_ONE | WAITING;
-        TimerQueue.Timer t = null;
-        if (parkDeadline != 0) {
-            t = new TimerQueue.Timer(parkDeadline, this, waiting >>> 2, timers);
-            timer = t; // written before the volatile store below, so the waking goroutine sees it
+        TimerQueue.Timer t = timer;
+        if (t != null) {
+            t.prepare(waiting >>> 2, timers); // before the volatile store below, so the waking goroutine sees it
         }
         STATUS.setVolatile(this, waiting); // volatile store, then volatile load of permit: Dekker
         // From here on the goroutine may be woken and resumed elsewhere: touch only locals.
@@ -209,8 +297,7 @@ final class G extends Continuation implements Waiter {
         long s = status;
         checkState(s, RUNNABLE, "be abandoned");
         abandoned = true;
-        Runnable t = task;
-        task = null;
+        Runnable t = dropBody();
         STATUS.setVolatile(this, (s & ~STATE_MASK) | DEAD);
         if (t instanceof GTask<?> handle) {
             handle.abandon("goroutine " + id + " was abandoned: its scheduler " + scheduler.name() + " was shut down before it finished");
@@ -233,8 +320,7 @@ final class G extends Continuation implements Waiter {
         if (stateOf(s) != WAITING || !STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | DEAD)) {
             return;
         }
-        Runnable t = task;
-        task = null;
+        Runnable t = dropBody();
         if (t instanceof GTask<?> handle) {
             handle.abandon("goroutine " + id + " was abandoned while parked: its scheduler " + scheduler.name()
                     + " was stopped before it finished");
@@ -281,11 +367,8 @@ final class G extends Continuation implements Waiter {
         if ((int) PERMIT.getAndSet(this, 1) == 0) {
             if (wake()) {
                 scheduler.ready(this);
-            } else {
-                Thread carrier = pinnedCarrier;
-                if (carrier != null) {
-                    java.util.concurrent.locks.LockSupport.unpark(carrier);
-                }
+            } else if (pinnedPark) {
+                java.util.concurrent.locks.LockSupport.unpark(m); // the carrier it is pinned to
             }
         }
     }
@@ -302,7 +385,7 @@ final class G extends Continuation implements Waiter {
 
     @Override
     public String toString() {
-        return label(id, name) + " [" + stateName(state()) + "]";
+        return label(id, name()) + " [" + stateName(state()) + "]";
     }
 
     /** How every message names a goroutine: {@code goroutine 12} or {@code goroutine 12 "name"}. */

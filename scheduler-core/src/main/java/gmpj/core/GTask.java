@@ -83,7 +83,7 @@ final class GTask<T> implements Task<T>, Runnable {
 
     @Override
     public String name() {
-        return g.name;
+        return g.name();
     }
 
     @Override
@@ -171,6 +171,6 @@ final class GTask<T> implements Task<T>, Runnable {
 
     @Override
     public String toString() {
-        return "Task[goroutine " + g.id + (g.name == null ? "" : " " + g.name) + (isDone() ? ", done]" : "]");
+        return "Task[goroutine " + g.id + (g.name() == null ? "" : " " + g.name()) + (isDone() ? ", done]" : "]");
     }
 }

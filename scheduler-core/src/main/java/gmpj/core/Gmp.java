@@ -37,7 +37,7 @@ public final class Gmp {
     /** The name of the calling goroutine, or null (no goroutine, or started without a name). */
     public static String goroutineName() {
         G g = currentG();
-        return g == null ? null : g.name;
+        return g == null ? null : g.name();
     }
 
     /** The scheduler running the calling goroutine, or null outside any goroutine. */
@@ -64,7 +64,6 @@ public final class Gmp {
         g.yieldKind = G.YIELD_RUNNABLE;
         if (!Continuation.yield(G.SCOPE)) {
             g.yieldKind = G.YIELD_NONE;
-            g.pinned = false;
         }
     }
 

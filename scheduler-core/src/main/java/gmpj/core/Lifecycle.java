@@ -175,9 +175,9 @@ final class Lifecycle {
                 return;
             }
             M carrier = g.m;
-            WaitReason reason = st == G.WAITING ? g.waitReason : null;
+            WaitReason reason = st == G.WAITING ? g.waitReason() : null;
             out.add(new CloseTimeoutException.Unfinished(g, G.stateName(st), reason,
-                    reason == null ? 0 : Math.max(0, now - g.waitSince),
+                    reason == null ? 0 : g.waitingNanos(now),
                     st == G.RUNNING && carrier != null ? carrier : null));
         });
         out.sort(Comparator.comparingLong(u -> u.g().id));

@@ -206,7 +206,8 @@ final class M extends Thread implements StealPolicy.Victims {
         g.yieldKind = G.YIELD_NONE;
         if (kind == G.YIELD_PARK) {
             p.counters.inc(PCounters.PARKS);
-            long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
+            TimerQueue.Timer timer = g.timer;
+            long deadline = timer == null ? 0 : timer.deadline; // read now: once committed, g may run elsewhere
             if (g.commitPark(p.timers)) {
                 s.timers.armed(deadline);
                 return null;
@@ -240,7 +241,8 @@ final class M extends Thread implements StealPolicy.Victims {
         byte kind = g.yieldKind;
         g.yieldKind = G.YIELD_NONE;
         if (kind == G.YIELD_PARK) {
-            long deadline = g.parkDeadline; // read now: once committed, g may run elsewhere
+            TimerQueue.Timer timer = g.timer;
+            long deadline = timer == null ? 0 : timer.deadline; // read now: once committed, g may run elsewhere
             if (g.commitPark(old.timers)) {
                 // As in execute: the processor's carrier (or any) may be parked idle past this
                 // deadline, and nothing else would wake it for a timer armed from here.

@@ -178,71 +178,102 @@ public final class Parking {
         }
     }
 
+    /** What {@link #beginPark} found: a permit was there already, the park may unmount, or it must not. */
+    private static final int TOOK_PERMIT = 0;
+    private static final int UNMOUNT = 1;
+    private static final int STAY_MOUNTED = 2;
+
     /**
      * Parks goroutine {@code g}, which is running this code. Returns {@code true} if it took a
      * permit (was unparked), {@code false} if it woke for another reason (its timer).
+     *
+     * <p>Every frame between the goroutine's entry and its yield stays in its stack chunk while
+     * it is parked, and an interpreted or C1-compiled frame grows with the code of its method (the
+     * atomic accesses of the permit alone, inlined by C1, double it). So this method, which is on
+     * the stack during the park, does nothing but yield; {@link #beginPark} and {@link #endPark},
+     * which are not on the stack then, do the rest.
      */
     static boolean parkG(G g, WaitReason reason, long deadline) {
-        if (g.consumePermit()) {
+        int start = beginPark(g, reason, deadline);
+        if (start == TOOK_PERMIT) {
             return true;
         }
-        g.waitReason = reason;
-        g.waitSince = System.nanoTime();
-        g.parkDeadline = deadline;
-        boolean unparked;
-        if (g.scheduler.checkMonitors && CarrierProbe.holdsMonitor(g.m)) {
-            // The goroutine holds a monitor, which the JVM may have recorded as owned by this
-            // carrier thread: unmounted, the goroutine could not release it from another carrier,
-            // and other goroutines run by this carrier would enter it. So it keeps its carrier.
-            unparked = parkPinned(g, deadline);
-        } else if (yieldToPark(g)) {
-            unparked = g.consumePermit();
-            TimerQueue.Timer t = g.timer;
-            if (t != null) {
-                g.timer = null;
-                t.heap.cancel(t);
-            }
-        } else {
-            g.yieldKind = G.YIELD_NONE;
-            unparked = parkPinned(g, deadline);
+        boolean yielded = false;
+        if (start == UNMOUNT) {
+            g.yieldKind = G.YIELD_PARK;
+            yielded = Continuation.yield(G.SCOPE);
         }
-        g.parkDeadline = 0;
-        g.waitReason = null;
-        return unparked;
+        return endPark(g, yielded);
     }
 
-    /** Unmounts goroutine {@code g} to park; false if the JVM pinned its continuation. */
-    private static boolean yieldToPark(G g) {
-        g.yieldKind = G.YIELD_PARK;
-        return Continuation.yield(G.SCOPE);
+    /**
+     * Takes a permit that is there already; otherwise records the park in {@code g}: why and since
+     * when, and for a timed park its timer (before the yield, so that the carrier finds it and
+     * arms it, {@link G#commitPark}; before {@link G#pinnedPark}, so that the deadlock census sees
+     * a pinned park as timed).
+     */
+    private static int beginPark(G g, WaitReason reason, long deadline) {
+        if (g.consumePermit()) {
+            return TOOK_PERMIT;
+        }
+        g.parkingFor(reason);
+        if (deadline != 0) {
+            g.timer = new TimerQueue.Timer(deadline, g);
+        }
+        // A goroutine holding a monitor, which the JVM may have recorded as owned by this carrier
+        // thread, keeps its carrier: unmounted, it could not release the monitor from another
+        // carrier, and other goroutines run by this carrier would enter it.
+        return g.scheduler.checkMonitors && CarrierProbe.holdsMonitor(g.m) ? STAY_MOUNTED : UNMOUNT;
+    }
+
+    /**
+     * After the yield ({@code yielded}), or instead of it: then the goroutine parks on its
+     * carrier ({@link #parkPinned}). Disarms the timer (in the heap the carrier armed it in) and
+     * clears the reason. Returns whether the goroutine took a permit.
+     */
+    private static boolean endPark(G g, boolean yielded) {
+        boolean unparked = yielded ? g.consumePermit() : parkPinned(g);
+        TimerQueue.Timer t = g.timer;
+        if (t != null) {
+            g.timer = null;
+            if (t.heap != null) { // armed by the carrier that committed the park
+                t.heap.cancel(t);
+            }
+        }
+        g.parked();
+        return unparked;
     }
 
     /**
      * The JVM would not unmount the continuation: block the carrier thread itself until a permit
-     * arrives. {@link G#unpark()} finds the carrier in {@link G#pinnedCarrier}.
+     * arrives, or the deadline of the park's (unarmed) timer passes. {@link G#unpark()} finds the
+     * carrier in {@link G#m} while {@link G#pinnedPark} is set.
      */
-    private static boolean parkPinned(G g, long deadline) {
-        g.pinned = false;
+    private static boolean parkPinned(G g) {
+        g.yieldKind = G.YIELD_NONE;
+        TimerQueue.Timer timer = g.timer;
+        long deadline = timer == null ? 0 : timer.deadline;
+        WaitReason reason = g.waitReason();
         M carrier = g.m; // not Thread.currentThread(): see Gmp.currentG()
         P p = carrier.p;
         // Like a blocking call: the processor may be handed to another carrier while we block.
         boolean inSyscall = p != null && p.enterSyscall(carrier, PCounters.PINNED_PARKS);
-        g.pinnedCarrier = carrier; // volatile store, then the permit's getAndSet: Dekker with unpark
+        g.pinnedPark = true; // volatile store, then the permit's getAndSet: Dekker with unpark
         try {
             while (!g.consumePermit()) {
                 if (deadline == 0) {
-                    parkThread(g.waitReason, 0);
+                    parkThread(reason, 0);
                 } else {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         return false;
                     }
-                    parkThread(g.waitReason, remaining);
+                    parkThread(reason, remaining);
                 }
             }
             return true;
         } finally {
-            g.pinnedCarrier = null;
+            g.pinnedPark = false;
             // If the processor was handed off while we blocked, exitSyscall fails: a pinned
             // continuation cannot yield to queue for a processor, so it runs on without one (its
             // spawns and readies go to the global queue) and its carrier finds out when it returns.

@@ -25,19 +25,34 @@ final class TimerQueue {
     /**
      * One timer. {@code index} is its heap slot, or -1 while not in the heap; {@code cancelled}
      * makes a later {@link #add} a no-op. Both are lock-protected.
+     *
+     * <p>A timed park's timer is created by the goroutine before it yields, with its deadline
+     * only; the carrier that commits the park gives it the park generation and the heap
+     * ({@link #prepare}) before it publishes {@code WAITING} and adds it, so every reader that
+     * finds it in a heap, or wakes from its park, sees both.
      */
     static final class Timer {
         final long deadline;
         final G g;
-        final long gen;
+        long gen;
         /** The heap it is armed in; cancellation goes there, from whichever carrier the goroutine woke on. */
-        final TimerQueue heap;
+        TimerQueue heap;
         int index = -1;
         boolean cancelled;
 
-        Timer(long deadline, G g, long gen, TimerQueue heap) {
+        /** The timer of a park that is about to be committed: no generation or heap yet. */
+        Timer(long deadline, G g) {
             this.deadline = deadline;
             this.g = g;
+        }
+
+        Timer(long deadline, G g, long gen, TimerQueue heap) {
+            this(deadline, g);
+            prepare(gen, heap);
+        }
+
+        /** The carrier committing the park, before it publishes the park: which park, and which heap. */
+        void prepare(long gen, TimerQueue heap) {
             this.gen = gen;
             this.heap = heap;
         }

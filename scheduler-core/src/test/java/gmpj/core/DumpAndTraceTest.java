@@ -71,6 +71,65 @@ class DumpAndTraceTest {
         }
     }
 
+    private static StackTraceElement frame(String cls, String method) {
+        return new StackTraceElement(cls, method, null, -1);
+    }
+
+    @Test
+    void aGoroutinesFramesEndAtItsEntryEvenWhenItRunsRuntimeCodeOnTop() {
+        // A running goroutine sampled inside an unpark: its innermost frame is the runtime's.
+        StackTraceElement[] running = {
+            frame("gmpj.core.G", "unpark"), frame("app.Worker", "handOver"), frame("app.Worker", "run"),
+            frame("gmpj.core.G$Entry", "run"), frame("jdk.internal.vm.Continuation", "run"), frame("gmpj.core.M", "execute"),
+        };
+        assertEquals(Arrays.asList(running).subList(0, 3), Diagnostics.goroutineFrames(running));
+        // A goroutine caught while the runtime finds its body (loading a class on the way): no user frame yet.
+        StackTraceElement[] starting = {
+            frame("java.lang.ClassLoader", "loadClass"), frame("gmpj.core.G", "body"), frame("gmpj.core.G$Entry", "run"),
+            frame("jdk.internal.vm.Continuation", "enter"),
+        };
+        assertEquals(Arrays.asList(starting).subList(0, 1), Diagnostics.goroutineFrames(starting));
+        // No entry among them (a partial stack): every frame is the goroutine's.
+        StackTraceElement[] partial = {frame("app.Worker", "run")};
+        assertEquals(Arrays.asList(partial), Diagnostics.goroutineFrames(partial));
+    }
+
+    @Test
+    void namesAndWaitReasonsOutliveTheirGoroutinesWhereTheyAreShown() {
+        try (Scheduler s = builder("names").procs(1).build()) {
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            AtomicBoolean released = new AtomicBoolean();
+            Task<Void> parked = s.submit("sleeper", () -> awaitValueOnEmptyChannel(me, released));
+            try {
+                awaitCondition(s, "sleeper parked", () -> {
+                    GoroutineInfo i = named(s, "sleeper");
+                    return i != null && "waiting".equals(i.state());
+                });
+                GoroutineInfo i = named(s, "sleeper");
+                assertEquals(WaitReason.CHAN_RECV, i.waitReason(), i.toString());
+                assertTrue(i.waiting() != null && !i.waiting().isNegative(), i.toString());
+                assertEquals("sleeper", parked.name());
+            } finally {
+                released.set(true);
+                if (me.get() != null) {
+                    me.get().unpark();
+                }
+            }
+            join(s, parked);
+            assertEquals("sleeper", parked.name(), "a finished goroutine keeps its name");
+            assertTrue(parked.toString().contains("sleeper"), parked.toString());
+            AtomicReference<String> inside = new AtomicReference<>();
+            join(s, s.submit("asker", () -> {
+                inside.set(Gmp.goroutineName());
+                return null;
+            }));
+            assertEquals("asker", inside.get());
+            Task<Integer> anonymous = s.submit(() -> 1);
+            join(s, anonymous);
+            assertEquals(null, anonymous.name());
+        }
+    }
+
     @Test
     void schedtraceDeliversSchedLinesToTheSink() {
         Queue<String> diag = new ConcurrentLinkedQueue<>();

@@ -193,7 +193,7 @@ public final class Mutex implements Locker {
     private int acquireSlow(WaitReason reason, boolean timed, long deadline, boolean interruptible) {
         Gmp.checkpoint();
         boolean spinPays = spinCanPayOff();
-        WaitNode node = null;
+        WaitNode.MutexNode node = null;
         boolean starving = false; // this caller has waited past the threshold (sticky, as in Go)
         boolean awoke = false;    // this caller set WOKEN, or was woken with it: it must clear it
         int gaveUp = 0;           // TIMED_OUT or INTERRUPTED once the wait was abandoned
@@ -237,7 +237,7 @@ public final class Mutex implements Locker {
             }
             // Locked, or starving: queue up.
             if (node == null) {
-                node = WaitNode.forCurrent();
+                node = new WaitNode.MutexNode(Parking.currentWaiter());
                 node.waitStart = System.nanoTime();
             }
             if (!enqueue(node, starving, awoke)) {
@@ -275,7 +275,7 @@ public final class Mutex implements Locker {
      * had queued before. Returns {@code false}, changing nothing, if the mutex is free to compete
      * for or the state moved under us.
      */
-    private boolean enqueue(WaitNode node, boolean starving, boolean awoke) {
+    private boolean enqueue(WaitNode.MutexNode node, boolean starving, boolean awoke) {
         queue.lock();
         try {
             int s = (int) STATE.getVolatile(this);
@@ -426,7 +426,8 @@ public final class Mutex implements Locker {
                 if (waiters == 0 || (s & LOCKED) != 0) {
                     return;
                 }
-                WaitNode head = queue.peekFirst(); // non-null: under this lock the count and the queue agree
+                // Non-null: under this lock the count and the queue agree; a Mutex queues only its own nodes.
+                WaitNode.MutexNode head = (WaitNode.MutexNode) queue.peekFirst();
                 if (head.waiter.isAbandoned()) {
                     dropWaiterLocked(head);
                     continue;

@@ -133,8 +133,7 @@ public final class Semaphore {
             return false;
         }
         Gmp.checkpoint();
-        WaitNode node = WaitNode.forCurrent();
-        node.weight = n;
+        WaitNode node = new WaitNode.WeightedNode(Parking.currentWaiter(), n);
         if (takeNow(n, node)) {
             return true;
         }
@@ -190,7 +189,8 @@ public final class Semaphore {
     private WaitNode grantWaiters() {
         WaitNode first = null;
         WaitNode last = null;
-        for (WaitNode head; (head = queue.firstLive()) != null && size - held >= head.weight; ) {
+        // A Semaphore queues only its own nodes.
+        for (WaitNode.WeightedNode head; (head = (WaitNode.WeightedNode) queue.firstLive()) != null && size - held >= head.weight; ) {
             held = held + head.weight;
             queue.remove(head);
             head.status = WaitNode.GRANTED; // volatile store: the waiter reads it

@@ -56,8 +56,10 @@ public final class WaitGroup {
         }
     }
 
-    /** Counter (high 32 bits) and waiters (low 32 bits); see the class comment. Through {@link #STATE}. */
-    @SuppressWarnings("unused")
+    /**
+     * Counter (high 32 bits) and waiters (low 32 bits); see the class comment. Changed through
+     * {@link #STATE}; read directly (a volatile read) where the reader may be on a parked stack.
+     */
     private volatile long state;
     private final WaitQueue queue = new WaitQueue();
 
@@ -141,7 +143,16 @@ public final class WaitGroup {
      */
     public void await() {
         if (counter() != 0) {
-            awaitSlow(false, 0L);
+            // Parks in this frame, without a helper between it and Parking.park: a parked goroutine
+            // keeps every frame from its entry to its yield, so fewer and smaller frames mean a
+            // smaller parked goroutine.
+            WaitNode node = enqueue();
+            if (node != null) {
+                while (node.status == WaitNode.WAITING) { // volatile read: pairs with the release's volatile write
+                    Parking.park(WaitReason.WAITGROUP); // a plain thread's interrupt flag is kept (Parking.parkThread)
+                }
+                checkNotReused();
+            }
         }
     }
 
@@ -152,12 +163,14 @@ public final class WaitGroup {
      */
     public boolean await(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
-        return counter() == 0 || awaitSlow(true, Parking.deadlineAfter(timeout));
+        return counter() == 0 || awaitUntil(Parking.deadlineAfter(timeout));
     }
 
     /** The counter now; a snapshot. */
     public int counter() {
-        return (int) ((long) STATE.getVolatile(this) >> 32); // volatile read: acquires the done()s' writes
+        // A volatile read (it acquires the done()s' writes), of the field rather than through STATE:
+        // await() is on a parked goroutine's stack, where C1 code that inlines a VarHandle takes room.
+        return (int) (state >> 32);
     }
 
     /** Callers waiting now; a snapshot. */
@@ -170,7 +183,23 @@ public final class WaitGroup {
         return queue;
     }
 
-    private boolean awaitSlow(boolean timed, long deadline) {
+    private boolean awaitUntil(long deadline) {
+        WaitNode node = enqueue();
+        if (node == null) {
+            return true;
+        }
+        if (node.await(WaitReason.WAITGROUP, true, deadline, false) == WaitNode.TIMED_OUT && leave(node)) {
+            return false;
+        }
+        checkNotReused();
+        return true;
+    }
+
+    /**
+     * Counts the caller as a waiter and queues a node for it, unless the counter is zero already
+     * (then null: nothing to wait for).
+     */
+    private WaitNode enqueue() {
         Gmp.checkpoint();
         WaitNode node = WaitNode.forCurrent();
         queue.lock();
@@ -178,7 +207,7 @@ public final class WaitGroup {
             for (;;) {
                 long s = (long) STATE.getVolatile(this);
                 if ((int) (s >> 32) == 0) {
-                    return true;
+                    return null;
                 }
                 if (STATE.compareAndSet(this, s, s + 1)) { // volatile CAS; the waiter count is ours to change here
                     break;
@@ -188,15 +217,16 @@ public final class WaitGroup {
         } finally {
             queue.unlock();
         }
-        if (node.await(WaitReason.WAITGROUP, timed, deadline, false) == WaitNode.TIMED_OUT && leave(node)) {
-            return false;
-        }
-        if ((long) STATE.getVolatile(this) != 0) {
+        return node;
+    }
+
+    /** A released waiter: the group must not have started a new round before it returned. */
+    private void checkNotReused() {
+        if (state != 0) { // volatile read
             throw new IllegalStateException("WaitGroup reused before a previous await() returned: add() was called "
                     + "while waiters of the last round were still being released; let every await() return "
                     + "before starting the next round");
         }
-        return true;
     }
 
     /** A timed-out waiter leaves, if no release took it meanwhile. Returns {@code true} if it left. */

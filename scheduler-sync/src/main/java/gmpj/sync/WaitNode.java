@@ -7,6 +7,10 @@ import gmpj.core.Waiter;
 /**
  * One caller waiting in a {@link WaitQueue}: who to wake, and what it was given.
  *
+ * <p>A node is as small as an object with these five fields can be (32 bytes with compressed
+ * references): a parked goroutine keeps it for as long as it waits. What only one primitive needs
+ * is in that primitive's subclass ({@link MutexNode}, {@link WeightedNode}).
+ *
  * <h2>Protocol shared by every primitive of this package</h2>
  * <ol>
  *   <li>The waiter creates a node ({@link #WAITING}) and links it into the queue under the queue's
@@ -28,7 +32,7 @@ import gmpj.core.Waiter;
  * makes the waker's earlier writes (the protected data, the primitive's state) visible to the
  * woken waiter. The links are plain: only read and written under the queue lock.
  */
-final class WaitNode {
+class WaitNode {
     /** Queued and not yet woken. Only state in which the node is linked into its queue. */
     static final int WAITING = 0;
     /** Woken to try again (a {@link Mutex} in normal mode): the waiter competes for the lock. */
@@ -43,12 +47,6 @@ final class WaitNode {
     final Waiter waiter;
     /** {@link #WAITING}, {@link #WOKEN} or {@link #GRANTED}; see the class comment for its writers. */
     volatile int status;
-    /** When the waiter first queued (System.nanoTime); written by the waiter before it links the node. */
-    long waitStart;
-    /** Semaphore permits asked for; immutable after the node is linked. */
-    long weight;
-    /** Set by a {@link Mutex} waiter once its node was linked: if it loses the race after waking, it re-queues at the front. */
-    boolean queuedBefore;
 
     /** Queue links; guarded by the queue lock. */
     WaitNode prev;
@@ -61,6 +59,28 @@ final class WaitNode {
 
     WaitNode(Waiter waiter) {
         this.waiter = waiter;
+    }
+
+    /** A {@link Mutex} waiter's node. */
+    static final class MutexNode extends WaitNode {
+        /** When the waiter first queued (System.nanoTime); written by the waiter before it links the node. */
+        long waitStart;
+        /** Set by the waiter once its node was linked: if it loses the race after waking, it re-queues at the front. */
+        boolean queuedBefore;
+
+        MutexNode(Waiter waiter) {
+            super(waiter);
+        }
+    }
+
+    /** A {@link Semaphore} waiter's node: the units it asks for. */
+    static final class WeightedNode extends WaitNode {
+        final long weight;
+
+        WeightedNode(Waiter waiter, long weight) {
+            super(waiter);
+            this.weight = weight;
+        }
     }
 
     /** A node for the calling goroutine or thread. */
