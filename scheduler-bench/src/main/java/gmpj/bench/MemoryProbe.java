@@ -46,15 +46,22 @@ import jdk.internal.vm.ContinuationScope;
  * goroutines keep big stack chunks while they stay parked. How many do depends on the machine and
  * its load, so the plain run's figure (what a program that parks a million goroutines right after
  * start-up gets) moves by tens of bytes from run to run. With {@code --warm}, each kind first
- * brings N entities to rest and releases them, unmeasured, so the measured ones park through
- * compiled code: the steady state, and the reproducible figure.
+ * brings N entities to rest and releases them twice, unmeasured, so that the measured ones park
+ * through C2-compiled code: the steady state, and the reproducible figure. Twice, because the
+ * first round's wake-ups run code after the park that C2 compiled without a profile for it:
+ * they deoptimize it, and only the second round parks through the recompiled code.
  *
  * <p>With {@code --histogram}, each kind also prints the class histogram's difference between the
  * two readings (the JVM's {@code GC.class_histogram}, taken after the heap readings), per entity:
  * which objects the bytes are.
  *
+ * <p>{@code --only=park,waitgroup} measures only the kinds named (of {@code park}, {@code waitgroup},
+ * {@code vthread}, {@code latch}, {@code continuation}): a kind measured first in a fresh JVM does
+ * not pay for the deoptimizations that the kinds before it leave (a new goroutine body at a call
+ * site the JIT had compiled for the previous kind's), which make a cold figure noisier still.
+ *
  * <p>Run with a heap big enough for a million of each, e.g.
- * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N] [--warm] [--histogram]}.
+ * {@code java -Xms8g -Xmx8g --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar gmpj.bench.MemoryProbe [N] [--warm] [--only=KINDS] [--histogram]}.
  */
 public final class MemoryProbe {
     static final int DEFAULT_N = 1_000_000;
@@ -65,44 +72,69 @@ public final class MemoryProbe {
     /** One line of {@code GC.class_histogram}: rank, instances, bytes, class name. */
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
+    /** Unmeasured rounds per kind with {@code --warm}; see the class comment for why two. */
+    private static final int WARM_ROUNDS = 2;
+
     private static boolean histogram;
     private static boolean warm;
 
     private MemoryProbe() {}
 
+    /** One kind of parked entity: its key for {@code --only}, its row label, and how to measure it. */
+    private record Row(String key, String label, boolean goroutine, Kind kind) {}
+
     public static void main(String[] args) throws Exception {
         int entities = DEFAULT_N;
+        List<String> only = null;
         for (String a : args) {
             if (a.equals("--histogram")) {
                 histogram = true;
             } else if (a.equals("--warm")) {
                 warm = true;
+            } else if (a.startsWith("--only=")) {
+                only = List.of(a.substring("--only=".length()).split(","));
             } else {
                 entities = Integer.parseInt(a.replace("_", ""));
             }
         }
         int n = entities;
+        List<Row> rows = List.of(
+                new Row("park", "gmpj goroutine (Parking.park)", true, () -> parkedGoroutines(n)),
+                new Row("waitgroup", "gmpj goroutine (WaitGroup.await)", true, () -> goroutinesOnWaitGroup(n)),
+                new Row("vthread", "virtual thread (LockSupport.park)", false, () -> parkedVirtualThreads(n)),
+                new Row("latch", "virtual thread (CountDownLatch.await)", false, () -> virtualThreadsOnLatch(n)),
+                new Row("continuation", "bare continuation, yielded once", false, () -> yieldedContinuations(n)));
+        for (String k : only == null ? List.<String>of() : only) {
+            if (rows.stream().noneMatch(r -> r.key.equals(k))) {
+                throw new IllegalArgumentException("--only: unknown kind '" + k + "'; the kinds are "
+                        + rows.stream().map(Row::key).toList());
+            }
+        }
         System.out.printf("MemoryProbe: N=%,d per kind, JDK %s, max heap %d MiB, %s%n", n, Runtime.version(),
-                Runtime.getRuntime().maxMemory() >> 20, warm ? "after an unmeasured warm-up round per kind" : "cold");
-        double g = measure(() -> parkedGoroutines(n));
-        double wg = measure(() -> goroutinesOnWaitGroup(n));
-        double vt = measure(() -> parkedVirtualThreads(n));
-        double vtLatch = measure(() -> virtualThreadsOnLatch(n));
-        double c = measure(() -> yieldedContinuations(n));
+                Runtime.getRuntime().maxMemory() >> 20, warm ? "after " + WARM_ROUNDS + " unmeasured rounds per kind" : "cold");
+        List<String> table = new ArrayList<>();
+        double worst = -1;
+        for (Row r : rows) {
+            if (only != null && !only.contains(r.key)) {
+                continue;
+            }
+            double bytes = measure(r.kind);
+            table.add(String.format(Locale.ROOT, "| %-38s | %,20.0f B |", r.label, bytes));
+            if (r.goroutine) {
+                worst = Math.max(worst, bytes);
+            }
+        }
         System.out.println();
         System.out.println("| parked entity (shallow stack)          | retained heap per entity |");
         System.out.println("|----------------------------------------|-------------------------:|");
-        System.out.printf(Locale.ROOT, "| gmpj goroutine (Parking.park)          | %,20.0f B |%n", g);
-        System.out.printf(Locale.ROOT, "| gmpj goroutine (WaitGroup.await)       | %,20.0f B |%n", wg);
-        System.out.printf(Locale.ROOT, "| virtual thread (LockSupport.park)      | %,20.0f B |%n", vt);
-        System.out.printf(Locale.ROOT, "| virtual thread (CountDownLatch.await)  | %,20.0f B |%n", vtLatch);
-        System.out.printf(Locale.ROOT, "| bare continuation, yielded once        | %,20.0f B |%n", c);
-        double worst = Math.max(g, wg);
-        System.out.printf(Locale.ROOT, "target: <= %d B per parked goroutine: %s (%.2fx the target)%n",
-                TARGET_BYTES_PER_G, worst <= TARGET_BYTES_PER_G ? "MET" : "MISSED", worst / TARGET_BYTES_PER_G);
+        table.forEach(System.out::println);
+        if (worst >= 0) {
+            System.out.printf(Locale.ROOT, "target: <= %d B per parked goroutine: %s (%.2fx the target)%n",
+                    TARGET_BYTES_PER_G, worst <= TARGET_BYTES_PER_G ? "MET" : "MISSED", worst / TARGET_BYTES_PER_G);
+        }
     }
 
-    /** One kind's figure: {@code kind} measured once, after an unmeasured round with {@code --warm}. */
+    /** One kind's figure: {@code kind} measured once, after {@link #WARM_ROUNDS} unmeasured rounds with {@code --warm}. */
     private static double measure(Kind kind) throws Exception {
         if (warm) {
             boolean h = histogram;
@@ -110,7 +142,9 @@ public final class MemoryProbe {
             PrintStream out = System.out;
             System.setOut(new PrintStream(OutputStream.nullOutputStream()));
             try {
-                kind.run();
+                for (int i = 0; i < WARM_ROUNDS; i++) {
+                    kind.run();
+                }
             } finally {
                 System.setOut(out);
                 histogram = h;
@@ -319,19 +353,19 @@ public final class MemoryProbe {
 
     /** The classes whose live bytes grew by at least a tenth of a byte per entity, largest first. */
     private static void printHistogramDelta(int n, Map<String, long[]> h0, Map<String, long[]> h1) {
-        record Row(String name, long instances, long bytes) {}
-        List<Row> rows = new ArrayList<>();
+        record Delta(String name, long instances, long bytes) {}
+        List<Delta> rows = new ArrayList<>();
         for (Map.Entry<String, long[]> e : h1.entrySet()) {
             long[] was = h0.getOrDefault(e.getKey(), new long[2]);
             long bytes = e.getValue()[1] - was[1];
             if (Math.abs(bytes) * 10 >= n) {
-                rows.add(new Row(e.getKey(), e.getValue()[0] - was[0], bytes));
+                rows.add(new Delta(e.getKey(), e.getValue()[0] - was[0], bytes));
             }
         }
-        rows.sort(Comparator.comparingLong(Row::bytes).reversed());
+        rows.sort(Comparator.comparingLong(Delta::bytes).reversed());
         long total = 0;
         System.out.println("      instances/entity   bytes/entity  class (histogram difference)");
-        for (Row r : rows) {
+        for (Delta r : rows) {
             total += r.bytes;
             System.out.printf(Locale.ROOT, "      %16.2f %14.1f  %s%n", (double) r.instances / n, (double) r.bytes / n, r.name);
         }

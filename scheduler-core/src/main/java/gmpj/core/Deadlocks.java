@@ -67,7 +67,7 @@ final class Deadlocks {
      * Looks at every live goroutine. Each goroutine's state is read first (a volatile read); the
      * fields read after it were written by the goroutine or its carrier before the state they
      * belong to: the timer of a timed park before the goroutine yields (so before {@code WAITING})
-     * or sets {@link G#pinnedPark} ({@link Parking#parkG}). A goroutine caught between two states
+     * or starts a pinned park ({@link Parking#parkG}). A goroutine caught between two states
      * is counted active, never parked.
      */
     Census census() {
@@ -77,7 +77,7 @@ final class Deadlocks {
             if (st == G.DEAD) {
                 return;
             }
-            boolean untimedPark = (st == G.WAITING || st == G.RUNNING && g.pinnedPark) && g.timer == null;
+            boolean untimedPark = (st == G.WAITING || st == G.RUNNING && g.inPinnedPark()) && g.timer == null;
             if (!untimedPark) {
                 census.active++;
                 return;

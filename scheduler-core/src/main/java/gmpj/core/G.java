@@ -9,8 +9,8 @@ import jdk.internal.vm.ContinuationScope;
  * A goroutine: one JDK continuation plus the little state the scheduler needs.
  *
  * <h2>State machine</h2>
- * The state lives in the low two bits of one {@code long} word, {@link #status}; the rest of the
- * word is the <em>park generation</em>, bumped by every park. Every transition is a method here:
+ * The state lives in the low two bits of one {@code int} word, {@link #status}; the other 30 bits
+ * are the <em>park generation</em>, bumped by every park. Every transition is a method here:
  * <pre>
  *   RUNNABLE --toRunning--> RUNNING --toRunnable (yield)-------> RUNNABLE
  *                                   --commitPark------------> WAITING --wake / wakeFromTimer--> RUNNABLE
@@ -32,7 +32,12 @@ import jdk.internal.vm.ContinuationScope;
  * </ul>
  * Under sequential consistency at least one side sees the other's write; both may, and the CAS on
  * {@code status} lets exactly one of them make the goroutine runnable. The timer of a timed park
- * wakes only the park generation it was armed for, so a stale timer can never wake a later park.
+ * wakes only the park generation it was armed for, so a stale timer (one a carrier took from its
+ * heap just as the goroutine woke for another reason) does not wake a later park. The generation
+ * wraps after 2<sup>30</sup> parks: a stale timer could wake a later park only if the carrier
+ * firing it stalled for that many parks of the goroutine, and then the park returns spuriously,
+ * which every park's caller allows for (it re-checks its condition). An {@code int} keeps the
+ * object 8 bytes smaller than a {@code long} would.
  */
 final class G extends Continuation implements Waiter {
     static final ContinuationScope SCOPE = new ContinuationScope("gmpj");
@@ -41,8 +46,8 @@ final class G extends Continuation implements Waiter {
     static final int RUNNING = 1;
     static final int WAITING = 2;
     static final int DEAD = 3;
-    private static final long STATE_MASK = 3;
-    private static final long GEN_ONE = 4;
+    private static final int STATE_MASK = 3;
+    private static final int GEN_ONE = 4;
 
     /** Why the continuation last yielded; written by the goroutine, read by its carrier (same thread). */
     static final byte YIELD_NONE = 0;
@@ -51,12 +56,14 @@ final class G extends Continuation implements Waiter {
 
     private static final VarHandle STATUS;
     private static final VarHandle PERMIT;
+    private static final VarHandle WAIT;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATUS = l.findVarHandle(G.class, "status", long.class);
+            STATUS = l.findVarHandle(G.class, "status", int.class);
             PERMIT = l.findVarHandle(G.class, "permit", int.class);
+            WAIT = l.findVarHandle(G.class, "wait", byte.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -105,8 +112,18 @@ final class G extends Continuation implements Waiter {
     /** The body of a goroutine started with a name, and its name. */
     private record Named(String name, Runnable body) {}
 
-    /** The reasons a byte of {@link #waitReason} stands for (its value minus one). */
+    /** The reasons the low bits of {@link #wait} stand for (their value minus one). */
     private static final WaitReason[] REASONS = WaitReason.values();
+    /** {@link #wait}: the bit of a pinned park, and the bits of the reason. */
+    private static final int PINNED_PARK = 0x80;
+    private static final int REASON_BITS = 0x7F;
+
+    static {
+        if (REASONS.length >= REASON_BITS) {
+            throw new ExceptionInInitializerError("gmpj bug: " + REASONS.length + " wait reasons do not fit in "
+                    + Integer.bitCount(REASON_BITS) + " bits of G.wait");
+        }
+    }
 
     /**
      * {@link #waitSince} counts in units of 2<sup>{@value}</sup> ns (about 1.05 ms) and keeps the
@@ -126,7 +143,7 @@ final class G extends Continuation implements Waiter {
     private Object task;
 
     /** State and park generation; see the class comment. Accessed through {@link #STATUS}. */
-    private volatile long status;
+    private volatile int status;
     /** Park permit, 0 or 1. Accessed through {@link #PERMIT}. */
     @SuppressWarnings("unused")
     private volatile int permit;
@@ -147,17 +164,16 @@ final class G extends Continuation implements Waiter {
      */
     TimerQueue.Timer timer;
     /**
-     * Set while the goroutine blocks its carrier {@link #m} in a pinned park (the continuation could
-     * not yield). Written by the goroutine (volatile) before it re-checks the permit; read by
-     * unparkers after they set the permit: the same Dekker pairing as {@code status}/{@code permit}.
+     * Written only by the goroutine. Low bits: why it is parked ({@link WaitReason} ordinal plus
+     * one, 0 for none), written plainly before it parks and read racily by observers (stale values
+     * are acceptable in a dump). Bit {@link #PINNED_PARK}: set while the goroutine blocks its
+     * carrier {@link #m} in a pinned park (the continuation could not yield), with a volatile store
+     * before it re-checks the permit, and read (volatile) by unparkers after they set the permit:
+     * the same Dekker pairing as {@code status}/{@code permit}. One byte for both keeps the object
+     * 8 bytes smaller.
      */
-    volatile boolean pinnedPark;
-    /**
-     * Why the goroutine is parked ({@link WaitReason} ordinal plus one, 0 for none) and since when
-     * (see {@link #WAIT_CLOCK_SHIFT}); written by the goroutine before it parks, read racily by
-     * observers (stale values are acceptable in a dump).
-     */
-    private byte waitReason;
+    private byte wait;
+    /** Since when the goroutine is parked (see {@link #WAIT_CLOCK_SHIFT}); written with the reason, read racily. */
     private int waitSince;
     /**
      * Set (by the runtime's monitor) when the goroutine has run past its time slice; cleared by
@@ -203,19 +219,33 @@ final class G extends Continuation implements Waiter {
 
     /** Goroutine only, before it parks: records why, and since when. */
     void parkingFor(WaitReason reason) {
-        waitReason = (byte) (reason.ordinal() + 1);
+        wait = (byte) (reason.ordinal() + 1);
         waitSince = (int) (System.nanoTime() >> WAIT_CLOCK_SHIFT);
     }
 
     /** Goroutine only, once it is back from a park. */
     void parked() {
-        waitReason = 0;
+        wait = 0;
     }
 
     /** Why the goroutine parks, or null; racy (meaningful while it is {@code WAITING}). */
     WaitReason waitReason() {
-        int r = waitReason;
+        int r = wait & REASON_BITS;
         return r == 0 ? null : REASONS[r - 1];
+    }
+
+    /**
+     * Goroutine only: starts or ends a pinned park. A volatile store: the goroutine then reads the
+     * permit, an unparker writes the permit and then reads this ({@link #inPinnedPark}).
+     */
+    void pinnedPark(boolean on) {
+        int w = wait;
+        WAIT.setVolatile(this, (byte) (on ? w | PINNED_PARK : w & ~PINNED_PARK));
+    }
+
+    /** Whether the goroutine blocks its carrier {@link #m} in a pinned park; a volatile read. */
+    boolean inPinnedPark() {
+        return ((byte) WAIT.getVolatile(this) & PINNED_PARK) != 0;
     }
 
     /** How long the goroutine has been parked at {@code now} (System.nanoTime), to about a millisecond; racy. */
@@ -233,8 +263,8 @@ final class G extends Continuation implements Waiter {
 
     // ---------------------------------------------------------------- state transitions
 
-    static int stateOf(long word) {
-        return (int) (word & STATE_MASK);
+    static int stateOf(int word) {
+        return word & STATE_MASK;
     }
 
     int state() {
@@ -243,21 +273,21 @@ final class G extends Continuation implements Waiter {
 
     /** RUNNABLE -> RUNNING, by the carrier that took the goroutine from a queue. */
     void toRunning() {
-        long s = status;
+        int s = status;
         checkState(s, RUNNABLE, "run");
         STATUS.setOpaque(this, (s & ~STATE_MASK) | RUNNING);
     }
 
     /** RUNNING -> RUNNABLE after a yield, by its carrier, before it is queued again (the queue publishes it). */
     void toRunnable() {
-        long s = status;
+        int s = status;
         checkState(s, RUNNING, "requeue");
         STATUS.setOpaque(this, (s & ~STATE_MASK) | RUNNABLE);
     }
 
     /** RUNNING -> DEAD, by its carrier once the continuation is done. */
     void toDead() {
-        long s = status;
+        int s = status;
         checkState(s, RUNNING, "finish");
         dropBody();
         STATUS.setVolatile(this, (s & ~STATE_MASK) | DEAD);
@@ -271,9 +301,9 @@ final class G extends Continuation implements Waiter {
      * cancels it first, arming it is a no-op.
      */
     boolean commitPark(TimerQueue timers) {
-        long s = status;
+        int s = status;
         checkState(s, RUNNING, "park");
-        long waiting = (s & ~STATE_MASK) + GEN_ONE | WAITING;
+        int waiting = (s & ~STATE_MASK) + GEN_ONE | WAITING; // the generation wraps (class comment)
         TimerQueue.Timer t = timer;
         if (t != null) {
             t.prepare(waiting >>> 2, timers); // before the volatile store below, so the waking goroutine sees it
@@ -294,7 +324,7 @@ final class G extends Continuation implements Waiter {
      * fails its task (if it has a handle) so that joiners do not wait forever.
      */
     void abandon() {
-        long s = status;
+        int s = status;
         checkState(s, RUNNABLE, "be abandoned");
         abandoned = true;
         Runnable t = dropBody();
@@ -316,7 +346,7 @@ final class G extends Continuation implements Waiter {
             return;
         }
         abandoned = true;
-        long s = (long) STATUS.getVolatile(this);
+        int s = (int) STATUS.getVolatile(this);
         if (stateOf(s) != WAITING || !STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | DEAD)) {
             return;
         }
@@ -329,17 +359,17 @@ final class G extends Continuation implements Waiter {
 
     /** WAITING -> RUNNABLE for whoever holds the permit. Returns {@code true} if this call did it. */
     private boolean wake() {
-        long s = (long) STATUS.getVolatile(this);
+        int s = (int) STATUS.getVolatile(this);
         return stateOf(s) == WAITING && STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | RUNNABLE);
     }
 
     /** WAITING -> RUNNABLE for the timer armed for park generation {@code gen}, if that park is still on. */
-    boolean wakeFromTimer(long gen) {
-        long waiting = gen << 2 | WAITING;
+    boolean wakeFromTimer(int gen) {
+        int waiting = gen << 2 | WAITING;
         return STATUS.compareAndSet(this, waiting, gen << 2 | RUNNABLE);
     }
 
-    private void checkState(long s, int expected, String what) {
+    private void checkState(int s, int expected, String what) {
         if (stateOf(s) != expected) {
             throw new IllegalStateException("gmpj bug: goroutine " + id + " cannot " + what + " in state "
                     + stateName(stateOf(s)) + " (expected " + stateName(expected) + ")");
@@ -367,7 +397,7 @@ final class G extends Continuation implements Waiter {
         if ((int) PERMIT.getAndSet(this, 1) == 0) {
             if (wake()) {
                 scheduler.ready(this);
-            } else if (pinnedPark) {
+            } else if (inPinnedPark()) {
                 java.util.concurrent.locks.LockSupport.unpark(m); // the carrier it is pinned to
             }
         }

@@ -209,7 +209,7 @@ public final class Parking {
     /**
      * Takes a permit that is there already; otherwise records the park in {@code g}: why and since
      * when, and for a timed park its timer (before the yield, so that the carrier finds it and
-     * arms it, {@link G#commitPark}; before {@link G#pinnedPark}, so that the deadlock census sees
+     * arms it, {@link G#commitPark}; before a pinned park starts, so that the deadlock census sees
      * a pinned park as timed).
      */
     private static int beginPark(G g, WaitReason reason, long deadline) {
@@ -247,7 +247,7 @@ public final class Parking {
     /**
      * The JVM would not unmount the continuation: block the carrier thread itself until a permit
      * arrives, or the deadline of the park's (unarmed) timer passes. {@link G#unpark()} finds the
-     * carrier in {@link G#m} while {@link G#pinnedPark} is set.
+     * carrier in {@link G#m} while {@link G#inPinnedPark} says so.
      */
     private static boolean parkPinned(G g) {
         g.yieldKind = G.YIELD_NONE;
@@ -258,7 +258,7 @@ public final class Parking {
         P p = carrier.p;
         // Like a blocking call: the processor may be handed to another carrier while we block.
         boolean inSyscall = p != null && p.enterSyscall(carrier, PCounters.PINNED_PARKS);
-        g.pinnedPark = true; // volatile store, then the permit's getAndSet: Dekker with unpark
+        g.pinnedPark(true); // volatile store, then the permit's getAndSet: Dekker with unpark
         try {
             while (!g.consumePermit()) {
                 if (deadline == 0) {
@@ -273,7 +273,7 @@ public final class Parking {
             }
             return true;
         } finally {
-            g.pinnedPark = false;
+            g.pinnedPark(false);
             // If the processor was handed off while we blocked, exitSyscall fails: a pinned
             // continuation cannot yield to queue for a processor, so it runs on without one (its
             // spawns and readies go to the global queue) and its carrier finds out when it returns.

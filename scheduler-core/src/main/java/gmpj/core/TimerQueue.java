@@ -34,7 +34,8 @@ final class TimerQueue {
     static final class Timer {
         final long deadline;
         final G g;
-        long gen;
+        /** The park generation it wakes ({@link G#wakeFromTimer}). */
+        int gen;
         /** The heap it is armed in; cancellation goes there, from whichever carrier the goroutine woke on. */
         TimerQueue heap;
         int index = -1;
@@ -46,13 +47,13 @@ final class TimerQueue {
             this.g = g;
         }
 
-        Timer(long deadline, G g, long gen, TimerQueue heap) {
+        Timer(long deadline, G g, int gen, TimerQueue heap) {
             this(deadline, g);
             prepare(gen, heap);
         }
 
         /** The carrier committing the park, before it publishes the park: which park, and which heap. */
-        void prepare(long gen, TimerQueue heap) {
+        void prepare(int gen, TimerQueue heap) {
             this.gen = gen;
             this.heap = heap;
         }
