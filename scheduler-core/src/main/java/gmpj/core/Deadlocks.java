@@ -59,8 +59,9 @@ final class Deadlocks {
      * finds it.
      */
     boolean idleOnTheSurface() {
+        Netpoll np = s.netpoll;
         return s.idle.idleCount() == c.procs && s.blockingInFlight.get() == 0 && s.global.isEmpty()
-                && s.timers.earliest() == Long.MAX_VALUE;
+                && s.timers.earliest() == Long.MAX_VALUE && (np == null || np.waiters() == 0);
     }
 
     /**

@@ -226,7 +226,12 @@ final class Diagnostics {
                 s.global.size(), s.timers.count(), s.liveGoroutines(), s.externalSpawns(), s.externalReadies.sum(),
                 s.preemptRequests.sum(), s.deadlocks.count(), (int) s.blockingInFlight.get(), s.carriers.handoffs(), hogs(),
                 s.orphanExits.sum(), extraRunning, s.carriers.failures(), s.carriers.sparesRetired(), s.carriers.started(),
-                s.sysmon.rounds(), per);
+                s.sysmon.rounds(), netpollStats(), per);
+    }
+
+    private SchedulerStats.NetpollStats netpollStats() {
+        Netpoll np = s.netpoll;
+        return np == null ? SchedulerStats.NetpollStats.NONE : np.stats();
     }
 
     /**

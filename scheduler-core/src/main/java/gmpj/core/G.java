@@ -394,13 +394,25 @@ final class G extends Continuation implements Waiter {
 
     @Override
     public void unpark() {
+        if (unparkToQueue()) {
+            scheduler.ready(this);
+        }
+    }
+
+    /**
+     * {@link #unpark}, except that a goroutine this call makes {@code RUNNABLE} is left to the
+     * caller to queue (the network poller queues on its own processor): true if the caller must.
+     */
+    boolean unparkToQueue() {
         if ((int) PERMIT.getAndSet(this, 1) == 0) {
             if (wake()) {
-                scheduler.ready(this);
-            } else if (inPinnedPark()) {
+                return true;
+            }
+            if (inPinnedPark()) {
                 java.util.concurrent.locks.LockSupport.unpark(m); // the carrier it is pinned to
             }
         }
+        return false;
     }
 
     @Override

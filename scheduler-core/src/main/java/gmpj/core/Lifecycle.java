@@ -226,6 +226,7 @@ final class Lifecycle {
 
     /** Wakes every carrier (they leave their loops), then everybody waiting for termination. */
     void announceTermination() {
+        s.closeNetpoll(); // closing the scheduler closes what it owns: its sockets wake their waiters with "closed"
         s.carriers.wakeAll();
         LockSupport.unpark(s.sysmon);
         terminated = true;

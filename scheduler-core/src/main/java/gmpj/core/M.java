@@ -91,6 +91,8 @@ final class M extends Thread implements StealPolicy.Victims {
     private boolean sparedRunnext;
     /** Owner: naps taken in a row while lingering, reset when this carrier goes idle or finds work. */
     private int lingerNaps;
+    /** Owner: the waiters this carrier's last network poll readied, until it queues them ({@link Netpoll}). */
+    final java.util.ArrayList<Waiter> netReady = new java.util.ArrayList<>();
 
     M(Scheduler s, int mid, P p, String name, long stackSize) {
         super(null, null, name, stackSize, false);
@@ -126,6 +128,11 @@ final class M extends Thread implements StealPolicy.Victims {
             // first its processor goes to another carrier and the failure is reported.
             s.carriers.failed(this, inHand, t);
         }
+    }
+
+    /** The scheduler this carrier belongs to. */
+    Scheduler scheduler() {
+        return s;
     }
 
     private void runLoop() {
@@ -296,6 +303,14 @@ final class M extends Thread implements StealPolicy.Victims {
             if (!s.global.isEmpty() && (g = takeGlobal(0)) != null) {
                 inheritTime = false;
                 return g;
+            }
+            // 3b. The network, without blocking (Go's netpoll(0) before stealing): only while some
+            //     goroutine or thread waits on a socket and no idle carrier is blocked in the
+            //     poller already. What it readies comes onto this processor.
+            Netpoll np = s.netpoll;
+            if (np != null && np.pollNow(this, p) > 0) {
+                s.idle.wakeIfIdle();
+                continue;
             }
             // 4. Expired timers of the other processors (an idle processor's timers must still
             //    fire), and this one's again: they ready their goroutines onto this processor.
@@ -492,6 +507,10 @@ final class M extends Thread implements StealPolicy.Victims {
         p.counters.inc(PCounters.WAKEUPS);
         s.idle.wokeUp(this); // our processor back, or, if wakep took it, the spinning role it handed us
         wokenToSpin = spinning;
+        Netpoll np = s.netpoll;
+        if (np != null) {
+            np.dispatchHeld(this, p); // what our blocking poll readied, now that we hold the processor
+        }
         return null;
     }
 
@@ -539,9 +558,18 @@ final class M extends Thread implements StealPolicy.Victims {
         notified = false;
     }
 
-    /** Wakes this carrier from {@link #parkCarrier}. Any thread. */
+    /**
+     * Wakes this carrier from {@link #parkCarrier}, or from its blocking network poll
+     * ({@link Netpoll#awaitAsPoller}). Any thread. The write of {@link #notified} and then the
+     * read of {@link Netpoll#blockedIn} pair with the poller's write of {@code blockedIn} and then
+     * read of {@code notified}: either the poller skips its select, or this breaks it.
+     */
     void wake() {
         notified = true;
+        Netpoll np = s.netpoll;
+        if (np != null && np.blockedIn == this) {
+            np.breakPoll();
+        }
         LockSupport.unpark(this);
     }
 

@@ -82,6 +82,12 @@ public final class Scheduler implements AutoCloseable {
     final Diagnostics diag;
     final Deadlocks deadlocks;
     final Sysmon sysmon;
+    /**
+     * The network poller, created by the first {@link PollDesc#open} ({@link #netpoll()}); null
+     * until then, so a scheduler that never waits on a socket has no selector and its run loop
+     * reads one null field where it would poll.
+     */
+    volatile Netpoll netpoll;
 
     // ------------------------------------------------------------------ goroutines and counters not owned by a P
     /** The next goroutine id not yet reserved; processors and outside threads reserve {@link #ID_BATCH} at a time. */
@@ -500,6 +506,38 @@ public final class Scheduler implements AutoCloseable {
             n += p.counters.get(PCounters.RUNS);
         }
         return n;
+    }
+
+    /**
+     * The network poller, created on first use.
+     *
+     * @throws IllegalStateException once the scheduler has stopped
+     */
+    Netpoll netpoll() {
+        Netpoll np = netpoll;
+        if (np != null) {
+            return np;
+        }
+        synchronized (this) {
+            if (lifecycle.stopping || lifecycle.abandoning) {
+                throw new IllegalStateException("scheduler " + name() + " has terminated: it cannot watch sockets any more");
+            }
+            if ((np = netpoll) == null) {
+                netpoll = np = new Netpoll(this);
+            }
+            return np;
+        }
+    }
+
+    /** At termination or when a close gives up: closes every socket the scheduler owns, and its poller. */
+    void closeNetpoll() {
+        Netpoll np;
+        synchronized (this) {
+            np = netpoll;
+        }
+        if (np != null && !np.isClosed()) {
+            np.closeAll();
+        }
     }
 
     /** A snapshot of the scheduler's counters, per processor and in total. */

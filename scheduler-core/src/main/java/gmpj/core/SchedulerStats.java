@@ -38,6 +38,8 @@ import java.util.List;
  *                          or failure that found no spare carrier
  * @param sysmonRounds      times sysmon woke to look at the processors: thousands a second right after a
  *                          blocking call was handed off, a few hundred at most while goroutines compute
+ * @param netpoll           the network poller's counters ({@link NetpollStats#NONE} while the scheduler
+ *                          has never watched a socket)
  * @param perProc           one entry per processor
  */
 public record SchedulerStats(
@@ -63,10 +65,29 @@ public record SchedulerStats(
         long sparesRetired,
         long carriersStarted,
         long sysmonRounds,
+        NetpollStats netpoll,
         List<ProcStats> perProc) {
 
     public SchedulerStats {
         perProc = List.copyOf(perProc);
+    }
+
+    /**
+     * The network poller's counters ({@link PollDesc}).
+     *
+     * @param polls         selects made: by the run loop before stealing, by the idle carrier that
+     *                      blocks in the poller, by sysmon, and by closes that free a descriptor
+     * @param blockingPolls of those, the blocking ones made by an idle carrier (with the next timer as timeout)
+     * @param readied       goroutines and threads readied because their socket became ready
+     * @param registrations waits that added an operation to a socket's interest (each may have had to break
+     *                      a blocked poll)
+     * @param descriptors   sockets open on the poller right now
+     * @param waiters       goroutines and threads waiting on a socket right now
+     */
+    public record NetpollStats(long polls, long blockingPolls, long readied, long registrations, int descriptors,
+                               int waiters) {
+        /** A scheduler that has never watched a socket. */
+        public static final NetpollStats NONE = new NetpollStats(0, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -204,7 +225,9 @@ public record SchedulerStats(
     /**
      * One line in the spirit of Go's {@code GODEBUG=schedtrace}:
      * {@code procs=2 idleprocs=0 threads=2 spinning=0 runqueue=0 gcount=12 extra=0 [3 5]}, the bracket
-     * holding each processor's local queue length; {@code extra} is {@link #extraRunning()}.
+     * holding each processor's local queue length; {@code extra} is {@link #extraRunning()}; once the
+     * scheduler has watched a socket, {@code netpoll=W/D} gives the goroutines and threads waiting on
+     * one and the sockets open.
      */
     public String traceLine() {
         StringBuilder sb = new StringBuilder();
@@ -214,8 +237,11 @@ public record SchedulerStats(
                 .append(" spinning=").append(spinningCarriers)
                 .append(" runqueue=").append(globalQueueLength)
                 .append(" gcount=").append(liveGoroutines)
-                .append(" extra=").append(extraRunning)
-                .append(" [");
+                .append(" extra=").append(extraRunning);
+        if (netpoll.descriptors() != 0 || netpoll.polls() != 0) {
+            sb.append(" netpoll=").append(netpoll.waiters()).append('/').append(netpoll.descriptors());
+        }
+        sb.append(" [");
         for (int i = 0; i < perProc.size(); i++) {
             sb.append(i == 0 ? "" : " ").append(perProc.get(i).localQueueLength());
         }
@@ -242,6 +268,11 @@ public record SchedulerStats(
                 wakeups(), futileWakeups(), runnextSteals(), runnextSpared(), crossReadies(), lingers()));
         sb.append(String.format("%ncarriers: started=%d handoffs=%d hogs=%d failures=%d spares-retired=%d sysmon-rounds=%d",
                 carriersStarted, handoffs, hogs, carrierFailures, sparesRetired, sysmonRounds));
+        if (netpoll.polls() != 0 || netpoll.descriptors() != 0) {
+            sb.append(String.format("%nnetpoll: polls=%d (blocking %d) readied=%d registrations=%d descriptors=%d waiters=%d",
+                    netpoll.polls(), netpoll.blockingPolls(), netpoll.readied(), netpoll.registrations(),
+                    netpoll.descriptors(), netpoll.waiters()));
+        }
         return sb.toString();
     }
 }

@@ -180,6 +180,10 @@ final class Sysmon extends Thread {
         preemptLongRunners(now); // not activity for the back-off: see nextDelay
         boolean acted = retake(now);
         s.timers.overdueWithoutKeeper(now); // a timer nobody keeps time for (Go's sysmon starts an M for it)
+        Netpoll np = s.netpoll;
+        if (np != null) {
+            np.sysmonPoll(now); // nobody polled the network for 10 ms: busy processors must not starve I/O waiters
+        }
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
             s.diag.emitTrace(now - start);
             nextTrace = now + tracePeriodNanos;

@@ -42,11 +42,18 @@ final class Timers {
         void wakeUp(M keeper);
     }
 
-    /** The plain wait: park the carrier thread. */
+    /**
+     * The wait of every scheduler: block in the network poller with the deadline as its timeout
+     * while somebody waits on a socket ({@link Netpoll#awaitAsPoller}), else park the carrier
+     * thread. Either way {@link M#wake} ends it.
+     */
     static final TimeWait PARK = new TimeWait() {
         @Override
         public void await(M keeper, long deadline) {
-            keeper.parkCarrier(deadline);
+            Netpoll np = keeper.scheduler().netpoll;
+            if (np == null || !np.wanted() || !np.awaitAsPoller(keeper, deadline)) {
+                keeper.parkCarrier(deadline);
+            }
         }
 
         @Override
@@ -133,7 +140,12 @@ final class Timers {
     void idleWait(M m) {
         long d = tryKeepTime(m);
         if (d == Long.MAX_VALUE) {
-            m.parkCarrier(Long.MAX_VALUE);
+            // No timer to keep. If somebody waits on a socket and no carrier is blocked in the
+            // poller, this one blocks there without a timeout (the only carrier that does).
+            Netpoll np = s.netpoll;
+            if (np == null || !np.wanted() || !np.awaitAsPoller(m, Long.MAX_VALUE)) {
+                m.parkCarrier(Long.MAX_VALUE);
+            }
             return;
         }
         try {

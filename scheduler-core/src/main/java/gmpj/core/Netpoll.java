@@ -1,0 +1,379 @@
+package gmpj.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The scheduler's network poller (Go's {@code netpoll}): one NIO {@link Selector} (epoll on Linux)
+ * watching every {@link PollDesc} of the scheduler, and the rules for who polls it and when.
+ * Created on the first {@link PollDesc#open}; a scheduler that never touches a socket has none.
+ *
+ * <h2>Who polls</h2>
+ * Only one thread at a time may be inside the selector (NIO serialises {@code select} calls on the
+ * selector; a second caller would block behind the first), so every poll first takes
+ * {@link #busy} by CAS and gives up at once if someone has it. Three kinds of poll:
+ * <ul>
+ *   <li><b>Non-blocking, from the run loop</b> ({@link #pollNow} in {@code M.findRunnable}, after
+ *       the global queue and before stealing, as Go does): only while somebody waits on a
+ *       descriptor and nobody is blocked in the selector. The goroutines it readies go to the
+ *       polling carrier's own run queue; it runs the first.</li>
+ *   <li><b>Blocking, by the one idle carrier that waits for time</b> ({@link #awaitAsPoller}, the
+ *       {@link Timers.TimeWait} seam): a carrier going idle while somebody waits on a descriptor
+ *       blocks in the selector, with the earliest timer's deadline as its timeout; every other idle
+ *       carrier parks without a deadline. {@link #blockedIn} names it. Waking it ({@link M#wake},
+ *       which is what {@code Idle.wakep} and an earlier timer do) breaks the poll with
+ *       {@link Selector#wakeup()}, Go's {@code netpollBreak}.</li>
+ *   <li><b>By sysmon</b> when nobody has polled for {@link #SYSMON_POLL_NANOS} (10 ms, Go's rule)
+ *       and nobody is blocked in the selector: processors whose queues never drain would otherwise
+ *       never reach the run loop's poll, and goroutines whose data has arrived would starve.</li>
+ * </ul>
+ *
+ * <h2>Interest and wake-ups</h2>
+ * NIO selectors are level-triggered and apply interest changes at the start of the next
+ * {@code select}. So a waiter adds its operation to the key's interest, and the poller, on
+ * readiness, removes the operations that fired (else the next poll would report them again while
+ * the goroutine has not read yet: a spin). A registration made while a carrier is blocked in the
+ * selector must break that poll, or the new interest would not be watched until its timeout
+ * ({@link #interestAdded}). The race is the usual write-then-read pair: the registering side
+ * queues its interest change (under the selector's update lock) and then reads {@link #blockedIn};
+ * the poller writes {@link #blockedIn} and then, inside {@code select}, takes the same lock to
+ * apply the queued changes. Either the change is applied by that select, or the registering side
+ * sees the poller and wakes it.
+ *
+ * <h2>Closing</h2>
+ * A closed channel keeps its descriptor until a {@code select} deregisters its key. So closing a
+ * {@link PollDesc} counts a pending deregistration ({@link #pendingDeregistrations}, which makes
+ * the pollers' "somebody needs a poll" test true) and then flushes: a non-blocking poll right away
+ * if the selector is free, else it wakes whoever is in it. A listening port is free again, and the
+ * peer's FIN has been sent, once the close returns or the poll in progress ends.
+ */
+final class Netpoll {
+    /** Sysmon polls when nobody has for this long (Go: 10 ms). */
+    static final long SYSMON_POLL_NANOS = 10_000_000L;
+    /**
+     * A keeper whose deadline is closer than a millisecond parks with nanosecond precision instead
+     * of polling: {@code select} takes its timeout in whole milliseconds.
+     */
+    static final long MIN_POLL_TIMEOUT_NANOS = 1_000_000L;
+
+    private static final VarHandle BUSY;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(Netpoll.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Scheduler s;
+    final Selector selector;
+    /** 1 while a thread is inside the selector (any kind of poll); taken by CAS, never waited for. */
+    @SuppressWarnings("unused")
+    private volatile int busy;
+    /** The idle carrier blocked in the selector, or null (Go: {@code lastpoll == 0}). */
+    volatile M blockedIn;
+    /** When the last poll ended (System.nanoTime); sysmon polls when it is older than 10 ms. */
+    volatile long lastPoll = System.nanoTime();
+    /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
+    private final AtomicInteger waiters = new AtomicInteger();
+    /** Channels closed since the last poll began: their descriptors are freed by the next select. */
+    private final AtomicInteger pendingDeregistrations = new AtomicInteger();
+    /** Open descriptors: what closing the scheduler closes. */
+    private final Set<PollDesc> descs = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private final LongAdder polls = new LongAdder();
+    private final LongAdder blockingPolls = new LongAdder();
+    private final LongAdder readied = new LongAdder();
+    private final LongAdder registrations = new LongAdder();
+    /** Sysmon's scratch list (only sysmon polls through it). */
+    private final List<Waiter> sysmonReady = new ArrayList<>();
+
+    Netpoll(Scheduler s) {
+        this.s = s;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("gmpj: scheduler " + s.name() + " could not open its network poller: " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ descriptors
+
+    /** Registers an open descriptor; false if the poller was closed meanwhile (the scheduler terminated). */
+    boolean add(PollDesc pd) {
+        descs.add(pd);
+        if (closed) {
+            descs.remove(pd);
+            return false;
+        }
+        return true;
+    }
+
+    /** A descriptor was closed: its key is cancelled, and a select must run to free the descriptor. */
+    void removed(PollDesc pd) {
+        descs.remove(pd);
+        pendingDeregistrations.incrementAndGet();
+        flush();
+    }
+
+    /** A waiter armed itself on a descriptor. */
+    void waiterArmed() {
+        waiters.incrementAndGet();
+    }
+
+    /** A waiter left its descriptor (readied, timed out, or the descriptor closed). */
+    void waiterLeft() {
+        waiters.decrementAndGet();
+    }
+
+    /** Whether somebody needs a poll: waiters armed, or closed channels not yet deregistered. */
+    boolean wanted() {
+        return waiters.get() > 0 || pendingDeregistrations.get() > 0;
+    }
+
+    /**
+     * A waiter just added {@code op} to a key's interest (its {@code interestOpsOr} call queued
+     * the change). Makes sure some poll will watch it: breaks a blocked poll (see the class
+     * comment), else wakes the timekeeper so it polls instead of parking, else, for a waiter the
+     * scheduler's own carriers will not pass by (a plain thread, a goroutine of another
+     * scheduler), wakes an idle carrier. A goroutine of this scheduler needs nothing more: its
+     * carrier goes back to the run loop, which polls before it steals or goes idle.
+     */
+    void interestAdded(boolean ownGoroutine) {
+        registrations.increment();
+        VarHandle.fullFence(); // the interest change (under the selector's lock) before the read of blockedIn
+        if (blockedIn != null) {
+            selector.wakeup();
+            return;
+        }
+        M keeper = s.timers.keeper();
+        if (keeper != null) {
+            keeper.wake();
+        } else if (!ownGoroutine) {
+            s.idle.wakeIfIdle();
+        }
+    }
+
+    /** Ends a blocked poll early (Go's {@code netpollBreak}). Harmless when nobody polls: the next select returns at once. */
+    void breakPoll() {
+        selector.wakeup();
+    }
+
+    // ------------------------------------------------------------------ polling
+
+    private boolean tryBusy() {
+        return busy == 0 && BUSY.compareAndSet(this, 0, 1);
+    }
+
+    private void freeBusy() {
+        lastPoll = System.nanoTime();
+        BUSY.setRelease(this, 0);
+    }
+
+    /**
+     * The readiness callback of every select: removes the operations that fired from the key's
+     * interest (level-triggered: they would fire again) and hands the waiters of the ready sides
+     * to {@code out}.
+     */
+    private static void collect(SelectionKey key, List<Waiter> out) {
+        if (!key.isValid()) {
+            return;
+        }
+        int ready = key.readyOps();
+        key.interestOpsAnd(~ready);
+        if (key.attachment() instanceof PollDesc pd) {
+            pd.fired(ready, out);
+        }
+    }
+
+    /**
+     * A non-blocking poll from the run loop of carrier {@code m}, which holds {@code into}: the
+     * goroutines of this scheduler it readies are queued on {@code into} (owner only), anybody
+     * else is unparked. Returns how many it queued on {@code into}. Does nothing if nobody waits,
+     * somebody is blocked in the selector, or another poll is under way.
+     */
+    int pollNow(M m, P into) {
+        if (!wanted() || blockedIn != null || !tryBusy()) {
+            return 0;
+        }
+        List<Waiter> out = m.netReady;
+        try {
+            pendingDeregistrations.set(0);
+            polls.increment();
+            selector.selectNow(k -> collect(k, out));
+        } catch (IOException | RuntimeException e) {
+            pollFailed(e);
+        } finally {
+            freeBusy();
+        }
+        return dispatch(out, into);
+    }
+
+    /**
+     * The blocking poll of an idle carrier (its processor is on the idle set): waits in the
+     * selector until {@code deadline} (MAX_VALUE: none), readiness, or {@link M#wake}. The
+     * goroutines it readies stay in {@code m.netReady} until the carrier holds its processor
+     * again ({@link #dispatchHeld}). Returns false, having done nothing, if another thread is in
+     * the selector or the deadline is too close for a millisecond timeout: the caller parks.
+     */
+    boolean awaitAsPoller(M m, long deadline) {
+        long timeoutMillis = 0; // 0: no timeout
+        if (deadline != Long.MAX_VALUE) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining < MIN_POLL_TIMEOUT_NANOS) {
+                return false;
+            }
+            timeoutMillis = remaining / 1_000_000L; // rounded down: the keeper comes back early, never late
+        }
+        if (!tryBusy()) {
+            return false;
+        }
+        List<Waiter> out = m.netReady;
+        try {
+            blockedIn = m; // then read m.notified: pairs with M.wake's write of notified, then read of blockedIn
+            if (!m.notified && !s.lifecycle.stopping) {
+                pendingDeregistrations.set(0);
+                polls.increment();
+                blockingPolls.increment();
+                Thread.interrupted(); // a set flag makes select return at once: the idle loop would spin
+                if (timeoutMillis == 0) {
+                    selector.select(k -> collect(k, out));
+                } else {
+                    selector.select(k -> collect(k, out), timeoutMillis);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            pollFailed(e);
+        } finally {
+            blockedIn = null;
+            freeBusy();
+        }
+        m.notified = false; // a wake-up that came while we polled is consumed here, as parkCarrier does
+        return true;
+    }
+
+    /**
+     * After {@link #awaitAsPoller}: the carrier holds its processor again; queues what the poll
+     * readied on it and wakes another carrier if there is more than one goroutine to run.
+     */
+    void dispatchHeld(M m, P into) {
+        if (!m.netReady.isEmpty() && dispatch(m.netReady, into) > 1) {
+            s.idle.wakeIfIdle();
+        }
+    }
+
+    /** Sysmon's poll: nobody has polled for 10 ms and nobody is blocked in the selector. */
+    void sysmonPoll(long now) {
+        if (!wanted() || blockedIn != null || now - lastPoll < SYSMON_POLL_NANOS || !tryBusy()) {
+            return;
+        }
+        try {
+            pendingDeregistrations.set(0);
+            polls.increment();
+            selector.selectNow(k -> collect(k, sysmonReady));
+        } catch (IOException | RuntimeException e) {
+            pollFailed(e);
+        } finally {
+            freeBusy();
+        }
+        dispatch(sysmonReady, null);
+    }
+
+    /**
+     * A close wants its descriptor freed now: polls at once if the selector is free (readying
+     * through {@link Waiter#unpark}), else breaks the poll in progress, so the select that frees
+     * it comes soon.
+     */
+    private void flush() {
+        if (!tryBusy()) {
+            selector.wakeup(); // whoever is inside loops back; its next select frees the descriptor
+            return;
+        }
+        List<Waiter> out = new ArrayList<>(0);
+        try {
+            pendingDeregistrations.set(0);
+            polls.increment();
+            selector.selectNow(k -> collect(k, out));
+        } catch (IOException | RuntimeException e) {
+            pollFailed(e);
+        } finally {
+            freeBusy();
+        }
+        dispatch(out, null);
+    }
+
+    /**
+     * Readies the waiters a poll collected and clears the list: goroutines of this scheduler onto
+     * {@code into} when given (the caller owns it), everyone else through {@link Waiter#unpark}.
+     * Returns how many went onto {@code into}.
+     */
+    private int dispatch(List<Waiter> out, P into) {
+        int n = out.size();
+        if (n == 0) {
+            return 0;
+        }
+        int queued = 0;
+        for (int i = 0; i < n; i++) {
+            Waiter w = out.get(i);
+            if (into != null && w instanceof G g && g.scheduler == s) {
+                if (g.unparkToQueue()) {
+                    into.put(g, false, s.global);
+                    queued++;
+                }
+            } else {
+                w.unpark();
+            }
+        }
+        out.clear();
+        readied.add(n);
+        return queued;
+    }
+
+    private void pollFailed(Throwable e) {
+        if (!closed) {
+            s.diag.diagnose(System.Logger.Level.ERROR, "gmpj: network poll of scheduler " + s.name() + " failed: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ closing the scheduler
+
+    /** The scheduler terminated or gave up: closes every descriptor it owns, then the selector. */
+    void closeAll() {
+        closed = true;
+        for (PollDesc pd : descs) {
+            pd.closeQuietly();
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            s.diag.diagnose(System.Logger.Level.WARNING, "gmpj: closing the network poller of scheduler " + s.name()
+                    + " failed: " + e);
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    SchedulerStats.NetpollStats stats() {
+        return new SchedulerStats.NetpollStats(polls.sum(), blockingPolls.sum(), readied.sum(), registrations.sum(),
+                descs.size(), waiters.get());
+    }
+
+    int waiters() {
+        return waiters.get();
+    }
+}

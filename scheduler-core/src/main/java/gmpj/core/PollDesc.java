@@ -1,0 +1,321 @@
+package gmpj.core;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A non-blocking channel watched by its scheduler's network poller: the piece that lets a
+ * goroutine wait for a socket without holding a carrier (Go's {@code pollDesc}). {@code gmpj.net}
+ * builds its listeners and connections on it; use it directly to park on any other
+ * {@link SelectableChannel}.
+ *
+ * <p>The pattern is Go's: try the operation on the non-blocking channel; if it could do nothing
+ * (a read of 0 bytes, an accept of null), {@link #await} the operation and try again. A goroutine
+ * parks with wait reason {@link WaitReason#IO} and its carrier runs other goroutines meanwhile; a
+ * plain thread blocks. {@code await} may return when the channel is not ready after all (another
+ * party consumed the data, or a readiness event was left from before): the caller just tries again.
+ *
+ * <h2>Thread safety</h2>
+ * At most one waiter per direction at a time (reads and accepts are one direction, writes and
+ * connects the other); a second one gets an {@link IllegalStateException}. Everything else
+ * ({@link #close}, the deadlines) may be called from any goroutine or thread at any time, and
+ * wakes the waiters so they see it.
+ *
+ * <h2>The slot protocol</h2>
+ * Each direction has a slot ({@link #rg}, {@link #wg}) holding null, {@link #READY}, or the
+ * {@link Waiter} parked on it. The poller, on readiness, swaps a parked waiter out (CAS waiter ->
+ * null) and readies it, or leaves the token (CAS null -> READY). A waiter arms by CAS null ->
+ * itself after adding the operation to the key's interest, or consumes the token (CAS READY ->
+ * null) and returns at once. Every change is a CAS on one slot, so readiness that arrives between
+ * the waiter's failed try and its arming is never lost: either the poller finds the waiter, or the
+ * waiter finds the token. jcstress: {@code PollReadyRacingArmWakesOnce}. A waiter that stops
+ * waiting (closed, deadline, woken to re-read its deadline) takes itself out by CAS waiter -> null;
+ * if that fails, the poller took it first and the wait ends as ready.
+ *
+ * <p>Closing is the other write-then-read pair: {@link #close} writes {@link #closed} and then
+ * reads the slots to unpark whoever is there; a waiter writes its slot and then reads
+ * {@link #closed} before each park. All volatile, so either the closer finds the waiter or the
+ * waiter sees the close.
+ */
+public final class PollDesc implements AutoCloseable {
+    /** The token a readiness event leaves when nobody waits. */
+    private static final Object READY = new Object() {
+        @Override
+        public String toString() {
+            return "READY";
+        }
+    };
+    private static final VarHandle RG;
+    private static final VarHandle WG;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RG = l.findVarHandle(PollDesc.class, "rg", Object.class);
+            WG = l.findVarHandle(PollDesc.class, "wg", Object.class);
+            CLOSED = l.findVarHandle(PollDesc.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Scheduler scheduler;
+    private final Netpoll np;
+    private final SelectableChannel channel;
+    private SelectionKey key; // written once in open, before the descriptor is published
+    /** Read side slot: null, READY, or the parked Waiter. */
+    @SuppressWarnings("unused")
+    private volatile Object rg;
+    /** Write side slot. */
+    @SuppressWarnings("unused")
+    private volatile Object wg;
+    /** Read and write deadlines (System.nanoTime), 0 for none. */
+    private volatile long rd;
+    private volatile long wd;
+    @SuppressWarnings("unused")
+    private volatile boolean closed;
+
+    private PollDesc(Scheduler scheduler, Netpoll np, SelectableChannel channel) {
+        this.scheduler = scheduler;
+        this.np = np;
+        this.channel = channel;
+    }
+
+    /**
+     * Puts {@code channel} in non-blocking mode and registers it with {@code scheduler}'s network
+     * poller. From then on the descriptor owns the channel: close it through {@link #close}.
+     * Closing (or giving up on) the scheduler closes it too.
+     *
+     * @throws IllegalStateException if the scheduler has terminated
+     * @throws IOException if the channel cannot be made non-blocking (it is closed, for instance)
+     */
+    public static PollDesc open(Scheduler scheduler, SelectableChannel channel) throws IOException {
+        Objects.requireNonNull(scheduler, "scheduler must not be null");
+        Objects.requireNonNull(channel, "channel must not be null");
+        Netpoll np = scheduler.netpoll();
+        channel.configureBlocking(false);
+        PollDesc pd = new PollDesc(scheduler, np, channel);
+        if (!np.add(pd)) {
+            throw terminated(scheduler);
+        }
+        try {
+            pd.key = channel.register(np.selector, 0, pd);
+        } catch (ClosedSelectorException e) {
+            np.removed(pd);
+            throw terminated(scheduler);
+        }
+        return pd;
+    }
+
+    private static IllegalStateException terminated(Scheduler s) {
+        return new IllegalStateException("scheduler " + s.name() + " has terminated: its network poller is closed");
+    }
+
+    /** The scheduler whose poller watches this channel. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The channel. */
+    public SelectableChannel channel() {
+        return channel;
+    }
+
+    /** Whether {@link #close} was called (or the scheduler closed it). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Waits until the channel may be ready for {@code op} ({@link SelectionKey#OP_READ},
+     * {@code OP_ACCEPT}, {@code OP_WRITE} or {@code OP_CONNECT}, one of those the channel supports),
+     * the direction's deadline passes, or the descriptor is closed.
+     *
+     * @return {@code true} to try the operation again, {@code false} if the direction's deadline
+     *         has passed ({@link #setReadDeadline}, {@link #setWriteDeadline})
+     * @throws SocketException if the descriptor is closed, or closed while waiting (Go's "use of
+     *         closed network connection"; the message says so)
+     * @throws IllegalArgumentException if {@code op} is not one operation the channel supports
+     * @throws IllegalStateException if another waiter already waits on this direction, or on a
+     *         carrier thread outside any goroutine
+     */
+    public boolean await(int op) throws SocketException {
+        if (Integer.bitCount(op) != 1 || (channel.validOps() & op) == 0) {
+            throw new IllegalArgumentException("op " + op + " is not one operation that " + channel.getClass().getSimpleName()
+                    + " supports (valid ops: " + channel.validOps() + ")");
+        }
+        boolean read = (op & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0;
+        VarHandle slot = read ? RG : WG;
+        for (;;) {
+            if (closed) {
+                throw closedException();
+            }
+            long d = read ? rd : wd;
+            if (d != 0 && d - System.nanoTime() <= 0) {
+                return false;
+            }
+            Object cur = slot.getVolatile(this);
+            if (cur == READY) {
+                if (slot.compareAndSet(this, READY, null)) {
+                    return true;
+                }
+                continue;
+            }
+            if (cur != null) {
+                throw new IllegalStateException("another goroutine or thread is already waiting to " + (read ? "read from " : "write to ")
+                        + channel + "; one waiter per direction at a time");
+            }
+            Waiter me = Parking.currentWaiter();
+            Boolean ready = armAndPark(slot, read, op, me);
+            if (ready != null) {
+                return ready;
+            }
+        }
+    }
+
+    /**
+     * Arms {@code me} in the slot and parks. Returns true if the poller readied it, null to go
+     * round again (not armed because a token arrived, or woken to re-read the deadline or see
+     * the close).
+     */
+    private Boolean armAndPark(VarHandle slot, boolean read, int op, Waiter me) throws SocketException {
+        np.waiterArmed(); // before the interest: a poll that sees the interest sees a waiter
+        try {
+            boolean added = false;
+            try {
+                if ((key.interestOps() & op) == 0) {
+                    key.interestOpsOr(op);
+                    added = true;
+                }
+            } catch (CancelledKeyException e) {
+                throw closedException();
+            }
+            if (!slot.compareAndSet(this, null, me)) {
+                return null; // a token arrived meanwhile: consume it on the next round
+            }
+            if (added) {
+                np.interestAdded(me instanceof G g && g.scheduler == scheduler);
+            }
+            while (slot.getVolatile(this) == me && !closed) {
+                long d = read ? rd : wd;
+                if (d == 0) {
+                    Parking.park(WaitReason.IO);
+                } else if (!Parking.parkUntil(WaitReason.IO, d)) {
+                    break;
+                }
+            }
+        } finally {
+            np.waiterLeft();
+        }
+        if (slot.compareAndSet(this, me, null)) {
+            return null; // not readied: closed, deadline, or a new deadline to read
+        }
+        return Boolean.TRUE; // the poller swapped us out and unparked us
+    }
+
+    /** The poller: the channel is ready for {@code readyOps}; hands over the waiters of those directions. */
+    void fired(int readyOps, List<Waiter> out) {
+        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            fire(RG, out);
+        }
+        if ((readyOps & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            fire(WG, out);
+        }
+    }
+
+    private void fire(VarHandle slot, List<Waiter> out) {
+        for (;;) {
+            Object cur = slot.getVolatile(this);
+            if (cur == READY) {
+                return;
+            }
+            if (cur == null) {
+                if (slot.compareAndSet(this, null, READY)) {
+                    return;
+                }
+            } else if (slot.compareAndSet(this, cur, null)) {
+                out.add((Waiter) cur);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Sets the read side's deadline: {@code System.nanoTime()} value, or 0 for none (as
+     * {@link Parking#deadlineAfter} gives). A waiter already parked re-reads it at once, so a
+     * deadline in the past ends its wait ({@link #await} returns false).
+     */
+    public void setReadDeadline(long deadline) {
+        rd = deadline;
+        unparkWaiter(RG);
+    }
+
+    /** Sets the write side's deadline; see {@link #setReadDeadline}. */
+    public void setWriteDeadline(long deadline) {
+        wd = deadline;
+        unparkWaiter(WG);
+    }
+
+    /** The read side's deadline, 0 if none. */
+    public long readDeadline() {
+        return rd;
+    }
+
+    /** The write side's deadline, 0 if none. */
+    public long writeDeadline() {
+        return wd;
+    }
+
+    private void unparkWaiter(VarHandle slot) {
+        if (slot.getVolatile(this) instanceof Waiter w) {
+            w.unpark();
+        }
+    }
+
+    /**
+     * Closes the descriptor and its channel; a goroutine or thread waiting on it, or arriving
+     * later, gets a {@link SocketException} saying the connection is closed. The descriptor is
+     * deregistered from the poller before this returns, or by the poll in progress when it
+     * ends. Idempotent; from any goroutine or thread.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        unparkWaiter(RG);
+        unparkWaiter(WG);
+        try {
+            channel.close();
+        } finally {
+            np.removed(this);
+        }
+    }
+
+    /** {@link #close}, for the scheduler closing what it owns: a failure is ignored. */
+    void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException ignored) {
+            // the channel is closed as far as it can be; nothing more to do for it
+        }
+    }
+
+    private SocketException closedException() {
+        return new SocketException("use of closed network connection: " + channel);
+    }
+
+    @Override
+    public String toString() {
+        return "PollDesc[" + channel + (closed ? ", closed" : "") + "]";
+    }
+}

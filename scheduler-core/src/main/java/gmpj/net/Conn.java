@@ -1,0 +1,337 @@
+package gmpj.net;
+
+import gmpj.core.PollDesc;
+import gmpj.core.Scheduler;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A TCP connection (Go's {@code net.Conn}), from {@link Net#dial} or {@link Listener#accept}.
+ *
+ * <p>A read parks until at least one byte has arrived (or the peer closed its side: -1). A write
+ * returns only when every byte has been handed to the kernel, parking while the socket buffer is
+ * full. {@link #inputStream()} and {@link #outputStream()} give the same operations as streams,
+ * so existing Java code (a {@code BufferedReader}, a parser) runs on a connection unchanged.
+ * {@code TCP_NODELAY} is on, as in Go.
+ *
+ * <h2>Deadlines</h2>
+ * As Go's {@code SetDeadline} family, set from now with a {@link Duration}: a read or write still
+ * waiting when its deadline passes throws {@link SocketTimeoutException} (for a write,
+ * {@link SocketTimeoutException#bytesTransferred} says how much went out). The connection stays
+ * usable: set a later deadline (or none, with null) and carry on. Setting a deadline wakes an
+ * operation waiting now, which then waits for the new one; zero times it out at once. Deadlines
+ * run on the scheduler's timers.
+ *
+ * <h2>Thread safety and closing</h2>
+ * One reader and one writer at a time, each a goroutine or a thread (a second concurrent reader or
+ * writer gets an {@link IllegalStateException}). {@link #close}, the deadline setters and
+ * {@link #shutdownOutput} may be called from any goroutine or thread at any time; a close wakes a
+ * blocked read or write with a {@link SocketException} "use of closed network connection", and so
+ * does every operation after it.
+ */
+public final class Conn implements AutoCloseable {
+    private final Scheduler scheduler;
+    private final SocketChannel channel;
+    private final PollDesc pd;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private volatile boolean outputShut;
+    private final InputStream in = new ConnInput();
+    private final OutputStream out = new ConnOutput();
+
+    Conn(Scheduler scheduler, SocketChannel channel, PollDesc pd) throws IOException {
+        this.scheduler = scheduler;
+        this.channel = channel;
+        this.pd = pd;
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    static Conn accepted(Scheduler scheduler, SocketChannel channel) throws IOException {
+        PollDesc pd = PollDesc.open(scheduler, channel);
+        try {
+            return new Conn(scheduler, channel, pd);
+        } catch (IOException | RuntimeException e) {
+            pd.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads into {@code b[off..off+len)}: waits until at least one byte is there, then returns how
+     * many it read, or -1 once the peer has closed its side and everything was read. {@code len} 0
+     * returns 0 at once.
+     */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b must not be null").length);
+        if (len == 0) {
+            return 0;
+        }
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** {@code read(b, 0, b.length)}. */
+    public int read(byte[] b) throws IOException {
+        return read(b, 0, b.length);
+    }
+
+    /** Reads into {@code dst}'s remaining space, as {@link #read(byte[], int, int)}; advances its position. */
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst must not be null");
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        for (;;) {
+            checkDeadline(pd.readDeadline(), "read", 0);
+            int n;
+            try {
+                n = channel.read(dst);
+            } catch (ClosedChannelException e) {
+                throw closed("read");
+            } catch (IOException e) {
+                throw failed("read", e);
+            }
+            if (n != 0) {
+                return n;
+            }
+            if (!pd.await(SelectionKey.OP_READ)) {
+                throw timeout("read", 0);
+            }
+        }
+    }
+
+    /**
+     * Reads exactly {@code b.length} bytes.
+     *
+     * @throws EOFException if the peer closed its side first (the message says how many came)
+     */
+    public void readFully(byte[] b) throws IOException {
+        int done = 0;
+        while (done < b.length) {
+            int n = read(b, done, b.length - done);
+            if (n < 0) {
+                throw new EOFException("read " + describe() + ": the peer closed after " + done + " of " + b.length + " bytes");
+            }
+            done += n;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** Writes {@code b[off..off+len)}: returns once every byte is handed to the kernel. */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b must not be null").length);
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** {@code write(b, 0, b.length)}. */
+    public void write(byte[] b) throws IOException {
+        write(b, 0, b.length);
+    }
+
+    /**
+     * Writes {@code src}'s remaining bytes, all of them, parking while the socket buffer is full;
+     * advances its position (on a timeout, to the first byte not written).
+     */
+    public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src must not be null");
+        int start = src.position();
+        while (src.hasRemaining()) {
+            if (outputShut) {
+                throw new SocketException("write " + describe() + ": write after shutdownOutput");
+            }
+            checkDeadline(pd.writeDeadline(), "write", src.position() - start);
+            int n;
+            try {
+                n = channel.write(src);
+            } catch (ClosedChannelException e) {
+                throw outputShut ? new SocketException("write " + describe() + ": write after shutdownOutput") : closed("write");
+            } catch (IOException e) {
+                throw failed("write", e);
+            }
+            if (n == 0 && !pd.await(SelectionKey.OP_WRITE)) {
+                throw timeout("write", src.position() - start);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ deadlines
+
+    /** Sets both deadlines; see the class comment. Null clears them. */
+    public void setDeadline(Duration fromNow) {
+        long d = Net.deadline("fromNow", fromNow);
+        pd.setReadDeadline(d);
+        pd.setWriteDeadline(d);
+    }
+
+    /** Sets the read deadline, {@code fromNow} from now; null clears it. */
+    public void setReadDeadline(Duration fromNow) {
+        pd.setReadDeadline(Net.deadline("fromNow", fromNow));
+    }
+
+    /** Sets the write deadline, {@code fromNow} from now; null clears it. */
+    public void setWriteDeadline(Duration fromNow) {
+        pd.setWriteDeadline(Net.deadline("fromNow", fromNow));
+    }
+
+    private void checkDeadline(long d, String op, int transferred) throws SocketTimeoutException {
+        if (d != 0 && d - System.nanoTime() <= 0) {
+            throw timeout(op, transferred);
+        }
+    }
+
+    private SocketTimeoutException timeout(String op, int transferred) {
+        SocketTimeoutException e = new SocketTimeoutException(op + " " + describe() + ": deadline exceeded"
+                + (op.equals("write") ? " after " + transferred + " bytes" : ""));
+        e.bytesTransferred = transferred;
+        return e;
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Half-close (Go's {@code CloseWrite}): the peer reads the end of the stream; this side can
+     * still read. A write after it throws {@link SocketException}.
+     */
+    public void shutdownOutput() throws IOException {
+        outputShut = true;
+        try {
+            channel.shutdownOutput();
+        } catch (ClosedChannelException e) {
+            throw closed("shutdownOutput");
+        }
+    }
+
+    /** Half-close of the reading side (Go's {@code CloseRead}): reads return -1 from now on. */
+    public void shutdownInput() throws IOException {
+        try {
+            channel.shutdownInput();
+        } catch (ClosedChannelException e) {
+            throw closed("shutdownInput");
+        }
+    }
+
+    /**
+     * Closes the connection; a read or write waiting now, and every one after, throws
+     * {@link SocketException} "use of closed network connection". Idempotent; from any goroutine
+     * or thread.
+     */
+    @Override
+    public void close() throws IOException {
+        pd.close();
+    }
+
+    /** Whether it has been closed (by {@link #close}, a stream's close, or its scheduler closing). */
+    public boolean isClosed() {
+        return pd.isClosed();
+    }
+
+    private SocketException closed(String op) {
+        return new SocketException(op + " " + describe() + ": use of closed network connection");
+    }
+
+    private SocketException failed(String op, IOException e) {
+        if (pd.isClosed()) {
+            return closed(op);
+        }
+        SocketException named = new SocketException(op + " " + describe() + ": " + e.getMessage());
+        named.initCause(e);
+        return named;
+    }
+
+    private String describe() {
+        return local + "->" + remote;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /**
+     * The connection as an {@link InputStream}: {@code read} as {@link #read(byte[], int, int)};
+     * closing the stream closes the connection (as a {@code Socket}'s streams do).
+     */
+    public InputStream inputStream() {
+        return in;
+    }
+
+    /**
+     * The connection as an {@link OutputStream}: {@code write} as {@link #write(byte[], int, int)}
+     * (nothing is buffered: {@code flush} does nothing); closing the stream closes the connection.
+     */
+    public OutputStream outputStream() {
+        return out;
+    }
+
+    private final class ConnInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = Conn.this.read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return Conn.this.read(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            Conn.this.close();
+        }
+    }
+
+    private final class ConnOutput extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            Conn.this.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Conn.this.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            Conn.this.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ about it
+
+    /** This end's address. */
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    /** The peer's address. */
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** The scheduler whose poller watches it. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public String toString() {
+        return "Conn[" + describe() + (isClosed() ? ", closed" : "") + "]";
+    }
+}

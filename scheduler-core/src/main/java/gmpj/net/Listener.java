@@ -1,0 +1,121 @@
+package gmpj.net;
+
+import gmpj.core.PollDesc;
+import gmpj.core.Scheduler;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A listening TCP socket (Go's {@code net.Listener}), made by {@link Net#listen}. {@link #accept}
+ * parks a goroutine until a connection arrives. One goroutine or thread accepts at a time;
+ * {@link #close} and {@link #setDeadline} may be called from anywhere, and wake an accept in
+ * progress.
+ */
+public final class Listener implements AutoCloseable {
+    private final Scheduler scheduler;
+    private final ServerSocketChannel channel;
+    private final PollDesc pd;
+    private final InetSocketAddress address;
+
+    Listener(Scheduler scheduler, ServerSocketChannel channel, PollDesc pd) throws IOException {
+        this.scheduler = scheduler;
+        this.channel = channel;
+        this.pd = pd;
+        this.address = (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /**
+     * Waits for the next connection and returns it (it belongs to this listener's scheduler).
+     *
+     * @throws SocketException "use of closed network connection" once the listener is closed,
+     *         including while this waits
+     * @throws SocketTimeoutException when the deadline ({@link #setDeadline}) passes; the listener
+     *         stays open
+     */
+    public Conn accept() throws IOException {
+        for (;;) {
+            if (deadlinePassed()) {
+                throw new SocketTimeoutException("accept on " + address + ": deadline exceeded");
+            }
+            SocketChannel c;
+            try {
+                c = channel.accept();
+            } catch (ClosedChannelException e) {
+                throw closed();
+            }
+            if (c != null) {
+                try {
+                    return Conn.accepted(scheduler, c);
+                } catch (IOException | RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
+            }
+            if (!pd.await(SelectionKey.OP_ACCEPT)) {
+                throw new SocketTimeoutException("accept on " + address + ": deadline exceeded");
+            }
+        }
+    }
+
+    private boolean deadlinePassed() {
+        long d = pd.readDeadline();
+        return d != 0 && d - System.nanoTime() <= 0;
+    }
+
+    private SocketException closed() {
+        return new SocketException("accept on " + address + ": use of closed network connection");
+    }
+
+    /**
+     * Sets the deadline of {@link #accept}, {@code fromNow} from now; null clears it; zero makes a
+     * waiting accept time out at once.
+     *
+     * @throws IllegalArgumentException if {@code fromNow} is negative
+     */
+    public void setDeadline(Duration fromNow) {
+        pd.setReadDeadline(Net.deadline("fromNow", fromNow));
+    }
+
+    /** The address it listens on, with the port the system picked for port 0. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** The scheduler whose poller watches it. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Whether it has been closed (by {@link #close} or by its scheduler closing). */
+    public boolean isClosed() {
+        return pd.isClosed();
+    }
+
+    /**
+     * Stops listening: the port is free again when this returns (or when the poll in progress
+     * ends), and an accept waiting now gets a {@link SocketException}. Connections already
+     * accepted stay open. Idempotent; from any goroutine or thread.
+     */
+    @Override
+    public void close() throws IOException {
+        pd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Listener[" + address + (isClosed() ? ", closed" : "") + "]";
+    }
+}
