@@ -288,6 +288,20 @@ final class Netpoll {
             freeBusy();
         }
         dispatch(sysmonReady, null);
+        handBack();
+    }
+
+    /**
+     * After a poll by somebody other than a carrier's run loop (sysmon, a close): a carrier that
+     * went idle while that poll held the selector could not block in it and parked; if somebody
+     * still waits and nobody is blocked in the poller, wake an idle carrier to take the role. The
+     * carrier wrote its idle bit (a full-fence add) before it tried {@link #busy}; this released
+     * {@link #busy} before the fence and read in {@link Idle#wakeIfIdle}: one sees the other.
+     */
+    private void handBack() {
+        if (wanted() && blockedIn == null) {
+            s.idle.wakeIfIdle();
+        }
     }
 
     /**
@@ -311,6 +325,7 @@ final class Netpoll {
             freeBusy();
         }
         dispatch(out, null);
+        handBack();
     }
 
     /**
