@@ -39,16 +39,31 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * <h2>Interest and wake-ups</h2>
- * NIO selectors are level-triggered and apply interest changes at the start of the next
- * {@code select}. So a waiter adds its operation to the key's interest, and the poller, on
- * readiness, removes the operations that fired (else the next poll would report them again while
- * the goroutine has not read yet: a spin). A registration made while a carrier is blocked in the
- * selector must break that poll, or the new interest would not be watched until its timeout
- * ({@link #interestAdded}). The race is the usual write-then-read pair: the registering side
- * queues its interest change (under the selector's update lock) and then reads {@link #blockedIn};
- * the poller writes {@link #blockedIn} and then, inside {@code select}, takes the same lock to
- * apply the queued changes. Either the change is applied by that select, or the registering side
- * sees the poller and wakes it.
+ * NIO selectors are level-triggered. So a waiter asks for its operation to be added to the key's
+ * interest, and the poller, on readiness, removes the operations that fired (else the next poll
+ * would report them again while the goroutine has not read yet: a spin). Only the thread holding
+ * {@link #busy} ever changes an interest set: NIO guards interest changes, and its wake-up, with
+ * monitors that its {@code select} also takes, and a goroutine that blocks on a monitor blocks its
+ * carrier (sysmon then hands its processor to another carrier). So a waiter records the operation
+ * in its descriptor's {@link PollDesc#pendingOps} and pushes the descriptor on a lock-free stack
+ * ({@link #requestInterest}); every poller drains the stack into the interest sets before it
+ * selects ({@link #applyPending}). A request made while a carrier is blocked in the selector must
+ * break that poll, or the new interest would not be watched until its timeout
+ * ({@link #interestAdded}). The race is the usual write-then-read pair: the waiter pushes (a CAS)
+ * and then reads {@link #blockedIn}; the poller writes {@link #blockedIn} and then takes the whole
+ * stack (a getAndSet). Either the poller's drain sees the request, or the waiter sees the poller
+ * and wakes it. Wake-ups are deduplicated ({@link #woken}): one {@code Selector.wakeup} per
+ * poll at most. Every poll clears {@link #woken} before its select (a select consumes a pending
+ * wake-up, so a later break must reach the selector again), and a blocking poll clears it before
+ * it publishes {@link #blockedIn}: whoever sees the poller also sees the cleared flag, or a later
+ * break whose wake-up reaches this select.
+ *
+ * <p>The pending stack: a Treiber stack through {@link PollDesc#pendingNext}, holding each
+ * descriptor at most once. A waiter ORs its operation into {@code pendingOps}; the one whose OR
+ * found 0 pushes (link, then CAS the head: release). The poller takes the whole stack with a
+ * getAndSet (acquire) and, for each descriptor, reads its link, clears the link, and only then
+ * takes {@code pendingOps} with a getAndSet to 0: a waiter can push the descriptor again only after
+ * that getAndSet, so never while the poller still needs the old link.
  *
  * <h2>Closing</h2>
  * A closed channel keeps its descriptor until a {@code select} deregisters its key. So closing a
@@ -67,10 +82,17 @@ final class Netpoll {
     static final long MIN_POLL_TIMEOUT_NANOS = 1_000_000L;
 
     private static final VarHandle BUSY;
+    private static final VarHandle PENDING;
+    private static final VarHandle PENDING_OPS;
+    private static final VarHandle WOKEN;
 
     static {
         try {
-            BUSY = MethodHandles.lookup().findVarHandle(Netpoll.class, "busy", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            BUSY = l.findVarHandle(Netpoll.class, "busy", int.class);
+            PENDING = l.findVarHandle(Netpoll.class, "pending", PollDesc.class);
+            WOKEN = l.findVarHandle(Netpoll.class, "woken", boolean.class);
+            PENDING_OPS = MethodHandles.privateLookupIn(PollDesc.class, l).findVarHandle(PollDesc.class, "pendingOps", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,6 +105,12 @@ final class Netpoll {
     private volatile int busy;
     /** The idle carrier blocked in the selector, or null (Go: {@code lastpoll == 0}). */
     volatile M blockedIn;
+    /** The top of the stack of descriptors with interest requests not yet applied. */
+    @SuppressWarnings("unused")
+    private volatile PollDesc pending;
+    /** Set by the first {@link #breakPoll} after a poll began; cleared by the poller when its select returns. */
+    @SuppressWarnings("unused")
+    private volatile boolean woken;
     /** When the last poll ended (System.nanoTime); sysmon polls when it is older than 10 ms. */
     volatile long lastPoll = System.nanoTime();
     /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
@@ -143,8 +171,39 @@ final class Netpoll {
     }
 
     /**
-     * A waiter just added {@code op} to a key's interest (its {@code interestOpsOr} call queued
-     * the change). Makes sure some poll will watch it: breaks a blocked poll (see the class
+     * A waiter asks for {@code op} to be added to {@code pd}'s interest. Returns false if it is
+     * already pending (whoever asked first makes sure a poll applies it).
+     */
+    boolean requestInterest(PollDesc pd, int op) {
+        int prev = (int) PENDING_OPS.getAndBitwiseOr(pd, op);
+        if ((prev & op) != 0) {
+            return false;
+        }
+        if (prev == 0) {
+            for (;;) {
+                PollDesc top = pending;
+                pd.pendingNext = top;
+                if (PENDING.compareAndSet(this, top, pd)) {
+                    break;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The poller, holding {@link #busy}: applies every pending interest request (see the class comment). */
+    private void applyPending() {
+        PollDesc pd = (PollDesc) PENDING.getAndSet(this, null);
+        while (pd != null) {
+            PollDesc next = pd.pendingNext;
+            pd.pendingNext = null;
+            pd.applyInterest((int) PENDING_OPS.getAndSet(pd, 0));
+            pd = next;
+        }
+    }
+
+    /**
+     * A waiter's interest request was pushed ({@link #requestInterest}). Makes sure some poll will watch it: breaks a blocked poll (see the class
      * comment), else wakes the timekeeper so it polls instead of parking, else, for a waiter the
      * scheduler's own carriers will not pass by (a plain thread, a goroutine of another
      * scheduler), wakes an idle carrier. A goroutine of this scheduler needs nothing more: its
@@ -152,9 +211,9 @@ final class Netpoll {
      */
     void interestAdded(boolean ownGoroutine) {
         registrations.increment();
-        VarHandle.fullFence(); // the interest change (under the selector's lock) before the read of blockedIn
+        // The push's CAS orders it before this read of blockedIn (see the class comment).
         if (blockedIn != null) {
-            selector.wakeup();
+            breakPoll();
             return;
         }
         M keeper = s.timers.keeper();
@@ -165,9 +224,14 @@ final class Netpoll {
         }
     }
 
-    /** Ends a blocked poll early (Go's {@code netpollBreak}). Harmless when nobody polls: the next select returns at once. */
+    /**
+     * Ends a blocked poll early (Go's {@code netpollBreak}); only the first call per poll reaches
+     * the selector. Harmless when nobody polls: the next select returns at once.
+     */
     void breakPoll() {
-        selector.wakeup();
+        if (!woken && WOKEN.compareAndSet(this, false, true)) {
+            selector.wakeup();
+        }
     }
 
     // ------------------------------------------------------------------ polling
@@ -211,6 +275,8 @@ final class Netpoll {
         try {
             pendingDeregistrations.set(0);
             polls.increment();
+            applyPending();
+            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
             selector.selectNow(k -> collect(k, out));
         } catch (IOException | RuntimeException e) {
             pollFailed(e);
@@ -241,11 +307,13 @@ final class Netpoll {
         }
         List<Waiter> out = m.netReady;
         try {
+            woken = false; // before blockedIn: whoever sees blockedIn sees this reset or a later break, which reaches our select
             blockedIn = m; // then read m.notified: pairs with M.wake's write of notified, then read of blockedIn
             if (!m.notified && !s.lifecycle.stopping) {
                 pendingDeregistrations.set(0);
                 polls.increment();
                 blockingPolls.increment();
+                applyPending(); // after publishing blockedIn: a request pushed later sees us and breaks the poll
                 Thread.interrupted(); // a set flag makes select return at once: the idle loop would spin
                 if (timeoutMillis == 0) {
                     selector.select(k -> collect(k, out));
@@ -281,6 +349,8 @@ final class Netpoll {
         try {
             pendingDeregistrations.set(0);
             polls.increment();
+            applyPending();
+            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
             selector.selectNow(k -> collect(k, sysmonReady));
         } catch (IOException | RuntimeException e) {
             pollFailed(e);
@@ -318,6 +388,8 @@ final class Netpoll {
         try {
             pendingDeregistrations.set(0);
             polls.increment();
+            applyPending();
+            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
             selector.selectNow(k -> collect(k, out));
         } catch (IOException | RuntimeException e) {
             pollFailed(e);

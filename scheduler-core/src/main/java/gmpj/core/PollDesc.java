@@ -72,6 +72,14 @@ public final class PollDesc implements AutoCloseable {
     private final Netpoll np;
     private final SelectableChannel channel;
     private SelectionKey key; // written once in open, before the descriptor is published
+    /**
+     * Operations waiters asked to add to the key's interest, not yet applied by a poller
+     * ({@link Netpoll#requestInterest}); the descriptor is on the poller's pending stack exactly
+     * while this is not 0.
+     */
+    volatile int pendingOps;
+    /** The next descriptor on the poller's pending stack; written by the pusher, read by the poller that took the stack. */
+    PollDesc pendingNext;
     /** Read side slot: null, READY, or the parked Waiter. */
     @SuppressWarnings("unused")
     private volatile Object rg;
@@ -190,12 +198,9 @@ public final class PollDesc implements AutoCloseable {
     private Boolean armAndPark(VarHandle slot, boolean read, int op, Waiter me) throws SocketException {
         np.waiterArmed(); // before the interest: a poll that sees the interest sees a waiter
         try {
-            boolean added = false;
+            boolean added;
             try {
-                if ((key.interestOps() & op) == 0) {
-                    key.interestOpsOr(op);
-                    added = true;
-                }
+                added = (key.interestOps() & op) == 0 && np.requestInterest(this, op);
             } catch (CancelledKeyException e) {
                 throw closedException();
             }
@@ -220,6 +225,17 @@ public final class PollDesc implements AutoCloseable {
             return null; // not readied: closed, deadline, or a new deadline to read
         }
         return Boolean.TRUE; // the poller swapped us out and unparked us
+    }
+
+    /** The poller, holding the selector: applies the interest waiters asked for. */
+    void applyInterest(int ops) {
+        if (ops != 0 && key.isValid()) {
+            try {
+                key.interestOpsOr(ops);
+            } catch (CancelledKeyException e) {
+                // closed meanwhile: its waiters were woken by the close
+            }
+        }
     }
 
     /** The poller: the channel is ready for {@code readyOps}; hands over the waiters of those directions. */
