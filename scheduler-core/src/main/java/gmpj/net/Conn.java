@@ -43,6 +43,13 @@ import java.util.Objects;
  * does every operation after it.
  */
 public final class Conn implements AutoCloseable {
+    /**
+     * The most one call hands to the channel from a heap buffer. NIO copies a heap buffer's whole
+     * remaining range into a temporary direct buffer (cached per thread) on every call, while the
+     * kernel takes a socket buffer's worth at most: a 64 MB write in one piece would copy tens of
+     * megabytes per call and leave a 64 MB direct buffer behind on the carrier.
+     */
+    static final int MAX_HEAP_CHUNK = 256 * 1024;
     private final Scheduler scheduler;
     private final SocketChannel channel;
     private final PollDesc pd;
@@ -101,7 +108,7 @@ public final class Conn implements AutoCloseable {
             checkDeadline(pd.readDeadline(), "read", 0);
             int n;
             try {
-                n = channel.read(dst);
+                n = dst.isDirect() || dst.remaining() <= MAX_HEAP_CHUNK ? channel.read(dst) : readChunk(dst);
             } catch (ClosedChannelException e) {
                 throw closed("read");
             } catch (IOException e) {
@@ -159,7 +166,7 @@ public final class Conn implements AutoCloseable {
             checkDeadline(pd.writeDeadline(), "write", src.position() - start);
             int n;
             try {
-                n = channel.write(src);
+                n = src.isDirect() || src.remaining() <= MAX_HEAP_CHUNK ? channel.write(src) : writeChunk(src);
             } catch (ClosedChannelException e) {
                 throw outputShut ? new SocketException("write " + describe() + ": write after shutdownOutput") : closed("write");
             } catch (IOException e) {
@@ -169,6 +176,20 @@ public final class Conn implements AutoCloseable {
                 throw timeout("write", src.position() - start);
             }
         }
+    }
+
+    private int readChunk(ByteBuffer dst) throws IOException {
+        int n = channel.read(dst.slice(dst.position(), MAX_HEAP_CHUNK));
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    private int writeChunk(ByteBuffer src) throws IOException {
+        int n = channel.write(src.slice(src.position(), MAX_HEAP_CHUNK));
+        src.position(src.position() + n);
+        return n;
     }
 
     // ------------------------------------------------------------------ deadlines
