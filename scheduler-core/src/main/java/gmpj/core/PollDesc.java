@@ -269,16 +269,30 @@ public final class PollDesc implements AutoCloseable {
      * Sets the read side's deadline: {@code System.nanoTime()} value, or 0 for none (as
      * {@link Parking#deadlineAfter} gives). A waiter already parked re-reads it at once, so a
      * deadline in the past ends its wait ({@link #await} returns false).
+     *
+     * @throws IllegalArgumentException if {@code deadline} is more than {@link Parking#MAX_WAIT_NANOS}
+     *         ahead (it can only come from an overflow: build it with {@link Parking#deadlineAfter})
      */
     public void setReadDeadline(long deadline) {
+        checkDeadline("deadline", deadline);
         rd = deadline;
         unparkWaiter(RG);
     }
 
     /** Sets the write side's deadline; see {@link #setReadDeadline}. */
     public void setWriteDeadline(long deadline) {
+        checkDeadline("deadline", deadline);
         wd = deadline;
         unparkWaiter(WG);
+    }
+
+    private static void checkDeadline(String param, long deadline) {
+        long ahead = deadline - System.nanoTime();
+        if (deadline != 0 && ahead > Parking.MAX_WAIT_NANOS + 1_000_000_000L) {
+            throw new IllegalArgumentException(param + " " + deadline + " is " + ahead + " ns after System.nanoTime(), beyond the "
+                    + "limit of " + Parking.MAX_WAIT_NANOS + " ns (about 73 years); it looks like an overflow: build deadlines "
+                    + "with Parking.deadlineAfter");
+        }
     }
 
     /** The read side's deadline, 0 if none. */
