@@ -1,5 +1,12 @@
 package gmpj.core;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectableChannel;
+import java.nio.channels.spi.SelectorProvider;
+
 /**
  * Goroutines, ledgers and schedulers for the tests in this package.
  *
@@ -10,6 +17,11 @@ package gmpj.core;
  * <p>The schedulers made by {@link #unstarted} have no running thread: the tests of the idle, wake,
  * spinning, sysmon and deadlock protocols call the production methods on them by hand, each actor
  * playing one carrier, a submitter or sysmon.
+ *
+ * <p>The network poller's protocols are driven the same way, on pollers ({@link #netpoll}) and
+ * descriptors ({@link #pollDesc}) that use no file descriptor of their own: jcstress keeps
+ * thousands of samples in flight (up to 40 strides of 256), and a selector or a pipe per sample
+ * would run into the process's limit on open files.
  */
 final class Fixtures {
     /** The task of every fixture goroutine: none of them is ever run. */
@@ -17,7 +29,61 @@ final class Fixtures {
         throw new AssertionError("a jcstress fixture goroutine was run");
     };
 
+    /**
+     * The one selector of every poller made by {@link #netpoll}. Nobody waits in it: a test may
+     * wake it up ({@code M.wake} breaking a poll) or flush it ({@code PollDesc.close}), both of
+     * which return at once.
+     */
+    private static final Selector SHARED_SELECTOR = openSelector();
+
     private Fixtures() {}
+
+    private static Selector openSelector() {
+        try {
+            return Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the jcstress fixtures' selector", e);
+        }
+    }
+
+    /**
+     * A network poller of {@code s} on the shared selector, as {@code Scheduler.netpoll()} would
+     * make one; it is not installed in {@code s.netpoll} (a test that needs that assigns it).
+     */
+    static Netpoll netpoll(Scheduler s) {
+        return new Netpoll(s, SHARED_SELECTOR);
+    }
+
+    /**
+     * A descriptor of {@code s} and its poller {@code np} on a fresh {@link UnwatchedChannel}: not
+     * registered with any selector (its key is null, which the slot protocol never touches), and
+     * closable, as {@code PollDesc.close} closes the channel and flushes the poller.
+     */
+    static PollDesc pollDesc(Scheduler s, Netpoll np) {
+        return new PollDesc(s, np, new UnwatchedChannel());
+    }
+
+    /** A selectable channel without a file descriptor: never registered, and nothing to release on close. */
+    static final class UnwatchedChannel extends AbstractSelectableChannel {
+        UnwatchedChannel() {
+            super(SelectorProvider.provider());
+        }
+
+        @Override
+        public int validOps() {
+            return SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+        }
+
+        @Override
+        protected void implCloseSelectableChannel() {
+            // no file descriptor, no selector registration: closing only marks the channel closed
+        }
+
+        @Override
+        protected void implConfigureBlocking(boolean block) {
+            // no file descriptor whose mode could change
+        }
+    }
 
     /** A fresh goroutine with id {@code id} (1..9) that belongs to no scheduler. */
     static G g(long id) {

@@ -562,15 +562,19 @@ final class M extends Thread implements StealPolicy.Victims {
      * Wakes this carrier from {@link #parkCarrier}, or from its blocking network poll
      * ({@link Netpoll#awaitAsPoller}). Any thread. The write of {@link #notified} and then the
      * read of {@link Netpoll#blockedIn} pair with the poller's write of {@code blockedIn} and then
-     * read of {@code notified}: either the poller skips its select, or this breaks it.
+     * read of {@code notified} ({@link Netpoll#blockIn}): either the poller skips its select, or
+     * this breaks it. Returns true if it found this carrier blocked in the selector and broke its
+     * poll (the jcstress test {@code PollerWakeRacingBlockedPollIsNeverLost} reads it; callers need not).
      */
-    void wake() {
+    boolean wake() {
         notified = true;
         Netpoll np = s.netpoll;
-        if (np != null && np.blockedIn == this) {
+        boolean inPoll = np != null && np.blockedIn == this;
+        if (inPoll) {
             np.breakPoll();
         }
         LockSupport.unpark(this);
+        return inPoll;
     }
 
     // ------------------------------------------------------------------ StealPolicy.Victims

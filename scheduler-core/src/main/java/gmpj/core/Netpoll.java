@@ -128,9 +128,22 @@ final class Netpoll {
     private final List<Waiter> sysmonReady = new ArrayList<>();
 
     Netpoll(Scheduler s) {
+        this(s, openSelector(s));
+    }
+
+    /**
+     * A poller on {@code selector}. Package-private for the jcstress tests, which make one poller
+     * per sample around one selector they never poll (a selector of its own per sample would hold
+     * file descriptors by the ten thousand).
+     */
+    Netpoll(Scheduler s, Selector selector) {
         this.s = s;
+        this.selector = selector;
+    }
+
+    private static Selector openSelector(Scheduler s) {
         try {
-            this.selector = Selector.open();
+            return Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("gmpj: scheduler " + s.name() + " could not open its network poller: " + e, e);
         }
@@ -307,9 +320,8 @@ final class Netpoll {
         }
         List<Waiter> out = m.netReady;
         try {
-            woken = false; // before blockedIn: whoever sees blockedIn sees this reset or a later break, which reaches our select
-            blockedIn = m; // then read m.notified: pairs with M.wake's write of notified, then read of blockedIn
-            if (!m.notified && !s.lifecycle.stopping) {
+            woken = false; // before blockIn publishes blockedIn: whoever sees the poller sees this reset or a later break, which reaches our select
+            if (blockIn(m)) {
                 pendingDeregistrations.set(0);
                 polls.increment();
                 blockingPolls.increment();
@@ -329,6 +341,20 @@ final class Netpoll {
         }
         m.notified = false; // a wake-up that came while we polled is consumed here, as parkCarrier does
         return true;
+    }
+
+    /**
+     * The blocking poller's half of its hand-shake with {@link M#wake}: publishes {@code m} in
+     * {@link #blockedIn} (volatile), then reads {@code m.notified} (volatile). True if it may block
+     * in the selector: nobody woke it before it was visible there. Pairs with {@code wake}'s write
+     * of {@code notified} and then read of {@code blockedIn}: either this sees the wake-up and does
+     * not block, or {@code wake} sees the poller and breaks its select (jcstress:
+     * {@code PollerWakeRacingBlockedPollIsNeverLost}). The caller clears {@code blockedIn} after
+     * its poll.
+     */
+    boolean blockIn(M m) {
+        blockedIn = m;
+        return !m.notified && !s.lifecycle.stopping;
     }
 
     /**

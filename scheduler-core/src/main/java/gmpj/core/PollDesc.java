@@ -43,7 +43,7 @@ import java.util.Objects;
  * <p>Closing is the other write-then-read pair: {@link #close} writes {@link #closed} and then
  * reads the slots to unpark whoever is there; a waiter writes its slot and then reads
  * {@link #closed} before each park. All volatile, so either the closer finds the waiter or the
- * waiter sees the close.
+ * waiter sees the close. jcstress: {@code PollCloseRacingArmIsNeverLost}.
  */
 public final class PollDesc implements AutoCloseable {
     /** The token a readiness event leaves when nobody waits. */
@@ -92,7 +92,11 @@ public final class PollDesc implements AutoCloseable {
     @SuppressWarnings("unused")
     private volatile boolean closed;
 
-    private PollDesc(Scheduler scheduler, Netpoll np, SelectableChannel channel) {
+    /**
+     * A descriptor that is not registered ({@link #open} registers it). Package-private for the
+     * jcstress tests, which drive the slot protocol on descriptors whose channel no selector watches.
+     */
+    PollDesc(Scheduler scheduler, Netpoll np, SelectableChannel channel) {
         this.scheduler = scheduler;
         this.np = np;
         this.channel = channel;
@@ -162,7 +166,7 @@ public final class PollDesc implements AutoCloseable {
                     + " supports (valid ops: " + channel.validOps() + ")");
         }
         boolean read = (op & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0;
-        VarHandle slot = read ? RG : WG;
+        VarHandle slot = slot(read);
         for (;;) {
             if (closed) {
                 throw closedException();
@@ -173,7 +177,7 @@ public final class PollDesc implements AutoCloseable {
             }
             Object cur = slot.getVolatile(this);
             if (cur == READY) {
-                if (slot.compareAndSet(this, READY, null)) {
+                if (takeToken(read)) {
                     return true;
                 }
                 continue;
@@ -204,13 +208,13 @@ public final class PollDesc implements AutoCloseable {
             } catch (CancelledKeyException e) {
                 throw closedException();
             }
-            if (!slot.compareAndSet(this, null, me)) {
+            if (!arm(read, me)) {
                 return null; // a token arrived meanwhile: consume it on the next round
             }
             if (added) {
                 np.interestAdded(me instanceof G g && g.scheduler == scheduler);
             }
-            while (slot.getVolatile(this) == me && !closed) {
+            while (mustPark(read, me)) {
                 long d = read ? rd : wd;
                 if (d == 0) {
                     Parking.park(WaitReason.IO);
@@ -236,6 +240,39 @@ public final class PollDesc implements AutoCloseable {
                 // closed meanwhile: its waiters were woken by the close
             }
         }
+    }
+
+    private static VarHandle slot(boolean read) {
+        return read ? RG : WG;
+    }
+
+    /**
+     * The waiter's step when it finds the token in its direction's slot: takes it (CAS READY -> null)
+     * and need not park. False if the slot no longer holds it. This, {@link #arm} and
+     * {@link #mustPark} are the waiter's half of the slot protocol, package-private for the jcstress
+     * tests ({@code PollReadyRacingArmWakesOnce}, {@code PollCloseRacingArmIsNeverLost}).
+     */
+    boolean takeToken(boolean read) {
+        return slot(read).compareAndSet(this, READY, null);
+    }
+
+    /**
+     * The waiter arms: CAS of its direction's empty slot to {@code me} (after adding its operation
+     * to the key's interest). False if the slot is not empty: the poller left a token since the
+     * waiter looked, to be taken instead.
+     */
+    boolean arm(boolean read, Waiter me) {
+        return slot(read).compareAndSet(this, null, me);
+    }
+
+    /**
+     * Read by an armed waiter before each park: true while it is still in its slot (the poller has
+     * not swapped it out) and the descriptor is not closed. The volatile read of {@link #closed}
+     * comes after the waiter's write of its slot, and {@link #close} writes {@code closed} before
+     * it reads the slots: either this sees the close, or the close finds the waiter and unparks it.
+     */
+    boolean mustPark(boolean read, Waiter me) {
+        return slot(read).getVolatile(this) == me && !closed;
     }
 
     /** The poller: the channel is ready for {@code readyOps}; hands over the waiters of those directions. */
