@@ -157,6 +157,27 @@ final class Netpoll {
             selector.wakeup();
             return;
         }
+        wakePoller(ownGoroutine);
+    }
+
+    /**
+     * A waiter the scheduler's carriers will not pass by (a plain thread, a goroutine of another
+     * scheduler) armed on an operation already in the key's interest, left there by an earlier
+     * wait that ended without readiness (its deadline passed). The kernel watches the operation
+     * already, so a poll blocked now reports it; but if nobody is blocked in the selector, nothing
+     * would poll: carriers that went idle while nobody waited park without polling, and sysmon
+     * sleeps while every processor is idle. So somebody is woken to poll, as for a new interest.
+     * The waiter was counted ({@link #waiterArmed}) before this reads {@link #blockedIn}: a poller
+     * that leaves the selector after this read sees the waiter when it next goes idle, and polls.
+     */
+    void foreignWaiterArmed() {
+        if (blockedIn == null) {
+            wakePoller(false);
+        }
+    }
+
+    /** Nobody is blocked in the selector: wakes the timekeeper so it polls, else, for a foreign waiter, an idle carrier. */
+    private void wakePoller(boolean ownGoroutine) {
         M keeper = s.timers.keeper();
         if (keeper != null) {
             keeper.wake();

@@ -202,8 +202,11 @@ public final class PollDesc implements AutoCloseable {
             if (!slot.compareAndSet(this, null, me)) {
                 return null; // a token arrived meanwhile: consume it on the next round
             }
+            boolean own = me instanceof G g && g.scheduler == scheduler;
             if (added) {
-                np.interestAdded(me instanceof G g && g.scheduler == scheduler);
+                np.interestAdded(own);
+            } else if (!own) {
+                np.foreignWaiterArmed();
             }
             while (slot.getVolatile(this) == me && !closed) {
                 long d = read ? rd : wd;
