@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>Blocking, by the one idle carrier that waits for time</b> ({@link #awaitAsPoller}, the
  *       {@link Timers.TimeWait} seam): a carrier going idle while somebody waits on a descriptor
  *       blocks in the selector, with the earliest timer's deadline as its timeout; every other idle
- *       carrier parks without a deadline. {@link #blockedIn} names it. Waking it ({@link M#wake},
- *       which is what {@code Idle.wakep} and an earlier timer do) breaks the poll with
- *       {@link Selector#wakeup()}, Go's {@code netpollBreak}.</li>
+ *       carrier parks without a deadline. One that finds a non-blocking poll in the selector parks
+ *       too, but asks that poll to wake it when it ends ({@link #deferred}): that poll does not
+ *       stay, and the blocking poll must not be lost. {@link #blockedIn} names the blocked
+ *       carrier. Waking it ({@link M#wake}, which is what {@code Idle.wakep} and an earlier timer
+ *       do) breaks the poll with {@link Selector#wakeup()}, Go's {@code netpollBreak}.</li>
  *   <li><b>By sysmon</b> when nobody has polled for {@link #SYSMON_POLL_NANOS} (10 ms, Go's rule)
  *       and nobody is blocked in the selector: processors whose queues never drain would otherwise
  *       never reach the run loop's poll, and goroutines whose data has arrived would starve.</li>
@@ -67,10 +69,13 @@ final class Netpoll {
     static final long MIN_POLL_TIMEOUT_NANOS = 1_000_000L;
 
     private static final VarHandle BUSY;
+    private static final VarHandle DEFERRED;
 
     static {
         try {
-            BUSY = MethodHandles.lookup().findVarHandle(Netpoll.class, "busy", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            BUSY = l.findVarHandle(Netpoll.class, "busy", int.class);
+            DEFERRED = l.findVarHandle(Netpoll.class, "deferred", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,6 +88,15 @@ final class Netpoll {
     private volatile int busy;
     /** The idle carrier blocked in the selector, or null (Go: {@code lastpoll == 0}). */
     volatile M blockedIn;
+    /**
+     * An idle carrier that meant to block in the selector but found a non-blocking poll in it, and
+     * parked: whoever frees the selector next wakes it ({@link #freeBusy}), so that it comes back
+     * and blocks there. Without it the blocking poll could be lost to a poll that does not stay
+     * (sysmon's, a close's flush): every processor idle, sysmon asleep, nobody polling. One at a
+     * time: the one woken takes the blocking poll, or defers again.
+     */
+    @SuppressWarnings("unused")
+    private volatile M deferred;
     /** When the last poll ended (System.nanoTime); sysmon polls when it is older than 10 ms. */
     volatile long lastPoll = System.nanoTime();
     /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
@@ -197,9 +211,38 @@ final class Netpoll {
         return busy == 0 && BUSY.compareAndSet(this, 0, 1);
     }
 
+    /**
+     * Ends a poll: frees the selector, then wakes the carrier that deferred to this poll, if any.
+     * The volatile write of {@link #busy} and then the read of {@link #deferred} pair with
+     * {@link #deferOrTake}'s write of {@code deferred} and then read of {@code busy}: either this
+     * sees the carrier, or the carrier sees the selector free and takes it.
+     */
     private void freeBusy() {
         lastPoll = System.nanoTime();
-        BUSY.setRelease(this, 0);
+        BUSY.setVolatile(this, 0);
+        M d = (M) DEFERRED.getVolatile(this);
+        if (d != null && DEFERRED.compareAndSet(this, d, null)) {
+            d.wake();
+        }
+    }
+
+    /**
+     * {@code m} is going idle and the selector is taken. If a blocking poller has it, {@code m}
+     * just parks: that poller watches every descriptor. Else a non-blocking poll has it, which will
+     * not stay: {@code m} asks to be woken when it ends (see {@link #freeBusy}), then tries once
+     * more, since it may have ended before the request was seen. True if {@code m} took the
+     * selector after all.
+     */
+    private boolean deferOrTake(M m) {
+        if (blockedIn != null) {
+            return false;
+        }
+        DEFERRED.setVolatile(this, m);
+        if (tryBusy()) {
+            DEFERRED.compareAndSet(this, m, null);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -246,7 +289,9 @@ final class Netpoll {
      * selector until {@code deadline} (MAX_VALUE: none), readiness, or {@link M#wake}. The
      * goroutines it readies stay in {@code m.netReady} until the carrier holds its processor
      * again ({@link #dispatchHeld}). Returns false, having done nothing, if another thread is in
-     * the selector or the deadline is too close for a millisecond timeout: the caller parks.
+     * the selector or the deadline is too close for a millisecond timeout: the caller parks (if
+     * the thread in the selector is a non-blocking poll, it wakes the caller when it ends: see
+     * {@link #deferOrTake}).
      */
     boolean awaitAsPoller(M m, long deadline) {
         long timeoutMillis = 0; // 0: no timeout
@@ -257,8 +302,8 @@ final class Netpoll {
             }
             timeoutMillis = remaining / 1_000_000L; // rounded down: the keeper comes back early, never late
         }
-        if (!tryBusy()) {
-            return false;
+        if (!tryBusy() && !deferOrTake(m)) {
+            return false; // parks; woken by the poll that has the selector if that one does not stay
         }
         List<Waiter> out = m.netReady;
         try {
