@@ -54,10 +54,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Closing</h2>
  * A closed channel keeps its descriptor until a {@code select} deregisters its key. So closing a
- * {@link PollDesc} counts a pending deregistration ({@link #pendingDeregistrations}, which makes
- * the pollers' "somebody needs a poll" test true) and then flushes: a non-blocking poll right away
- * if the selector is free, else it wakes whoever is in it. A listening port is free again, and the
- * peer's FIN has been sent, once the close returns or the poll in progress ends.
+ * {@link PollDesc} flushes ({@link #flush}): it takes the selector, waking whoever is in it until
+ * they leave, and polls once without blocking. A listening port is free again, and the peer's FIN
+ * has been sent, when the close returns (as Go's {@code Close} returns once the descriptor is
+ * closed).
  */
 final class Netpoll {
     /** Sysmon polls when nobody has for this long (Go: 10 ms). */
@@ -101,8 +101,6 @@ final class Netpoll {
     volatile long lastPoll = System.nanoTime();
     /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
     private final AtomicInteger waiters = new AtomicInteger();
-    /** Channels closed since the last poll began: their descriptors are freed by the next select. */
-    private final AtomicInteger pendingDeregistrations = new AtomicInteger();
     /** Open descriptors: what closing the scheduler closes. */
     private final Set<PollDesc> descs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -137,7 +135,6 @@ final class Netpoll {
     /** A descriptor was closed: its key is cancelled, and a select must run to free the descriptor. */
     void removed(PollDesc pd) {
         descs.remove(pd);
-        pendingDeregistrations.incrementAndGet();
         flush();
     }
 
@@ -151,9 +148,9 @@ final class Netpoll {
         waiters.decrementAndGet();
     }
 
-    /** Whether somebody needs a poll: waiters armed, or closed channels not yet deregistered. */
+    /** Whether somebody needs a poll: waiters armed. */
     boolean wanted() {
-        return waiters.get() > 0 || pendingDeregistrations.get() > 0;
+        return waiters.get() > 0;
     }
 
     /**
@@ -273,7 +270,6 @@ final class Netpoll {
         }
         List<Waiter> out = m.netReady;
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             selector.selectNow(k -> collect(k, out));
         } catch (IOException | RuntimeException e) {
@@ -309,7 +305,6 @@ final class Netpoll {
         try {
             blockedIn = m; // then read m.notified: pairs with M.wake's write of notified, then read of blockedIn
             if (!m.notified && !s.lifecycle.stopping) {
-                pendingDeregistrations.set(0);
                 polls.increment();
                 blockingPolls.increment();
                 Thread.interrupted(); // a set flag makes select return at once: the idle loop would spin
@@ -345,7 +340,6 @@ final class Netpoll {
             return;
         }
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             selector.selectNow(k -> collect(k, sysmonReady));
         } catch (IOException | RuntimeException e) {
@@ -357,18 +351,23 @@ final class Netpoll {
     }
 
     /**
-     * A close wants its descriptor freed now: polls at once if the selector is free (readying
-     * through {@link Waiter#unpark}), else breaks the poll in progress, so the select that frees
-     * it comes soon.
+     * A close wants its descriptor freed before it returns: takes the selector and polls once
+     * without blocking (the select drops the cancelled key and closes the descriptor; what it
+     * readies is unparked). While somebody else has the selector, breaks their poll and tries
+     * again: a blocking poll ends at the wake-up, a non-blocking one soon anyway, and since a new
+     * blocking poll may begin in between, every try wakes again. Once the poller is closed, its
+     * own closing frees every descriptor ({@link #closeAll}).
      */
     private void flush() {
-        if (!tryBusy()) {
-            selector.wakeup(); // whoever is inside loops back; its next select frees the descriptor
-            return;
+        while (!tryBusy()) {
+            if (closed) {
+                return;
+            }
+            selector.wakeup();
+            Thread.yield();
         }
         List<Waiter> out = new ArrayList<>(0);
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             selector.selectNow(k -> collect(k, out));
         } catch (IOException | RuntimeException e) {

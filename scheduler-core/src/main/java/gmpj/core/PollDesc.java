@@ -287,8 +287,8 @@ public final class PollDesc implements AutoCloseable {
     /**
      * Closes the descriptor and its channel; a goroutine or thread waiting on it, or arriving
      * later, gets a {@link SocketException} saying the connection is closed. The descriptor is
-     * deregistered from the poller before this returns, or by the poll in progress when it
-     * ends. Idempotent; from any goroutine or thread.
+     * deregistered from the poller and closed before this returns (it breaks a poll in progress
+     * and polls once itself). Idempotent; from any goroutine or thread.
      */
     @Override
     public void close() throws IOException {

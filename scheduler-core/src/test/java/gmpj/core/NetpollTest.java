@@ -304,6 +304,48 @@ class NetpollTest {
         }
     }
 
+    /**
+     * A closed channel keeps its descriptor (here a listening port) until a select drops its key.
+     * A close that finds the selector taken by a poll in progress must not return before that:
+     * the port would still accept connections, and a new listener could not bind it. Driven by
+     * hand: the test holds the poller's lock as a poll does while another thread closes.
+     */
+    @Test
+    void aCloseReturnsOnlyOnceItsDescriptorIsClosedEvenWithAPollInProgress() throws Throwable {
+        try (Scheduler s = builder("io-close-flush").procs(1).build()) {
+            java.nio.channels.ServerSocketChannel ch = java.nio.channels.ServerSocketChannel.open();
+            ch.bind(new InetSocketAddress(LOOPBACK, 0));
+            int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+            PollDesc pd = PollDesc.open(s, ch);
+            Netpoll np = s.netpoll;
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Netpoll.class, MethodHandles.lookup());
+            VarHandle busy = l.findVarHandle(Netpoll.class, "busy", int.class);
+            MethodHandle freeBusy = l.findVirtual(Netpoll.class, "freeBusy", MethodType.methodType(void.class));
+            awaitCondition(s, "the selector free", () -> busy.compareAndSet(np, 0, 1)); // a poll begins
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            Thread closer = new Thread(() -> {
+                try {
+                    pd.close();
+                    closed.complete(null);
+                } catch (Throwable e) {
+                    closed.completeExceptionally(e);
+                }
+            }, "closer");
+            closer.start();
+            awaitCondition(() -> closed.isDone() || java.util.Arrays.stream(closer.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals("flush")), LIVENESS, () -> "the close neither returned nor waits");
+            if (closed.isDone()) {
+                closed.join();
+                assertFalse(ch.isRegistered(), "close returned with its key still registered: the port is still open");
+            }
+            freeBusy.invoke(np); // the poll ends
+            closer.join(LIVENESS.toMillis());
+            closed.join();
+            assertFalse(ch.isRegistered());
+            assertThrows(ConnectException.class, () -> new Socket(LOOPBACK, port).close(), "the port is free");
+        }
+    }
+
     // ------------------------------------------------------------------ interrupts
 
     @Test
