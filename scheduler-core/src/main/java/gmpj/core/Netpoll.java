@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>Blocking, by the one idle carrier that waits for time</b> ({@link #awaitAsPoller}, the
  *       {@link Timers.TimeWait} seam): a carrier going idle while somebody waits on a descriptor
  *       blocks in the selector, with the earliest timer's deadline as its timeout; every other idle
- *       carrier parks without a deadline. {@link #blockedIn} names it. Waking it ({@link M#wake},
- *       which is what {@code Idle.wakep} and an earlier timer do) breaks the poll with
- *       {@link Selector#wakeup()}, Go's {@code netpollBreak}.</li>
+ *       carrier parks without a deadline. One that finds a non-blocking poll in the selector parks
+ *       too, but asks that poll to wake it when it ends ({@link #deferred}): that poll does not
+ *       stay, and the blocking poll must not be lost. {@link #blockedIn} names the blocked
+ *       carrier. Waking it ({@link M#wake}, which is what {@code Idle.wakep} and an earlier timer
+ *       do) breaks the poll with {@link Selector#wakeup()}, Go's {@code netpollBreak}.</li>
  *   <li><b>By sysmon</b> when nobody has polled for {@link #SYSMON_POLL_NANOS} (10 ms, Go's rule)
  *       and nobody is blocked in the selector: processors whose queues never drain would otherwise
  *       never reach the run loop's poll, and goroutines whose data has arrived would starve.</li>
@@ -67,10 +69,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Closing</h2>
  * A closed channel keeps its descriptor until a {@code select} deregisters its key. So closing a
- * {@link PollDesc} counts a pending deregistration ({@link #pendingDeregistrations}, which makes
- * the pollers' "somebody needs a poll" test true) and then flushes: a non-blocking poll right away
- * if the selector is free, else it wakes whoever is in it. A listening port is free again, and the
- * peer's FIN has been sent, once the close returns or the poll in progress ends.
+ * {@link PollDesc} flushes ({@link #flush}): it takes the selector, waking whoever is in it until
+ * they leave, and polls once without blocking. A listening port is free again, and the peer's FIN
+ * has been sent, when the close returns (as Go's {@code Close} returns once the descriptor is
+ * closed).
  */
 final class Netpoll {
     /** Sysmon polls when nobody has for this long (Go: 10 ms). */
@@ -85,6 +87,7 @@ final class Netpoll {
     private static final VarHandle PENDING;
     private static final VarHandle PENDING_OPS;
     private static final VarHandle WOKEN;
+    private static final VarHandle DEFERRED;
 
     static {
         try {
@@ -93,6 +96,7 @@ final class Netpoll {
             PENDING = l.findVarHandle(Netpoll.class, "pending", PollDesc.class);
             WOKEN = l.findVarHandle(Netpoll.class, "woken", boolean.class);
             PENDING_OPS = MethodHandles.privateLookupIn(PollDesc.class, l).findVarHandle(PollDesc.class, "pendingOps", int.class);
+            DEFERRED = l.findVarHandle(Netpoll.class, "deferred", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -111,12 +115,19 @@ final class Netpoll {
     /** Set by the first {@link #breakPoll} after a poll began; cleared by the poller when its select returns. */
     @SuppressWarnings("unused")
     private volatile boolean woken;
+    /**
+     * An idle carrier that meant to block in the selector but found a non-blocking poll in it, and
+     * parked: whoever frees the selector next wakes it ({@link #freeBusy}), so that it comes back
+     * and blocks there. Without it the blocking poll could be lost to a poll that does not stay
+     * (sysmon's, a close's flush): every processor idle, sysmon asleep, nobody polling. One at a
+     * time: the one woken takes the blocking poll, or defers again.
+     */
+    @SuppressWarnings("unused")
+    private volatile M deferred;
     /** When the last poll ended (System.nanoTime); sysmon polls when it is older than 10 ms. */
     volatile long lastPoll = System.nanoTime();
     /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
     private final AtomicInteger waiters = new AtomicInteger();
-    /** Channels closed since the last poll began: their descriptors are freed by the next select. */
-    private final AtomicInteger pendingDeregistrations = new AtomicInteger();
     /** Open descriptors: what closing the scheduler closes. */
     private final Set<PollDesc> descs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -164,7 +175,6 @@ final class Netpoll {
     /** A descriptor was closed: its key is cancelled, and a select must run to free the descriptor. */
     void removed(PollDesc pd) {
         descs.remove(pd);
-        pendingDeregistrations.incrementAndGet();
         flush();
     }
 
@@ -178,9 +188,9 @@ final class Netpoll {
         waiters.decrementAndGet();
     }
 
-    /** Whether somebody needs a poll: waiters armed, or closed channels not yet deregistered. */
+    /** Whether somebody needs a poll: waiters armed. */
     boolean wanted() {
-        return waiters.get() > 0 || pendingDeregistrations.get() > 0;
+        return waiters.get() > 0;
     }
 
     /**
@@ -229,6 +239,27 @@ final class Netpoll {
             breakPoll();
             return;
         }
+        wakePoller(ownGoroutine);
+    }
+
+    /**
+     * A waiter the scheduler's carriers will not pass by (a plain thread, a goroutine of another
+     * scheduler) armed on an operation already in the key's interest, left there by an earlier
+     * wait that ended without readiness (its deadline passed). The kernel watches the operation
+     * already, so a poll blocked now reports it; but if nobody is blocked in the selector, nothing
+     * would poll: carriers that went idle while nobody waited park without polling, and sysmon
+     * sleeps while every processor is idle. So somebody is woken to poll, as for a new interest.
+     * The waiter was counted ({@link #waiterArmed}) before this reads {@link #blockedIn}: a poller
+     * that leaves the selector after this read sees the waiter when it next goes idle, and polls.
+     */
+    void foreignWaiterArmed() {
+        if (blockedIn == null) {
+            wakePoller(false);
+        }
+    }
+
+    /** Nobody is blocked in the selector: wakes the timekeeper so it polls, else, for a foreign waiter, an idle carrier. */
+    private void wakePoller(boolean ownGoroutine) {
         M keeper = s.timers.keeper();
         if (keeper != null) {
             keeper.wake();
@@ -253,9 +284,38 @@ final class Netpoll {
         return busy == 0 && BUSY.compareAndSet(this, 0, 1);
     }
 
+    /**
+     * Ends a poll: frees the selector, then wakes the carrier that deferred to this poll, if any.
+     * The volatile write of {@link #busy} and then the read of {@link #deferred} pair with
+     * {@link #deferOrTake}'s write of {@code deferred} and then read of {@code busy}: either this
+     * sees the carrier, or the carrier sees the selector free and takes it.
+     */
     private void freeBusy() {
         lastPoll = System.nanoTime();
-        BUSY.setRelease(this, 0);
+        BUSY.setVolatile(this, 0);
+        M d = (M) DEFERRED.getVolatile(this);
+        if (d != null && DEFERRED.compareAndSet(this, d, null)) {
+            d.wake();
+        }
+    }
+
+    /**
+     * {@code m} is going idle and the selector is taken. If a blocking poller has it, {@code m}
+     * just parks: that poller watches every descriptor. Else a non-blocking poll has it, which will
+     * not stay: {@code m} asks to be woken when it ends (see {@link #freeBusy}), then tries once
+     * more, since it may have ended before the request was seen. True if {@code m} took the
+     * selector after all.
+     */
+    private boolean deferOrTake(M m) {
+        if (blockedIn != null) {
+            return false;
+        }
+        DEFERRED.setVolatile(this, m);
+        if (tryBusy()) {
+            DEFERRED.compareAndSet(this, m, null);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -286,7 +346,6 @@ final class Netpoll {
         }
         List<Waiter> out = m.netReady;
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             applyPending();
             woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
@@ -304,7 +363,9 @@ final class Netpoll {
      * selector until {@code deadline} (MAX_VALUE: none), readiness, or {@link M#wake}. The
      * goroutines it readies stay in {@code m.netReady} until the carrier holds its processor
      * again ({@link #dispatchHeld}). Returns false, having done nothing, if another thread is in
-     * the selector or the deadline is too close for a millisecond timeout: the caller parks.
+     * the selector or the deadline is too close for a millisecond timeout: the caller parks (if
+     * the thread in the selector is a non-blocking poll, it wakes the caller when it ends: see
+     * {@link #deferOrTake}).
      */
     boolean awaitAsPoller(M m, long deadline) {
         long timeoutMillis = 0; // 0: no timeout
@@ -315,14 +376,13 @@ final class Netpoll {
             }
             timeoutMillis = remaining / 1_000_000L; // rounded down: the keeper comes back early, never late
         }
-        if (!tryBusy()) {
-            return false;
+        if (!tryBusy() && !deferOrTake(m)) {
+            return false; // parks; woken by the poll that has the selector if that one does not stay
         }
         List<Waiter> out = m.netReady;
         try {
             woken = false; // before blockIn publishes blockedIn: whoever sees the poller sees this reset or a later break, which reaches our select
             if (blockIn(m)) {
-                pendingDeregistrations.set(0);
                 polls.increment();
                 blockingPolls.increment();
                 applyPending(); // after publishing blockedIn: a request pushed later sees us and breaks the poll
@@ -373,7 +433,6 @@ final class Netpoll {
             return;
         }
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             applyPending();
             woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
@@ -401,18 +460,23 @@ final class Netpoll {
     }
 
     /**
-     * A close wants its descriptor freed now: polls at once if the selector is free (readying
-     * through {@link Waiter#unpark}), else breaks the poll in progress, so the select that frees
-     * it comes soon.
+     * A close wants its descriptor freed before it returns: takes the selector and polls once
+     * without blocking (the select drops the cancelled key and closes the descriptor; what it
+     * readies is unparked). While somebody else has the selector, breaks their poll and tries
+     * again: a blocking poll ends at the wake-up, a non-blocking one soon anyway, and since a new
+     * blocking poll may begin in between, every try wakes again. Once the poller is closed, its
+     * own closing frees every descriptor ({@link #closeAll}).
      */
     private void flush() {
-        if (!tryBusy()) {
-            selector.wakeup(); // whoever is inside loops back; its next select frees the descriptor
-            return;
+        while (!tryBusy()) {
+            if (closed) {
+                return;
+            }
+            selector.wakeup();
+            Thread.yield();
         }
         List<Waiter> out = new ArrayList<>(0);
         try {
-            pendingDeregistrations.set(0);
             polls.increment();
             applyPending();
             woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again

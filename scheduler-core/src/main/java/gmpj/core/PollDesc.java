@@ -211,8 +211,11 @@ public final class PollDesc implements AutoCloseable {
             if (!arm(read, me)) {
                 return null; // a token arrived meanwhile: consume it on the next round
             }
+            boolean own = me instanceof G g && g.scheduler == scheduler;
             if (added) {
-                np.interestAdded(me instanceof G g && g.scheduler == scheduler);
+                np.interestAdded(own);
+            } else if (!own) {
+                np.foreignWaiterArmed();
             }
             while (mustPark(read, me)) {
                 long d = read ? rd : wd;
@@ -351,8 +354,8 @@ public final class PollDesc implements AutoCloseable {
     /**
      * Closes the descriptor and its channel; a goroutine or thread waiting on it, or arriving
      * later, gets a {@link SocketException} saying the connection is closed. The descriptor is
-     * deregistered from the poller before this returns, or by the poll in progress when it
-     * ends. Idempotent; from any goroutine or thread.
+     * deregistered from the poller and closed before this returns (it breaks a poll in progress
+     * and polls once itself). Idempotent; from any goroutine or thread.
      */
     @Override
     public void close() throws IOException {

@@ -105,8 +105,8 @@ public final class Listener implements AutoCloseable {
     }
 
     /**
-     * Stops listening: the port is free again when this returns (or when the poll in progress
-     * ends), and an accept waiting now gets a {@link SocketException}. Connections already
+     * Stops listening: the port is free again when this returns (a dial is refused, a listen on
+     * it succeeds), and an accept waiting now gets a {@link SocketException}. Connections already
      * accepted stay open. Idempotent; from any goroutine or thread.
      */
     @Override
