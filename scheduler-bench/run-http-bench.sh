@@ -185,7 +185,7 @@ stop_server() {
     wait "$server_pid" || true
     server_pid=""
     shutdown_line="$(grep -m1 'shut down:' "$slog" \
-        || echo "shut down: nothing: it did not finish its shutdown before the JVM's hooks gave up (see target/http-bench/server-$name.log)")"
+        || echo "shut down: nothing: it did not finish its shutdown before the JVM's hooks gave up (see scheduler-bench/target/http-bench/server-$name.log)")"
     say "$name: $shutdown_line"
 }
 
@@ -276,7 +276,8 @@ mkdir -p "$(dirname "$out")"
     echo
     echo "- **gmpj**: \`gmpj.bench.net.HttpServerExample\`, a goroutine per connection on \`gmpj.net\` (the scheduler's"
     echo "  network poller), procs = $(nproc);"
-    echo "- **gmpj, currentThread intrinsic off**: the same, with \`${no_current_thread_intrinsic[*]}\`. C2 compiles"
+    echo "- **gmpj, currentThread intrinsic off**: the same, with"
+    echo "  \`${no_current_thread_intrinsic[*]}\`. C2 compiles"
     echo "  \`Thread.currentThread()\` as a value that a continuation's yield does not change: true of a virtual thread,"
     echo "  whose current thread moves with it, not of a goroutine that resumes on another carrier. NIO's socket"
     echo "  channels then record a stale carrier as the owner of a channel's read lock: a read fails with"
@@ -325,11 +326,13 @@ mkdir -p "$(dirname "$out")"
     echo
     echo "Requests/s: above 1 means gmpj served more. p99 latency: below 1 means gmpj's was lower."
     echo
-    echo "| connections | requests/s gmpj/VT | requests/s gmpj/Go | p99 gmpj/VT | p99 gmpj/Go |"
-    echo "|--:|--:|--:|--:|--:|"
+    echo "| connections | gmpj | requests/s gmpj/VT | requests/s gmpj/Go | p99 gmpj/VT | p99 gmpj/Go |"
+    echo "|--:|---|--:|--:|--:|--:|"
     for c in "${runnable[@]}"; do
-        echo "| $c | $(ratio "${rps[gmpj,$c]:-}" "${rps[vt,$c]:-}") | $(ratio "${rps[gmpj,$c]:-}" "${rps[go,$c]:-}")" \
-            "| $(ratio "${p99[gmpj,$c]:-}" "${p99[vt,$c]:-}") | $(ratio "${p99[gmpj,$c]:-}" "${p99[go,$c]:-}") |"
+        for g in gmpj gmpj-noct; do
+            echo "| $c | $(label "$g") | $(ratio "${rps[$g,$c]:-}" "${rps[vt,$c]:-}") | $(ratio "${rps[$g,$c]:-}" "${rps[go,$c]:-}")" \
+                "| $(ratio "${p99[$g,$c]:-}" "${p99[vt,$c]:-}") | $(ratio "${p99[$g,$c]:-}" "${p99[go,$c]:-}") |"
+        done
     done
     echo
     echo "## What each server said at its shutdown"
