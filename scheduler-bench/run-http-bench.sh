@@ -288,7 +288,11 @@ mkdir -p "$(dirname "$out")"
     echo "  with a virtual thread per request (its dispatcher thread reads the requests with a selector), keeping up"
     echo "  to 4096 idle connections open (\`sun.net.httpserver.maxIdleConnections\`; the JDK's default, 200, would"
     echo "  close most of 1,000);"
-    echo "- **Go**: \`net/http\` (\`scheduler-bench/src/main/go/httpserver\`), a goroutine per connection, $go_version."
+    if [[ " ${servers[*]} " == *" go "* ]]; then
+        echo "- **Go**: \`net/http\` (\`scheduler-bench/src/main/go/httpserver\`), a goroutine per connection, $go_version."
+    else
+        echo "- **Go**: not run (no go command)."
+    fi
     echo
     echo "Each server: a $warmup warm-up at 100 connections, then \`wrk -t$threads -c<N> -d$duration --latency\` per"
     echo "connection count, then SIGTERM and a graceful shutdown. The Java servers run with \`-Xms1g -Xmx1g\`."

@@ -125,7 +125,7 @@ public final class HttpClientExample implements AutoCloseable {
         }
         try {
             Response r = readResponse(method, path);
-            if (r.closesConnection()) {
+            if (r.closesConnection() || !open) { // !open: a body that ran to the server's close
                 close();
             }
             return r;
