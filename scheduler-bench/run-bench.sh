@@ -9,7 +9,7 @@
 #   full   (default) -wi 3 -w 1s -i 5 -r 1s (or $JMH_FULL_ARGS), in two JMH runs: the benchmarks
 #          that a target of the report reads (BenchReport --targeted-regex lists them) in
 #          $JMH_TARGET_FORKS forks (default 3), so that their error bars are narrow enough for a
-#          verdict, then the others in $JMH_FORKS forks (default 1). About 25 minutes on 2 cores.
+#          verdict, then the others in $JMH_FORKS forks (default 1). About 30 minutes on 2 cores.
 #          Report: docs/ of the repository (the committed report; run it on a quiet machine)
 #          unless BENCH_REPORT_DIR says otherwise.
 #   Extra arguments go to every JMH run after the mode's, e.g. a benchmark regex:

@@ -106,7 +106,9 @@ public final class BenchReport {
             Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.forkJoin"),
             Pair.of("UnevenSpeedupBench.gmpj", "UnevenSpeedupBench.platformPool"),
             Pair.of("HogLatencyBench.queued", "HogLatencyBench.virtualThreadsQueued"),
-            Pair.of("HogLatencyBench.dueSleeper", "HogLatencyBench.virtualThreadsDueSleeper"));
+            Pair.of("HogLatencyBench.dueSleeper", "HogLatencyBench.virtualThreadsDueSleeper"),
+            Pair.of("EchoBench.gmpj", "EchoBench.virtualThreads"),
+            Pair.of("EchoBench.gmpj", "EchoBench.platformThreads"));
 
     /**
      * One benchmark compared with itself at two processors and at one: the ratio {@code P2/P1},
@@ -132,7 +134,8 @@ public final class BenchReport {
      * The benchmarks whose {@code procs=2 / procs=1} ratio the report shows, each gmpj one beside its
      * virtual-thread counterpart: what a second processor does to a workload that keeps a few
      * goroutines busy handing work to each other (ping-pong over parking and over channels, a
-     * contended mutex) and to one that has work for both (skynet). Targets are the project's.
+     * contended mutex), to one that has work for both (skynet), and to TCP echo on the network
+     * poller. Targets are the project's.
      */
     static final List<SecondProcessor> SECOND_PROCESSOR = List.of(
             new SecondProcessor("SkynetBench.gmpjWaitGroup", 1.0, true, "faster with a second processor"),
@@ -142,7 +145,9 @@ public final class BenchReport {
             SecondProcessor.of("ChanBench.pingPongGmpj"),
             SecondProcessor.of("ChanBench.pingPongVirtualThreads"),
             SecondProcessor.of("MutexBench.contendedGmpjMutex"),
-            SecondProcessor.of("MutexBench.contendedReentrantLockVirtualThreads"));
+            SecondProcessor.of("MutexBench.contendedReentrantLockVirtualThreads"),
+            SecondProcessor.of("EchoBench.gmpj"),
+            SecondProcessor.of("EchoBench.virtualThreads"));
 
     /** The parameter whose values 1 and 2 a {@link SecondProcessor} row compares. */
     static final String PROCS = "procs";

@@ -47,7 +47,7 @@ public class CauseCounters {
     private SchedulerStats before;
 
     /** The scheduler whose counters the next invocations read. */
-    static void watch(Scheduler s) {
+    public static void watch(Scheduler s) {
         watched = s;
     }
 

@@ -17,26 +17,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #reset} then start the tasks, then {@link #await()} (or {@link #await(long, String)},
  * which fails instead of waiting forever for a lost task).
  */
-final class Countdown {
+public final class Countdown {
     private final AtomicInteger remaining = new AtomicInteger();
     /** Written by the waiter in {@link #reset} before any task starts; read by the last task. */
     private volatile Waiter waiter;
 
     /** Arms the countdown for {@code tasks} tasks, to be awaited by the calling goroutine or thread. */
-    void reset(int tasks) {
+    public void reset(int tasks) {
         waiter = Parking.currentWaiter();
         remaining.set(tasks);
     }
 
     /** Called once by each task as it finishes. */
-    void countDown() {
+    public void countDown() {
         if (remaining.decrementAndGet() == 0) {
             waiter.unpark();
         }
     }
 
     /** Parks until every task has counted down (park may return spuriously: re-check). */
-    void await() {
+    public void await() {
         while (remaining.get() != 0) {
             Parking.park(WaitReason.PARK);
         }
@@ -47,7 +47,7 @@ final class Countdown {
      * than armed for, or when {@code limitNanos} have passed with some still to come (a lost task
      * fails the run instead of hanging it).
      */
-    void await(long limitNanos, String what) {
+    public void await(long limitNanos, String what) {
         long deadline = System.nanoTime() + limitNanos;
         int left;
         while ((left = remaining.get()) != 0) {

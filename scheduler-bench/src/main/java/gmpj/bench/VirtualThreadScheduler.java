@@ -11,11 +11,11 @@ import jdk.management.VirtualThreadSchedulerMXBean;
  * {@code jdk.virtualThreadScheduler.parallelism} property, works after JVM start and so can follow
  * a JMH {@code @Param}.
  */
-final class VirtualThreadScheduler {
+public final class VirtualThreadScheduler {
     private VirtualThreadScheduler() {}
 
     /** Sets the parallelism and checks that the JDK took it. */
-    static void parallelism(int carriers) {
+    public static void parallelism(int carriers) {
         VirtualThreadSchedulerMXBean bean = ManagementFactory.getPlatformMXBean(VirtualThreadSchedulerMXBean.class);
         bean.setParallelism(carriers);
         if (bean.getParallelism() != carriers) {

@@ -52,15 +52,19 @@ class BenchReportPairsTest {
         assertEquals(Set.of(), unpaired, "benchmarks no ratio in BenchReport.PAIRS uses: add a pair for each");
     }
 
-    /** {@code Class.method} of every {@link Benchmark} method of the classes in this package. */
+    /**
+     * {@code Class.method} of every {@link Benchmark} method of the classes in this package and the
+     * packages under it ({@code gmpj.bench.net}), named as JMH's results name them to the report.
+     */
     static Set<String> benchmarkMethods() throws IOException, URISyntaxException, ClassNotFoundException {
-        // Tests run against target/classes, a directory: list this package's class files there.
-        Path dir = Path.of(BenchReport.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .resolve("gmpj/bench");
+        // Tests run against target/classes, a directory: list the class files under this package's there.
+        Path root = Path.of(BenchReport.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path dir = root.resolve("gmpj/bench");
         List<String> classes = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".class") && !n.contains("$"))
-                    .forEach(n -> classes.add("gmpj.bench." + n.substring(0, n.length() - ".class".length())));
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.map(f -> root.relativize(f).toString().replace('\\', '/'))
+                    .filter(n -> n.endsWith(".class") && !n.contains("$"))
+                    .forEach(n -> classes.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
         }
         Set<String> out = new TreeSet<>();
         for (String name : classes) {

@@ -1,0 +1,3 @@
+module gmpj.bench/httpserver
+
+go 1.19
