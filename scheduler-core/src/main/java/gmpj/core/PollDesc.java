@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.Objects;
 
@@ -105,7 +111,7 @@ public final class PollDesc implements AutoCloseable {
     /**
      * Puts {@code channel} in non-blocking mode and registers it with {@code scheduler}'s network
      * poller. From then on the descriptor owns the channel: close it through {@link #close}.
-     * Closing (or giving up on) the scheduler closes it too.
+     * Closing (or giving up on) the scheduler closes it too. If this fails, the channel is closed.
      *
      * @throws IllegalStateException if the scheduler has terminated
      * @throws IOException if the channel cannot be made non-blocking (it is closed, for instance)
@@ -113,19 +119,41 @@ public final class PollDesc implements AutoCloseable {
     public static PollDesc open(Scheduler scheduler, SelectableChannel channel) throws IOException {
         Objects.requireNonNull(scheduler, "scheduler must not be null");
         Objects.requireNonNull(channel, "channel must not be null");
-        Netpoll np = scheduler.netpoll();
-        channel.configureBlocking(false);
+        Netpoll np;
+        try {
+            np = scheduler.netpoll();
+            NioBoundary.configureBlocking(channel, false);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, e);
+            throw e;
+        }
         PollDesc pd = new PollDesc(scheduler, np, channel);
         if (!np.add(pd)) {
+            closeQuietly(channel, null);
             throw terminated(scheduler);
         }
         try {
             pd.key = channel.register(np.selector, 0, pd);
         } catch (ClosedSelectorException e) {
             np.removed(pd);
+            closeQuietly(channel, null);
             throw terminated(scheduler);
+        } catch (IOException | RuntimeException e) {
+            np.removed(pd);
+            closeQuietly(channel, e);
+            throw e;
         }
         return pd;
+    }
+
+    private static void closeQuietly(SelectableChannel channel, Throwable cause) {
+        try {
+            NioBoundary.close(channel);
+        } catch (IOException | RuntimeException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
+        }
     }
 
     private static IllegalStateException terminated(Scheduler s) {
@@ -365,10 +393,55 @@ public final class PollDesc implements AutoCloseable {
         unparkWaiter(RG);
         unparkWaiter(WG);
         try {
-            channel.close();
+            NioBoundary.close(channel);
         } finally {
             np.removed(this);
         }
+    }
+
+    // ------------------------------------------------------------------ channel operations
+
+    /**
+     * {@code read} on the channel (a {@link ReadableByteChannel}), made safely from goroutine code.
+     * Call the channel's I/O methods through these, not directly, in a goroutine: NIO's channels
+     * key their locks and buffer caches on {@code Thread.currentThread()}, which compiled goroutine
+     * code may read stale after a park that moved the goroutine to another carrier (see
+     * {@code NioBoundary}); these read it afresh.
+     *
+     * @throws ClassCastException if the channel cannot read
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        return NioBoundary.read((ReadableByteChannel) channel, dst);
+    }
+
+    /** {@code write} on the channel (a {@link WritableByteChannel}); see {@link #read}. */
+    public int write(ByteBuffer src) throws IOException {
+        return NioBoundary.write((WritableByteChannel) channel, src);
+    }
+
+    /** {@code accept} on the channel (a {@link ServerSocketChannel}): null if none is pending; see {@link #read}. */
+    public SocketChannel accept() throws IOException {
+        return NioBoundary.accept((ServerSocketChannel) channel);
+    }
+
+    /** {@code connect} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    public boolean connect(SocketAddress remote) throws IOException {
+        return NioBoundary.connect((SocketChannel) channel, remote);
+    }
+
+    /** {@code finishConnect} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    public boolean finishConnect() throws IOException {
+        return NioBoundary.finishConnect((SocketChannel) channel);
+    }
+
+    /** {@code shutdownInput} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    public void shutdownInput() throws IOException {
+        NioBoundary.shutdownInput((SocketChannel) channel);
+    }
+
+    /** {@code shutdownOutput} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    public void shutdownOutput() throws IOException {
+        NioBoundary.shutdownOutput((SocketChannel) channel);
     }
 
     /** {@link #close}, for the scheduler closing what it owns: a failure is ignored. */

@@ -108,7 +108,7 @@ public final class Conn implements AutoCloseable {
             checkDeadline(pd.readDeadline(), "read", 0);
             int n;
             try {
-                n = dst.isDirect() || dst.remaining() <= MAX_HEAP_CHUNK ? channel.read(dst) : readChunk(dst);
+                n = dst.isDirect() || dst.remaining() <= MAX_HEAP_CHUNK ? pd.read(dst) : readChunk(dst);
             } catch (ClosedChannelException e) {
                 throw closed("read");
             } catch (IOException e) {
@@ -166,7 +166,7 @@ public final class Conn implements AutoCloseable {
             checkDeadline(pd.writeDeadline(), "write", src.position() - start);
             int n;
             try {
-                n = src.isDirect() || src.remaining() <= MAX_HEAP_CHUNK ? channel.write(src) : writeChunk(src);
+                n = src.isDirect() || src.remaining() <= MAX_HEAP_CHUNK ? pd.write(src) : writeChunk(src);
             } catch (ClosedChannelException e) {
                 throw outputShut ? new SocketException("write " + describe() + ": write after shutdownOutput") : closed("write");
             } catch (IOException e) {
@@ -179,7 +179,7 @@ public final class Conn implements AutoCloseable {
     }
 
     private int readChunk(ByteBuffer dst) throws IOException {
-        int n = channel.read(dst.slice(dst.position(), MAX_HEAP_CHUNK));
+        int n = pd.read(dst.slice(dst.position(), MAX_HEAP_CHUNK));
         if (n > 0) {
             dst.position(dst.position() + n);
         }
@@ -187,7 +187,7 @@ public final class Conn implements AutoCloseable {
     }
 
     private int writeChunk(ByteBuffer src) throws IOException {
-        int n = channel.write(src.slice(src.position(), MAX_HEAP_CHUNK));
+        int n = pd.write(src.slice(src.position(), MAX_HEAP_CHUNK));
         src.position(src.position() + n);
         return n;
     }
@@ -233,7 +233,7 @@ public final class Conn implements AutoCloseable {
     public void shutdownOutput() throws IOException {
         outputShut = true;
         try {
-            channel.shutdownOutput();
+            pd.shutdownOutput();
         } catch (ClosedChannelException e) {
             throw closed("shutdownOutput");
         }
@@ -242,7 +242,7 @@ public final class Conn implements AutoCloseable {
     /** Half-close of the reading side (Go's {@code CloseRead}): reads return -1 from now on. */
     public void shutdownInput() throws IOException {
         try {
-            channel.shutdownInput();
+            pd.shutdownInput();
         } catch (ClosedChannelException e) {
             throw closed("shutdownInput");
         }

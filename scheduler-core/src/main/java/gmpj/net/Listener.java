@@ -47,17 +47,12 @@ public final class Listener implements AutoCloseable {
             }
             SocketChannel c;
             try {
-                c = channel.accept();
+                c = pd.accept();
             } catch (ClosedChannelException e) {
                 throw closed();
             }
             if (c != null) {
-                try {
-                    return Conn.accepted(scheduler, c);
-                } catch (IOException | RuntimeException e) {
-                    c.close();
-                    throw e;
-                }
+                return Conn.accepted(scheduler, c); // closes c if it fails
             }
             if (!pd.await(SelectionKey.OP_ACCEPT)) {
                 throw new SocketTimeoutException("accept on " + address + ": deadline exceeded");

@@ -105,6 +105,7 @@ public final class Net {
             throw new IllegalArgumentException("address " + address + " is unresolved: resolve it, or pass host and port");
         }
         ServerSocketChannel ch = ServerSocketChannel.open();
+        PollDesc pd = PollDesc.open(scheduler, ch); // closes the channel if it fails
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true); // rebind while old connections sit in TIME_WAIT
             try {
@@ -114,9 +115,9 @@ public final class Net {
                 named.initCause(e);
                 throw named;
             }
-            return new Listener(scheduler, ch, PollDesc.open(scheduler, ch));
+            return new Listener(scheduler, ch, pd);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            pd.close();
             throw e;
         }
     }
@@ -156,18 +157,17 @@ public final class Net {
         }
         long deadline = Parking.deadlineAfter(timeout);
         SocketChannel ch = SocketChannel.open();
-        PollDesc pd = null;
+        PollDesc pd = PollDesc.open(scheduler, ch); // closes the channel if it fails
         try {
-            pd = PollDesc.open(scheduler, ch);
             pd.setWriteDeadline(deadline);
             boolean connected;
             try {
-                connected = ch.connect(address);
+                connected = pd.connect(address);
                 while (!connected) {
                     if (!pd.await(SelectionKey.OP_CONNECT)) {
                         throw new SocketTimeoutException("dial " + address + ": connection not made within " + timeout);
                     }
-                    connected = ch.finishConnect();
+                    connected = pd.finishConnect();
                 }
             } catch (ConnectException e) {
                 ConnectException named = new ConnectException("dial " + address + ": " + describe(e));
@@ -177,11 +177,7 @@ public final class Net {
             pd.setWriteDeadline(0);
             return new Conn(scheduler, ch, pd);
         } catch (IOException | RuntimeException e) {
-            if (pd != null) {
-                pd.close();
-            } else {
-                ch.close();
-            }
+            pd.close();
             throw e;
         }
     }
