@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # HTTP side by side: gmpj's HttpServerExample, the JDK's HTTP server on virtual threads
 # (gmpj.bench.net.JdkHttpServerBaseline) and Go's net/http (src/main/go/httpserver), each driven by
-# wrk on this machine, written up as a markdown table with the ratios gmpj/VT and gmpj/Go. gmpj runs
-# twice: as it ships, and with C2's intrinsic of Thread.currentThread() off (the report says why).
+# wrk on this machine, written up as a markdown table with the ratios gmpj/VT and gmpj/Go.
 #
 # Usage: scheduler-bench/run-http-bench.sh
 #
@@ -91,7 +90,7 @@ if ! command -v wrk > /dev/null; then
     say "skipped: wrk not available (install wrk to run the HTTP benchmark)"
     exit 0
 fi
-servers=(gmpj gmpj-noct vt)
+servers=(gmpj vt)
 go_version="not available"
 if command -v go > /dev/null; then
     servers+=(go)
@@ -136,8 +135,6 @@ done
 
 # ------------------------------------------------------------------ servers
 
-# The second gmpj row: C2's intrinsic of Thread.currentThread() off (see the report's note).
-no_current_thread_intrinsic=(-XX:+UnlockDiagnosticVMOptions -XX:DisableIntrinsic=_currentThread)
 java_flags=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
     --sun-misc-unsafe-memory-access=allow -Xms1g -Xmx1g -cp "$jar")
 # Standard input of the servers: a FIFO this script holds open, so that none sees its input end
@@ -161,7 +158,6 @@ start_server() {
     local name="$1" slog="$work/server-$1.log" waited=0 cmd
     case "$name" in
         gmpj) cmd=("$java" "${java_flags[@]}" gmpj.bench.net.HttpServerExample 0 "$(nproc)") ;;
-        gmpj-noct) cmd=("$java" "${no_current_thread_intrinsic[@]}" "${java_flags[@]}" gmpj.bench.net.HttpServerExample 0 "$(nproc)") ;;
         vt) cmd=("$java" "${java_flags[@]}" gmpj.bench.net.JdkHttpServerBaseline 0) ;;
         go) cmd=("$work/go-httpserver" 0) ;;
     esac
@@ -253,7 +249,6 @@ load_end="$(cut -d ' ' -f 1-3 /proc/loadavg 2> /dev/null || echo unknown)"
 label() {
     case "$1" in
         gmpj) echo "gmpj (HttpServerExample)" ;;
-        gmpj-noct) echo "gmpj, currentThread intrinsic off" ;;
         vt) echo "virtual threads (JDK HttpServer)" ;;
         go) echo "Go net/http" ;;
     esac
@@ -276,14 +271,6 @@ mkdir -p "$(dirname "$out")"
     echo
     echo "- **gmpj**: \`gmpj.bench.net.HttpServerExample\`, a goroutine per connection on \`gmpj.net\` (the scheduler's"
     echo "  network poller), procs = $(nproc);"
-    echo "- **gmpj, currentThread intrinsic off**: the same, with"
-    echo "  \`${no_current_thread_intrinsic[*]}\`. C2 compiles"
-    echo "  \`Thread.currentThread()\` as a value that a continuation's yield does not change: true of a virtual thread,"
-    echo "  whose current thread moves with it, not of a goroutine that resumes on another carrier. NIO's socket"
-    echo "  channels then record a stale carrier as the owner of a channel's read lock: a read fails with"
-    echo "  \`IllegalMonitorStateException\` and the lock stays held, so closing that channel blocks its carrier for"
-    echo "  good (which is why gmpj's own run may end without a shutdown line). Without the intrinsic,"
-    echo "  \`currentThread()\` is always the carrier's. This row shows what that workaround costs;"
     echo "- **virtual threads**: \`gmpj.bench.net.JdkHttpServerBaseline\`, the JDK's \`com.sun.net.httpserver.HttpServer\`"
     echo "  with a virtual thread per request (its dispatcher thread reads the requests with a selector), keeping up"
     echo "  to 4096 idle connections open (\`sun.net.httpserver.maxIdleConnections\`; the JDK's default, 200, would"
@@ -333,7 +320,7 @@ mkdir -p "$(dirname "$out")"
     echo "| connections | gmpj | requests/s gmpj/VT | requests/s gmpj/Go | p99 gmpj/VT | p99 gmpj/Go |"
     echo "|--:|---|--:|--:|--:|--:|"
     for c in "${runnable[@]}"; do
-        for g in gmpj gmpj-noct; do
+        for g in gmpj; do
             echo "| $c | $(label "$g") | $(ratio "${rps[$g,$c]:-}" "${rps[vt,$c]:-}") | $(ratio "${rps[$g,$c]:-}" "${rps[go,$c]:-}")" \
                 "| $(ratio "${p99[$g,$c]:-}" "${p99[vt,$c]:-}") | $(ratio "${p99[$g,$c]:-}" "${p99[go,$c]:-}") |"
         done
