@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -129,7 +128,10 @@ final class Netpoll {
     /** Goroutines and threads armed on a descriptor right now (Go's {@code netpollWaiters}). */
     private final AtomicInteger waiters = new AtomicInteger();
     /** Open descriptors: what closing the scheduler closes. */
-    private final Set<PollDesc> descs = ConcurrentHashMap.newKeySet();
+    private final SpinLock descsLock = new SpinLock(); // ownerless, safe in goroutine code (a monitor would block carriers)
+    /** The open descriptors, a doubly linked list through {@link PollDesc#prevDesc}/{@link PollDesc#nextDesc}, under {@link #descsLock}. */
+    private PollDesc descs;
+    private int descCount;
     private volatile boolean closed;
     private final LongAdder polls = new LongAdder();
     private final LongAdder blockingPolls = new LongAdder();
@@ -164,18 +166,56 @@ final class Netpoll {
 
     /** Registers an open descriptor; false if the poller was closed meanwhile (the scheduler terminated). */
     boolean add(PollDesc pd) {
-        descs.add(pd);
-        if (closed) {
-            descs.remove(pd);
-            return false;
+        descsLock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            pd.nextDesc = descs;
+            if (descs != null) {
+                descs.prevDesc = pd;
+            }
+            descs = pd;
+            pd.listed = true;
+            descCount++;
+            return true;
+        } finally {
+            descsLock.unlock();
         }
-        return true;
     }
 
-    /** A descriptor was closed: its key is cancelled, and a select must run to free the descriptor. */
-    void removed(PollDesc pd) {
-        descs.remove(pd);
-        flush();
+    private void unlist(PollDesc pd) {
+        descsLock.lock();
+        try {
+            if (!pd.listed) {
+                return;
+            }
+            pd.listed = false;
+            if (pd.prevDesc != null) {
+                pd.prevDesc.nextDesc = pd.nextDesc;
+            } else {
+                descs = pd.nextDesc;
+            }
+            if (pd.nextDesc != null) {
+                pd.nextDesc.prevDesc = pd.prevDesc;
+            }
+            pd.prevDesc = pd.nextDesc = null;
+            descCount--;
+        } finally {
+            descsLock.unlock();
+        }
+    }
+
+    /**
+     * Closes a descriptor's channel and frees its descriptor before returning ({@link #flush}):
+     * the channel is closed while this holds the selector, so the close's cancellation of its key
+     * never waits for a select that is deregistering other keys (NIO guards both with one monitor,
+     * and a goroutine blocked on a monitor blocks its carrier: thousands of connections closing at
+     * once handed processors from carrier to carrier).
+     */
+    void close(PollDesc pd, SelectableChannel channel) throws IOException {
+        unlist(pd);
+        flush(channel);
     }
 
     /** A waiter armed itself on a descriptor. */
@@ -467,16 +507,23 @@ final class Netpoll {
      * blocking poll may begin in between, every try wakes again. Once the poller is closed, its
      * own closing frees every descriptor ({@link #closeAll}).
      */
-    private void flush() {
+    private void flush(SelectableChannel channel) throws IOException {
         while (!tryBusy()) {
             if (closed) {
+                NioBoundary.close(channel); // the selector's own close deregisters every key
                 return;
             }
             selector.wakeup();
             Thread.yield();
         }
         List<Waiter> out = new ArrayList<>(0);
+        IOException closeFailed = null;
         try {
+            try {
+                NioBoundary.close(channel);
+            } catch (IOException e) {
+                closeFailed = e; // still deregister what can be; the caller gets it
+            }
             polls.increment();
             applyPending();
             woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
@@ -488,6 +535,9 @@ final class Netpoll {
         }
         dispatch(out, null);
         handBack();
+        if (closeFailed != null) {
+            throw closeFailed;
+        }
     }
 
     /**
@@ -528,7 +578,16 @@ final class Netpoll {
     /** The scheduler terminated or gave up: closes every descriptor it owns, then the selector. */
     void closeAll() {
         closed = true;
-        for (PollDesc pd : descs) {
+        List<PollDesc> open = new ArrayList<>();
+        descsLock.lock();
+        try {
+            for (PollDesc pd = descs; pd != null; pd = pd.nextDesc) {
+                open.add(pd);
+            }
+        } finally {
+            descsLock.unlock();
+        }
+        for (PollDesc pd : open) {
             pd.closeQuietly();
         }
         try {
@@ -547,7 +606,7 @@ final class Netpoll {
 
     SchedulerStats.NetpollStats stats() {
         return new SchedulerStats.NetpollStats(polls.sum(), blockingPolls.sum(), readied.sum(), registrations.sum(),
-                descs.size(), waiters.get());
+                descCount, waiters.get());
     }
 
     int waiters() {

@@ -86,6 +86,10 @@ public final class PollDesc implements AutoCloseable {
     volatile int pendingOps;
     /** The next descriptor on the poller's pending stack; written by the pusher, read by the poller that took the stack. */
     PollDesc pendingNext;
+    /** The poller's list of open descriptors, under its lock ({@link Netpoll#add}). */
+    PollDesc prevDesc;
+    PollDesc nextDesc;
+    boolean listed;
     /** Read side slot: null, READY, or the parked Waiter. */
     @SuppressWarnings("unused")
     private volatile Object rg;
@@ -135,12 +139,10 @@ public final class PollDesc implements AutoCloseable {
         try {
             pd.key = channel.register(np.selector, 0, pd);
         } catch (ClosedSelectorException e) {
-            np.removed(pd);
-            closeQuietly(channel, null);
+            pd.closeQuietly();
             throw terminated(scheduler);
         } catch (IOException | RuntimeException e) {
-            np.removed(pd);
-            closeQuietly(channel, e);
+            pd.closeQuietly();
             throw e;
         }
         return pd;
@@ -392,11 +394,7 @@ public final class PollDesc implements AutoCloseable {
         }
         unparkWaiter(RG);
         unparkWaiter(WG);
-        try {
-            NioBoundary.close(channel);
-        } finally {
-            np.removed(this);
-        }
+        np.close(this, channel);
     }
 
     // ------------------------------------------------------------------ channel operations
