@@ -1,6 +1,9 @@
 package gmpj.bench;
 
 import gmpj.bench.Workloads.Result;
+import gmpj.bench.net.ManyConnections;
+import gmpj.bench.net.ManyConnections.Descriptors;
+import gmpj.bench.net.ManyConnections.Outcome;
 import gmpj.core.Gmp;
 import gmpj.core.GoroutineInfo;
 import gmpj.core.Parking;
@@ -56,6 +59,10 @@ import java.util.stream.Collectors;
  *       handed to another carrier: a goroutine started while each holds its carrier finishes
  *       before that one is let go; then a goroutine dump of parked goroutines, and sysmon's
  *       deadlock report.</li>
+ *   <li><b>Thousands of connections</b>: an echo server and thousands of client goroutines on
+ *       loopback ({@link ManyConnections}), every connection open at once, as many as the
+ *       process's descriptor limit allows (at most 5,000), on {@code procs} carriers where a
+ *       thread per connection would need two threads each; the poller's counters.</li>
  * </ol>
  *
  * Each section checks what it can get wrong and prints {@code check: OK} or {@code check: FAILED}
@@ -98,6 +105,7 @@ public final class Demo {
                   extra      goroutines running beyond procs (a hog or a returned blocking call whose P was handed off)
                   [a b ..]   each processor's local queue (ring + runnext)
                   timers     armed timers (sleeping goroutines)
+                  netpoll    goroutines waiting on a socket / sockets open on the poller (section 8)
                 Sections 1, 2, 4 and 5 run their workload once untimed first, so that what the trace shows is the
                 scheduler at work rather than the JIT compiling it; section 3 does not, for a reason it gives.
                 Every wait is bounded (%d s): a goroutine that never wakes fails the tour instead of hanging it.""".formatted(
@@ -117,6 +125,7 @@ public final class Demo {
             ok &= sideBySide(s, gmpj, procs);
         }
         ok &= seeingInside();
+        ok &= manyConnections(procs);
         System.out.printf("%ntour: %s (%.1f s)%n", ok ? "every check passed" : "a check FAILED (see above)",
                 (System.nanoTime() - start) / 1e9);
         if (!ok) {
@@ -466,6 +475,77 @@ public final class Demo {
     /** Parks until unparked; the frame a dump shows. */
     private static void waitFor(WaitReason reason) {
         Parking.park(reason);
+    }
+
+    // ------------------------------------------------------------------ 8. thousands of connections
+
+    /**
+     * How long each of section 8's own waits may take (for the connections to open, for a client,
+     * for the server goroutines), short of {@link #LIMIT} so that the section reports a lost
+     * goroutine itself before the tour gives up on it.
+     */
+    private static final Duration NET_LIMIT = Duration.ofSeconds(30);
+
+    private static boolean manyConnections(int procs) throws InterruptedException {
+        Descriptors fds = Descriptors.ofThisProcess();
+        int n = fds.connections();
+        header("8. The network poller: " + fmt(n) + " connections open at once on loopback, served by " + procs
+                        + " carrier" + (procs == 1 ? "" : "s"),
+                "An echo server (a goroutine accepts; a goroutine per connection reads " + ManyConnections.MESSAGE
+                        + " bytes, writes them back and closes) and " + fmt(n) + " client",
+                "goroutines, each dialing it (at most " + ManyConnections.BACKLOG + " ahead of the acceptor: the listener's "
+                        + "backlog) and waiting at a gate until every connection",
+                "is open, then sending " + ManyConnections.MESSAGE + " bytes of its own and reading them back. A goroutine "
+                        + "that waits for a socket parks [IO wait] and frees",
+                "its carrier; the scheduler's poller (one NIO selector, epoll on Linux) readies it when the socket is ready.",
+                fds.known()
+                        ? "Both ends of a loopback connection are descriptors of this JVM: min(" + fmt(ManyConnections.MAX_CONNECTIONS)
+                                + ", (limit " + fmt(fds.limit()) + " - open " + fmt(fds.open()) + " - headroom "
+                                + ManyConnections.DESCRIPTOR_HEADROOM + ") / 2) = " + fmt(n) + " connections."
+                        : "This JVM cannot tell its descriptor limit: " + fmt(n) + " connections.",
+                "The server closes each connection first, so TIME_WAIT stays on its side (the listener's port, new each "
+                        + "run): a rerun finds",
+                "every ephemeral port free. A line every 250 ms: watch netpoll=waiters/sockets.",
+                "Checked: every client got exactly its own bytes back, then the end of the stream; while every connection "
+                        + "was open the",
+                "scheduler had at most procs + " + ManyConnections.EXTRA_CARRIERS + " carriers (sysmon hands a processor "
+                        + "to another carrier when a goroutine waits 20 us",
+                "for a JDK lock, here the NIO selector's: a few more than procs on a busy machine, never one per connection).");
+        if (n == 0) {
+            System.out.println("  check: skipped, the descriptor limit leaves no room for a connection");
+            return true;
+        }
+        try (Scheduler net = Scheduler.builder().procs(procs).name("net").diagnostics(Demo::diagnostic).build()) {
+            Outcome o;
+            try (var _ = TraceSampler.start(net, 250, System.out)) {
+                o = bounded("the echo crowd", net, () -> ManyConnections.run(net, n, NET_LIMIT));
+            }
+            SchedulerStats peak = o.atPeak();
+            SchedulerStats after = o.after();
+            System.out.printf("  at the peak: %s connections open at once, %s sockets on the poller (with the listener), "
+                            + "%s goroutines alive, %s of them waiting on a socket%n",
+                    fmt(n), fmt(peak.netpoll().descriptors()), fmt(peak.liveGoroutines()), fmt(peak.netpoll().waiters()));
+            System.out.printf("  threads then: %d carriers (procs=%d) where a thread per connection would need %s (2 x %s); "
+                            + "%d JVM threads alive in all%n",
+                    peak.threads(), procs, fmt(2L * n), fmt(n), o.jvmThreadsAtPeak());
+            System.out.printf("  poller: polls=%s (blocking %s) readied=%s registrations=%s%n",
+                    fmt(after.netpoll().polls()), fmt(after.netpoll().blockingPolls()), fmt(after.netpoll().readied()),
+                    fmt(after.netpoll().registrations()));
+            System.out.printf("  carriers started in all: %d, hand-offs %d (shown, not checked: a poll holds the selector's "
+                            + "lock while it closes%n  the sockets closed since the last one, and goroutines closing theirs "
+                            + "meanwhile wait for it, each handing its processor on)%n",
+                    after.carriersStarted(), after.handoffs());
+            System.out.printf("  result: %s of %s connections echoed exactly, in %s from the gate's opening%n",
+                    fmt(o.echoedExactly()), fmt(n), millis(o.nanos()));
+            o.failures().stream().limit(DUMP_SHOWN).forEach(f -> System.out.println("    " + f));
+            if (o.failures().size() > DUMP_SHOWN) {
+                System.out.printf("    (%s more)%n", fmt(o.failures().size() - DUMP_SHOWN));
+            }
+            boolean echoed = o.echoedExactly() == n && o.failures().isEmpty();
+            return check(o.ok(), !echoed ? "a connection did not get exactly its own bytes back (see above)"
+                    : peak.threads() + " carriers while every connection was open, more than procs + "
+                            + ManyConnections.EXTRA_CARRIERS);
+        }
     }
 
     // ------------------------------------------------------------------ bounded waits
