@@ -386,16 +386,24 @@ final class Netpoll {
         }
         List<Waiter> out = m.netReady;
         try {
-            polls.increment();
-            applyPending();
-            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
-            selector.selectNow(k -> collect(k, out));
+            selectNow(out);
         } catch (IOException | RuntimeException e) {
             pollFailed(e);
         } finally {
             freeBusy();
         }
         return dispatch(out, into);
+    }
+
+    /**
+     * A non-blocking select by the holder of {@link #busy}: applies the pending interest requests,
+     * then hands the waiters of the ready keys to {@code out}.
+     */
+    private void selectNow(List<Waiter> out) throws IOException {
+        polls.increment();
+        applyPending();
+        woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
+        selector.selectNow(k -> collect(k, out));
     }
 
     /**
@@ -473,10 +481,7 @@ final class Netpoll {
             return;
         }
         try {
-            polls.increment();
-            applyPending();
-            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
-            selector.selectNow(k -> collect(k, sysmonReady));
+            selectNow(sysmonReady);
         } catch (IOException | RuntimeException e) {
             pollFailed(e);
         } finally {
@@ -524,10 +529,7 @@ final class Netpoll {
             } catch (IOException e) {
                 closeFailed = e; // still deregister what can be; the caller gets it
             }
-            polls.increment();
-            applyPending();
-            woken = false; // any select consumes a pending Selector.wakeup: from here a break must reach the selector again
-            selector.selectNow(k -> collect(k, out));
+            selectNow(out);
         } catch (IOException | RuntimeException e) {
             pollFailed(e);
         } finally {
