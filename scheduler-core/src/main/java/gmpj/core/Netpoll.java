@@ -69,9 +69,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <h2>Closing</h2>
  * A closed channel keeps its descriptor until a {@code select} deregisters its key. So closing a
  * {@link PollDesc} flushes ({@link #flush}): it takes the selector, waking whoever is in it until
- * they leave, and polls once without blocking. A listening port is free again, and the peer's FIN
- * has been sent, when the close returns (as Go's {@code Close} returns once the descriptor is
- * closed).
+ * they leave, closes the channel while it holds it, and polls once without blocking. A listening
+ * port is free again, and the peer's FIN has been sent, when the close returns (as Go's
+ * {@code Close} returns once the descriptor is closed). A closer waiting for the selector yields
+ * its thread between tries rather than blocking on anything: NIO's key cancellation takes a
+ * monitor that a select's deregistration holds, and a goroutine blocked on a monitor would block
+ * its carrier (sysmon hands its processor on, starting carriers).
  */
 final class Netpoll {
     /** Sysmon polls when nobody has for this long (Go: 10 ms). */
@@ -505,9 +508,9 @@ final class Netpoll {
     }
 
     /**
-     * A close wants its descriptor freed before it returns: takes the selector and polls once
-     * without blocking (the select drops the cancelled key and closes the descriptor; what it
-     * readies is unparked). While somebody else has the selector, breaks their poll and tries
+     * A close wants its descriptor freed before it returns: takes the selector, closes
+     * {@code channel} (cancelling its key), and polls once without blocking (the select drops the
+     * cancelled key and closes the descriptor; what it readies is unparked). While somebody else has the selector, breaks their poll and tries
      * again: a blocking poll ends at the wake-up, a non-blocking one soon anyway, and since a new
      * blocking poll may begin in between, every try wakes again. Once the poller is closed, its
      * own closing frees every descriptor ({@link #closeAll}).
