@@ -173,6 +173,10 @@ public final class Net {
                 ConnectException named = new ConnectException("dial " + address + ": " + describe(e));
                 named.initCause(e);
                 throw named;
+            } catch (SocketException e) { // a reset during the handshake, say: name the address too
+                SocketException named = new SocketException("dial " + address + ": " + e.getMessage());
+                named.initCause(e);
+                throw named;
             }
             pd.setWriteDeadline(0);
             return new Conn(scheduler, ch, pd);

@@ -49,15 +49,15 @@ class EchoLoadTest {
     private static final int HEADROOM = 500;
     /**
      * Carriers beyond {@code procs} the scheduler may start. Every wait for a socket parks its
-     * goroutine and frees the carrier. What remains are hand-offs, each of which starts a spare
-     * only when no spare is idle, and spares are reused: the acceptor that finds a burst of
-     * connections waiting accepts them without parking and may run past two time slices (a hog,
-     * handed off), and the selector's own locks (JDK monitors taken to register a socket, add
-     * interest or close one) can make a carrier wait a moment, which sysmon treats as a blocking
-     * call. Seen: at most 2 spares. A scheduler that gave a thread to each waiting connection would
-     * start thousands.
+     * goroutine and frees the carrier, and goroutines never wait on NIO's selector monitors (only
+     * the poller takes them). What remains are sysmon's hand-offs of a goroutine that looks stuck
+     * on a loaded machine: the acceptor that finds thousands of connections queued accepts them
+     * without parking and may run past two time slices (a hog, handed off), and a class being
+     * loaded by another carrier blocks a carrier for a moment. Each starts a spare only when no
+     * spare is idle. Seen: 0 to 2 on a quiet machine. The bound leaves room for a loaded one and
+     * stays three orders of magnitude below a thread per waiting connection.
      */
-    private static final int SPARE_CARRIERS = 4;
+    private static final int SPARE_CARRIERS = 16;
 
     /**
      * A gate goroutines wait at until it opens (a one-shot WaitGroup.Wait): each waiter queues
