@@ -3,6 +3,7 @@ package gmpj.net;
 import gmpj.core.PollDesc;
 import gmpj.core.Scheduler;
 
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ import java.util.Objects;
  * blocked read or write with a {@link SocketException} "use of closed network connection", and so
  * does every operation after it.
  */
-public final class Conn implements AutoCloseable {
+public final class Conn implements Closeable {
     /**
      * The most one call hands to the channel from a heap buffer. NIO copies a heap buffer's whole
      * remaining range into a temporary direct buffer (cached per thread) on every call, while the

@@ -3,6 +3,7 @@ package gmpj.net;
 import gmpj.core.PollDesc;
 import gmpj.core.Scheduler;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -19,7 +20,7 @@ import java.time.Duration;
  * {@link #close} and {@link #setDeadline} may be called from anywhere, and wake an accept in
  * progress.
  */
-public final class Listener implements AutoCloseable {
+public final class Listener implements Closeable {
     private final Scheduler scheduler;
     private final ServerSocketChannel channel;
     private final PollDesc pd;

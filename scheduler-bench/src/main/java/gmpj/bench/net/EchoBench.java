@@ -11,6 +11,7 @@ import gmpj.core.Waiter;
 import gmpj.net.Conn;
 import gmpj.net.Listener;
 import gmpj.net.Net;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -111,7 +112,7 @@ public class EchoBench {
             try (Listener ln = Net.listen(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), n)) {
                 for (int i = 0; i < n; i++) {
                     Conn client = Net.dial(scheduler, ln.address(), Duration.ofSeconds(30));
-                    links[i] = new ConnLink(client, ln.accept());
+                    links[i] = StreamLink.of(client, ln.accept());
                 }
             }
             rig = new Rig(links, scheduler::go);
@@ -212,7 +213,7 @@ public class EchoBench {
                 Socket server = ss.accept();
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
-                links[i] = new SocketLink(client, server);
+                links[i] = StreamLink.of(client, server);
             }
         }
         return links;
@@ -232,49 +233,20 @@ public class EchoBench {
         void closeClient() throws IOException;
     }
 
-    /** A connection of {@code gmpj.net}. */
-    record ConnLink(Conn client, Conn server) implements Link {
-        @Override
-        public void roundTrip(byte[] out, byte[] in) throws IOException {
-            client.write(out);
-            client.readFully(in);
+    /**
+     * A connection seen through its two ends' streams: {@code gmpj.net}'s {@link Conn} views and
+     * blocking {@link Socket}s alike, so each side does the same work per round trip.
+     */
+    record StreamLink(InputStream clientIn, OutputStream clientOut, Closeable client,
+                      InputStream serverIn, OutputStream serverOut, Closeable server) implements Link {
+        static StreamLink of(Conn client, Conn server) {
+            return new StreamLink(client.inputStream(), client.outputStream(), client,
+                    server.inputStream(), server.outputStream(), server);
         }
 
-        @Override
-        public void echo() {
-            byte[] buf = new byte[SIZE * 4];
-            try {
-                for (int n; (n = server.read(buf)) > 0; ) {
-                    server.write(buf, 0, n);
-                }
-            } catch (IOException e) {
-                // closed at the end of the trial
-            }
-        }
-
-        @Override
-        public void closeServer() throws IOException {
-            server.close();
-        }
-
-        @Override
-        public void closeClient() throws IOException {
-            client.close();
-        }
-    }
-
-    /** A connection of blocking {@link Socket}s. */
-    static final class SocketLink implements Link {
-        private final Socket client;
-        private final Socket server;
-        private final InputStream clientIn;
-        private final OutputStream clientOut;
-
-        SocketLink(Socket client, Socket server) throws IOException {
-            this.client = client;
-            this.server = server;
-            this.clientIn = client.getInputStream();
-            this.clientOut = client.getOutputStream();
+        static StreamLink of(Socket client, Socket server) throws IOException {
+            return new StreamLink(client.getInputStream(), client.getOutputStream(), client,
+                    server.getInputStream(), server.getOutputStream(), server);
         }
 
         @Override
@@ -289,10 +261,8 @@ public class EchoBench {
         public void echo() {
             byte[] buf = new byte[SIZE * 4];
             try {
-                InputStream in = server.getInputStream();
-                OutputStream out = server.getOutputStream();
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
+                for (int n; (n = serverIn.read(buf)) > 0; ) {
+                    serverOut.write(buf, 0, n);
                 }
             } catch (IOException e) {
                 // closed at the end of the trial
