@@ -33,13 +33,17 @@ final class Config {
     final long schedtraceNanos;
     /** 0: no deadlock detection ({@link DeadlockPolicy#IGNORE}). */
     final long deadlockGraceNanos;
+    /** 0: no flight recorder; else the window it keeps. */
+    final long flightWindowNanos;
+    /** Where the flight recorder writes a recording when a hog or a deadlock is reported; null: nowhere. */
+    final java.nio.file.Path flightDumps;
 
     Config(String name, int procs, StealPolicy stealPolicy, Scheduler.UncaughtExceptionHandler handler,
            Duration closeTimeout, boolean pinCarriers, HogPolicy hogPolicy, boolean checkMonitors, boolean scheddetail,
            Consumer<String> diagnosticsSink, DeadlockPolicy deadlockPolicy, String threadNamePrefix,
            long carrierStackSize, boolean daemon, int maxThreads, Duration spareKeepAlive,
            Consumer<Thread> threadStarter, int runQueueCapacity, Duration timeSlice, Duration schedtrace,
-           Duration deadlockGrace) {
+           Duration deadlockGrace, Duration flightWindow, java.nio.file.Path flightDumps) {
         this.name = name;
         this.procs = procs;
         this.stealPolicy = stealPolicy;
@@ -61,5 +65,7 @@ final class Config {
         this.timeSliceNanos = timeSlice.toNanos();
         this.schedtraceNanos = schedtrace == null ? 0 : schedtrace.toNanos();
         this.deadlockGraceNanos = deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, deadlockGrace.toNanos());
+        this.flightWindowNanos = flightWindow == null ? 0 : flightWindow.toNanos();
+        this.flightDumps = flightDumps;
     }
 }

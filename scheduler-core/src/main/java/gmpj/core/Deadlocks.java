@@ -152,6 +152,10 @@ final class Deadlocks {
         String text = sb.append(")\n\n").append(s.diag.dump()).toString();
         s.diag.diagnose(System.Logger.Level.WARNING, text);
         deadlocks.incrementAndGet(); // after the report, so whoever sees the count can read the report
+        if (s.observing != 0) {
+            Tracing.deadlock(s, census.parked);
+        }
+        s.flightDump("deadlock");
         if (c.deadlockPolicy == DeadlockPolicy.FAIL_JOINERS) {
             report = text;
             s.lifecycle.wakeExternalWaiters();

@@ -53,6 +53,8 @@ final class G extends Continuation implements Waiter {
     static final byte YIELD_NONE = 0;
     static final byte YIELD_RUNNABLE = 1;
     static final byte YIELD_PARK = 2;
+    /** A yield that honours a preempt request ({@link Gmp#checkpoint()}): requeued like {@link #YIELD_RUNNABLE}. */
+    static final byte YIELD_PREEMPTED = 3;
 
     private static final VarHandle STATUS;
     private static final VarHandle PERMIT;

@@ -58,10 +58,15 @@ public final class Gmp {
             Thread.yield();
             return;
         }
+        yieldAs(g, G.YIELD_RUNNABLE);
+    }
+
+    /** Yields goroutine {@code g} (the caller), as {@code kind}: a plain yield or a preempted one. */
+    private static void yieldAs(G g, byte kind) {
         if (g.scheduler.checkMonitors && CarrierProbe.holdsMonitor(g.m)) {
             return; // it must stay on the carrier that holds the monitor (see Parking.parkG)
         }
-        g.yieldKind = G.YIELD_RUNNABLE;
+        g.yieldKind = kind;
         if (!Continuation.yield(G.SCOPE)) {
             g.yieldKind = G.YIELD_NONE;
         }
@@ -166,7 +171,7 @@ public final class Gmp {
         G g = currentG();
         if (g != null && g.preempt) {
             g.preempt = false;
-            Gmp.yield();
+            yieldAs(g, G.YIELD_PREEMPTED);
         }
     }
 

@@ -91,6 +91,18 @@ final class M extends Thread implements StealPolicy.Victims {
     private boolean sparedRunnext;
     /** Owner: naps taken in a row while lingering, reset when this carrier goes idle or finds work. */
     private int lingerNaps;
+    /** Owner: this carrier's buffer of the trace being recorded, or of an earlier one (see {@link #traceWriter}). */
+    private Tracer.Writer traceWriter;
+
+    /** Owner: this carrier's writer for trace {@code t}, made at its first event of that trace. */
+    Tracer.Writer traceWriter(Tracer t) {
+        Tracer.Writer w = traceWriter;
+        if (w == null || w.tracer != t) {
+            traceWriter = w = t.newWriter(mid);
+        }
+        return w;
+    }
+
     /** Owner: the waiters this carrier's last network poll readied, until it queues them ({@link Netpoll}). */
     final java.util.ArrayList<Waiter> netReady = new java.util.ArrayList<>();
 
@@ -182,6 +194,9 @@ final class M extends Thread implements StealPolicy.Victims {
         inHand = null;
         g.m = this;
         p.enterG(this);
+        if (s.observing != 0) {
+            Tracing.goStart(this, p, g);
+        }
         try {
             g.run();
             // A goroutine is not interruptible, and Thread.currentThread() inside it is this carrier:
@@ -200,6 +215,9 @@ final class M extends Thread implements StealPolicy.Victims {
             return null;
         }
         curg = null;
+        if (s.observing != 0) {
+            stopped(g);
+        }
         if (!p.leaveG(this)) {
             lostProcessor(g);
             return null;
@@ -228,6 +246,21 @@ final class M extends Thread implements StealPolicy.Victims {
             s.idle.wakeIfIdle(); // the spill is work another carrier can take now
         }
         return null;
+    }
+
+    /** {@code g} came back from its run: tell the observers why (before anything can run it elsewhere). */
+    private void stopped(G g) {
+        TraceEvent.StopReason why;
+        WaitReason reason = null;
+        if (g.isDone()) {
+            why = TraceEvent.StopReason.EXIT;
+        } else if (g.yieldKind == G.YIELD_PARK) {
+            why = TraceEvent.StopReason.PARK;
+            reason = g.waitReason();
+        } else {
+            why = g.yieldKind == G.YIELD_PREEMPTED ? TraceEvent.StopReason.PREEMPTED : TraceEvent.StopReason.YIELD;
+        }
+        Tracing.goStop(this, p, g, why, reason);
     }
 
     /**
@@ -319,7 +352,7 @@ final class M extends Thread implements StealPolicy.Victims {
             }
             // 5. Steal, within Go's limit: at most half of the busy processors may have a spinning
             //    carrier, so idle carriers cannot burn more CPU than the busy ones use.
-            if (spinning || (spinning = s.idle.tryStartSpinning())) {
+            if (spinning || (spinning = s.idle.tryStartSpinning()) && startedSpinning()) {
                 sparedRunnext = false;
                 if ((g = steal()) != null) {
                     inheritTime = false;
@@ -346,6 +379,14 @@ final class M extends Thread implements StealPolicy.Victims {
                 return g;
             }
         }
+    }
+
+    /** This carrier just took the spinning role: tell the observers. Always true. */
+    private boolean startedSpinning() {
+        if (s.observing != 0) {
+            Tracing.carrierSpin(this, p);
+        }
+        return true;
     }
 
     /** runnext first, unless it has been picked {@link Scheduler#MAX_RUNNEXT_STREAK} times in a row. */
@@ -392,6 +433,13 @@ final class M extends Thread implements StealPolicy.Victims {
             return null;
         }
         p.counters.inc(PCounters.GLOBAL_TAKES);
+        if (s.observing != 0) {
+            int taken = 0;
+            for (G x = g; x != null; x = x.next) {
+                taken++;
+            }
+            Tracing.globalTake(this, p, taken);
+        }
         for (G x = GlobalRunQueue.detachNext(g), rest; x != null; x = rest) {
             rest = GlobalRunQueue.detachNext(x);
             p.put(x, false, s.global);
@@ -463,6 +511,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 if (g != null) {
                     p.counters.inc(PCounters.STEALS);
                     p.counters.add(PCounters.STOLEN, p.runq.lastStealCount);
+                    if (s.observing != 0) {
+                        Tracing.steal(this, p, v, p.runq.lastStealCount, g);
+                    }
                     return g;
                 }
             }
@@ -503,7 +554,13 @@ final class M extends Thread implements StealPolicy.Victims {
             wokenToSpin = false;
             p.counters.inc(PCounters.FUTILE_WAKEUPS); // ours: only its own carrier touches an idle processor
         }
+        if (s.observing != 0) {
+            Tracing.carrierPark(this, p, false);
+        }
         s.timers.idleWait(this);
+        if (s.observing != 0) {
+            Tracing.carrierWake(this, p);
+        }
         p.counters.inc(PCounters.WAKEUPS);
         s.idle.wokeUp(this); // our processor back, or, if wakep took it, the spinning role it handed us
         wokenToSpin = spinning;
@@ -522,6 +579,9 @@ final class M extends Thread implements StealPolicy.Victims {
      */
     boolean awaitHandOff() {
         s.carriers.addSpare(this);
+        if (s.observing != 0) {
+            Tracing.carrierPark(this, null, true);
+        }
         long keepAlive = s.config.spareKeepAliveNanos;
         long until = System.nanoTime() + keepAlive;
         while (heldAcquire() == null && !life.stopping) {
@@ -533,7 +593,11 @@ final class M extends Thread implements StealPolicy.Victims {
                 until = System.nanoTime() + keepAlive; // it was just being handed a processor
             }
         }
-        return heldAcquire() != null;
+        P held = heldAcquire();
+        if (s.observing != 0) {
+            Tracing.carrierWake(this, held);
+        }
+        return held != null;
     }
 
     /**

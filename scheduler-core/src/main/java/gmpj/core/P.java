@@ -226,6 +226,10 @@ final class P extends POwnerPadded {
         }
         if (runq.put(g, global)) {
             counters.inc(PCounters.OVERFLOWS);
+            M holder = m;
+            if (holder != null && holder.scheduler().observing != 0) {
+                Tracing.globalSpill(this, runq.capacity / 2 + 1); // half the ring and the newcomer (LocalRunQueue.putSlow)
+            }
             return true;
         }
         return false;

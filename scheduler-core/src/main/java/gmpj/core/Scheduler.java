@@ -117,6 +117,16 @@ public final class Scheduler implements AutoCloseable {
         void uncaughtException(long goroutineId, String goroutineName, Throwable error);
     }
 
+    /**
+     * Which observers are on ({@link Tracing}'s bits): every observation point of the runtime reads
+     * this first and does nothing more while it is 0. Volatile: turning an observer on or off is
+     * seen by every carrier at its next point.
+     */
+    volatile int observing;
+    /** The trace or flight recorder recording now, or null. Written under {@link #traceLock}. */
+    volatile Tracer tracer;
+    private final Object traceLock = new Object();
+
     /** Builds the machine; starts its carriers and sysmon only if {@code start}. */
     private Scheduler(Config c, boolean start) {
         this.config = c;
@@ -146,6 +156,10 @@ public final class Scheduler implements AutoCloseable {
             carriers.create(p);
         }
         this.sysmon = new Sysmon(this, c.name + "-sysmon", c.timeSliceNanos, c.schedtraceNanos, c.deadlockGraceNanos);
+        if (c.flightWindowNanos > 0) {
+            tracer = new Tracer(this, c.flightWindowNanos, Tracer.DEFAULT_MAX_BYTES);
+            observing = Tracing.TRACE;
+        }
         if (!start) {
             return; // tests that drive the protocols by hand: no threads, and not among SCHEDULERS
         }
@@ -252,6 +266,9 @@ public final class Scheduler implements AutoCloseable {
                 }
                 p.counters.inc(PCounters.SPAWNS);
                 p.allgs.add(g);
+                if (observing != 0) {
+                    Tracing.goCreate(this, m, p, g, Gmp.currentG(), name);
+                }
                 p.put(g, true, global);
             } finally {
                 p.enterG(m);
@@ -279,6 +296,9 @@ public final class Scheduler implements AutoCloseable {
             externalGs[shard].add(g);
         } finally {
             externalGsLocks[shard].unlock();
+        }
+        if (observing != 0) {
+            Tracing.goCreate(this, m, null, g, m == null ? null : Gmp.currentG(), name);
         }
         global.put(g);
         idle.wakeIfIdle();
@@ -331,12 +351,22 @@ public final class Scheduler implements AutoCloseable {
                 if (g.m != m) {
                     p.counters.inc(PCounters.CROSS_READIES); // it last ran on another carrier
                 }
+                if (observing != 0) {
+                    Tracing.goReady(m, p, g, TraceEvent.ReadySource.GOROUTINE, Gmp.currentG());
+                }
                 p.put(g, true, global);
             } finally {
                 p.enterG(m);
             }
             idle.wakeIfIdle();
         } else {
+            if (observing != 0) {
+                if (m != null) {
+                    Tracing.goReady(m, null, g, TraceEvent.ReadySource.OUTSIDE, Gmp.currentG());
+                } else {
+                    Tracing.goReadyOutside(this, g);
+                }
+            }
             readyGlobal(g);
         }
     }
@@ -540,6 +570,125 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ execution trace
+
+    /** The least memory {@link #startTrace(long)} accepts: 1 MiB. */
+    public static final long MIN_TRACE_BYTES = 1L << 20;
+
+    /**
+     * Starts recording an execution trace (Go's {@code runtime/trace.Start}): every goroutine
+     * created, run, stopped (and why), readied (and by whom), every steal, global-queue take and
+     * spill, timer, carrier spin, park and wake-up, hand-off, hog and deadlock report, with run-queue
+     * lengths sampled by sysmon. {@link #stopTrace()} ends it and returns the {@link Trace}. Each
+     * carrier writes its own preallocated buffers without locks; at most 256 MiB are kept, and what
+     * comes past that is dropped and counted ({@link Trace#droppedEvents()}). Any thread.
+     *
+     * @throws IllegalStateException if a trace or the flight recorder is already recording
+     */
+    public void startTrace() {
+        startTrace(Tracer.DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * {@link #startTrace()} keeping at most {@code maxBytes} of events (32 bytes each).
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is below {@link #MIN_TRACE_BYTES}
+     * @throws IllegalStateException    if a trace or the flight recorder is already recording
+     */
+    public void startTrace(long maxBytes) {
+        if (maxBytes < MIN_TRACE_BYTES) {
+            throw new IllegalArgumentException("trace maxBytes must be at least " + MIN_TRACE_BYTES + " (1 MiB), got " + maxBytes);
+        }
+        synchronized (traceLock) {
+            Tracer t = tracer;
+            if (t != null) {
+                throw new IllegalStateException(t.windowNanos > 0
+                        ? "scheduler " + config.name + " runs a flight recorder: take its trace with flightRecording()"
+                        : "scheduler " + config.name + " is already recording a trace: stopTrace() it first");
+            }
+            tracer = new Tracer(this, 0, maxBytes);
+            observing |= Tracing.TRACE;
+        }
+    }
+
+    /**
+     * Stops the trace {@link #startTrace()} began and returns it. Any thread.
+     *
+     * @throws IllegalStateException if no trace is recording
+     */
+    public Trace stopTrace() {
+        synchronized (traceLock) {
+            Tracer t = tracer;
+            if (t == null || t.windowNanos > 0) {
+                throw new IllegalStateException("scheduler " + config.name + " is not recording a trace: call startTrace() first");
+            }
+            observing &= ~Tracing.TRACE;
+            tracer = null;
+            return t.snapshot();
+        }
+    }
+
+    /** Whether a trace or the flight recorder is recording now. */
+    public boolean isTracing() {
+        return tracer != null;
+    }
+
+    /**
+     * The flight recorder's trace: its last window up to now. It keeps recording. Any thread.
+     *
+     * @throws IllegalStateException if the scheduler was built without {@link Builder#flightRecorder}
+     */
+    public Trace flightRecording() {
+        Tracer t = tracer;
+        if (t == null || t.windowNanos == 0) {
+            throw new IllegalStateException("scheduler " + config.name + " has no flight recorder: build it with "
+                    + "Builder.flightRecorder(window)");
+        }
+        return t.snapshot();
+    }
+
+    /** Sysmon: when the flight recorder last wrote a recording (System.nanoTime), or 0. */
+    private long lastFlightDump;
+
+    /**
+     * Sysmon, when it reports a hog or a deadlock: writes the flight recorder's window to
+     * {@link Builder#flightRecorderDumps}, at most once per window, on a thread of its own (sysmon
+     * must not wait for a disk). Does nothing without a flight recorder or a directory.
+     */
+    void flightDump(String cause) {
+        Tracer t = tracer;
+        java.nio.file.Path dir = config.flightDumps;
+        long now = System.nanoTime();
+        if (t == null || t.windowNanos == 0 || dir == null || (lastFlightDump != 0 && now - lastFlightDump < t.windowNanos)) {
+            return;
+        }
+        lastFlightDump = now;
+        Trace trace = t.snapshot();
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+                .format(java.time.LocalDateTime.now());
+        String base = "gmpj-" + config.name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + cause + "-" + stamp;
+        Runnable write = () -> {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+                java.nio.file.Path json = dir.resolve(base + ".json");
+                java.nio.file.Path html = dir.resolve(base + ".html");
+                trace.writeJson(json);
+                trace.writeHtml(html);
+                diag.diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + config.name + ": flight recording of the last "
+                        + t.windowNanos / 1_000_000 + " ms before the " + cause + " written to " + json + " and " + html);
+            } catch (java.io.IOException | RuntimeException e) {
+                diag.diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + config.name + ": could not write the flight "
+                        + "recording of the " + cause + " to " + dir + ": " + e);
+            }
+        };
+        try {
+            Thread.ofPlatform().daemon().name(config.name + "-flight-dump").start(write);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            diag.diagnose(System.Logger.Level.WARNING, "gmpj: scheduler " + config.name + ": no thread to write the flight "
+                    + "recording of the " + cause + ": " + e);
+        }
+    }
+
     /** A snapshot of the scheduler's counters, per processor and in total. */
     public SchedulerStats stats() {
         return diag.stats();
@@ -640,6 +789,8 @@ public final class Scheduler implements AutoCloseable {
         private int maxThreads = 1024;
         /** Whether {@link #maxThreads} was set; the default grows with {@code procs}. */
         private boolean maxThreadsSet;
+        private Duration flightRecorder;
+        private java.nio.file.Path flightRecorderDumps;
         private Duration spareKeepAlive = Duration.ofSeconds(60);
         private java.util.function.Consumer<Thread> threadStarter = Thread::start;
 
@@ -682,6 +833,40 @@ public final class Scheduler implements AutoCloseable {
             }
             this.maxThreads = max;
             this.maxThreadsSet = true;
+            return this;
+        }
+
+        /**
+         * Runs a flight recorder from the start: the execution trace of the last {@code window} is
+         * kept in memory (at most {@value Tracer#DEFAULT_MAX_BYTES} bytes of it; the oldest part goes
+         * first past that), and {@link Scheduler#flightRecording()} takes it at any moment, for
+         * instance when something went wrong. Costs what a running {@link Scheduler#startTrace()}
+         * costs; off by default.
+         *
+         * @throws IllegalArgumentException if {@code window} is zero, negative or over {@value #MAX_FLIGHT_WINDOW_MINUTES} minutes
+         */
+        public Builder flightRecorder(Duration window) {
+            Objects.requireNonNull(window, "flight recorder window must not be null");
+            if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofMinutes(MAX_FLIGHT_WINDOW_MINUTES)) > 0) {
+                throw new IllegalArgumentException("flight recorder window must be positive and at most "
+                        + MAX_FLIGHT_WINDOW_MINUTES + " minutes, got " + window);
+            }
+            this.flightRecorder = window;
+            return this;
+        }
+
+        /** The longest window {@link #flightRecorder} keeps. */
+        public static final int MAX_FLIGHT_WINDOW_MINUTES = 60;
+
+        /**
+         * Where the flight recorder writes its recording when sysmon reports a hog or the deadlock
+         * detector a deadlock: a Chrome trace file ({@code .json}) and the timeline viewer
+         * ({@code .html}), named after the scheduler, the cause and the time, at most once per
+         * window. The diagnostics sink names the files. Needs {@link #flightRecorder}; the
+         * directory is created if missing.
+         */
+        public Builder flightRecorderDumps(java.nio.file.Path directory) {
+            this.flightRecorderDumps = Objects.requireNonNull(directory, "flight recorder dump directory must not be null");
             return this;
         }
 
@@ -907,6 +1092,10 @@ public final class Scheduler implements AutoCloseable {
          * @throws IllegalStateException    if the JVM lacks the flag that opens continuations (the message names it)
          */
         public Scheduler build() {
+            if (flightRecorderDumps != null && flightRecorder == null) {
+                throw new IllegalArgumentException("flightRecorderDumps(" + flightRecorderDumps + ") needs a flight recorder: "
+                        + "call flightRecorder(window) too");
+            }
             if (maxThreadsSet && maxThreads < procs) {
                 throw new IllegalArgumentException("maxThreads (" + maxThreads + ") must be >= procs (" + procs
                         + "): every processor needs a carrier thread of its own; raise maxThreads or lower procs");
@@ -920,7 +1109,7 @@ public final class Scheduler implements AutoCloseable {
             return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, stealPolicy, handler,
                     closeTimeout, pinCarriers, hogPolicy, checkMonitors, scheddetail, diagnostics, deadlockPolicy,
                     threadNamePrefix, carrierStackSize, daemon, maxThreads, spareKeepAlive, threadStarter, runQueueCapacity,
-                    timeSlice, schedtrace, deadlockGrace);
+                    timeSlice, schedtrace, deadlockGrace, flightRecorder, flightRecorderDumps);
         }
 
         /**

@@ -161,6 +161,11 @@ final class Sysmon extends Thread {
         }
     }
 
+    /** How often, at most, sysmon samples the run queues into a recording trace: 100 µs. */
+    static final long COUNTER_SAMPLE_NANOS = 100_000;
+    /** When sysmon last sampled the counters into a trace. */
+    private long lastCounters;
+
     /** Sleep (Go's back-off, or deep sleep when all is idle), then look at everything once. */
     private void round() {
         long now = System.nanoTime();
@@ -183,6 +188,10 @@ final class Sysmon extends Thread {
         Netpoll np = s.netpoll;
         if (np != null) {
             np.sysmonPoll(now); // nobody polled the network for 10 ms: busy processors must not starve I/O waiters
+        }
+        if ((s.observing & Tracing.TRACE) != 0 && now - lastCounters >= COUNTER_SAMPLE_NANOS) {
+            Tracing.counters(s);
+            lastCounters = now;
         }
         if (tracePeriodNanos > 0 && now - nextTrace >= 0) {
             s.diag.emitTrace(now - start);
@@ -309,7 +318,12 @@ final class Sysmon extends Thread {
             boolean othersWait = !p.runq.isEmpty() || !s.global.isEmpty() || timerDue(p.timers.earliest(), now);
             boolean noOneElse = s.idle.lvWord() == 0;
             if (status == P.SYSCALL) {
+                M holder = p.m;
+                G blocked = holder == null ? null : holder.curg;
                 if (blockingCallDue(stuckFor, othersWait, noOneElse) && s.carriers.handOff(p, st)) {
+                    if (s.observing != 0) {
+                        Tracing.handoff(s, p, holder, blocked);
+                    }
                     seenState[i] = 0;
                     acted = true;
                 }
@@ -382,13 +396,20 @@ final class Sysmon extends Thread {
             if (!s.carriers.handOff(p, st)) {
                 return false;
             }
+            if (s.observing != 0) {
+                Tracing.handoff(s, p, holder, g);
+            }
             seenState[i] = 0;
         }
         switch (verdict) {
             case MONITOR -> s.diag.monitorBlocked(g, holder, lock, frames, stuckFor);
             case BLOCKED -> s.diag.blockedCallDetected(g, holder, state, frames, stuckFor);
             case HOG -> {
+                if (s.observing != 0 && g != null) {
+                    Tracing.hog(s, p, g, stuckFor);
+                }
                 s.diag.hogDetected(g, frames, stuckFor, cpu[0], window, handOff);
+                s.flightDump("hog");
                 hogCounted[i] = !handOff; // REPORT_ONLY: count this stuck period once
             }
             default -> { } // STALLED: handed off, not a hog

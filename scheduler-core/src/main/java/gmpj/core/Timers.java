@@ -207,7 +207,11 @@ final class Timers {
         TimerQueue.Timer t;
         while ((t = timers.pollExpired(now)) != null) {
             into.counters.inc(PCounters.TIMERS_FIRED);
-            if (t.g.wakeFromTimer(t.gen)) {
+            boolean woke = t.g.wakeFromTimer(t.gen);
+            if (s.observing != 0) {
+                Tracing.timerFired(into, t.g, woke);
+            }
+            if (woke) {
                 into.put(t.g, next && !any, s.global);
                 any = true;
             }
