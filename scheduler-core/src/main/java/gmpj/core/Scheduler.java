@@ -607,7 +607,7 @@ public final class Scheduler implements AutoCloseable {
                         : "scheduler " + config.name + " is already recording a trace: stopTrace() it first");
             }
             tracer = new Tracer(this, 0, maxBytes);
-            observing |= Tracing.TRACE;
+            observe(Tracing.TRACE, true);
         }
     }
 
@@ -622,7 +622,7 @@ public final class Scheduler implements AutoCloseable {
             if (t == null || t.windowNanos > 0) {
                 throw new IllegalStateException("scheduler " + config.name + " is not recording a trace: call startTrace() first");
             }
-            observing &= ~Tracing.TRACE;
+            observe(Tracing.TRACE, false);
             tracer = null;
             return t.snapshot();
         }
@@ -645,6 +645,13 @@ public final class Scheduler implements AutoCloseable {
                     + "Builder.flightRecorder(window)");
         }
         return t.snapshot();
+    }
+
+    /** Turns the observers of {@code bit} ({@link Tracing}'s bits) on or off. Any thread. */
+    void observe(int bit, boolean on) {
+        synchronized (traceLock) {
+            observing = on ? observing | bit : observing & ~bit;
+        }
     }
 
     /** Sysmon: when the flight recorder last wrote a recording (System.nanoTime), or 0. */
