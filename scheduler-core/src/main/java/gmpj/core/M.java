@@ -139,6 +139,11 @@ final class M extends Thread implements StealPolicy.Victims {
             // memory exhausted in a queue or a timer heap, or a bug of ours). This thread ends, but
             // first its processor goes to another carrier and the failure is reported.
             s.carriers.failed(this, inHand, t);
+        } finally {
+            Tracer.Writer w = traceWriter;
+            if (w != null) {
+                w.tracer.retire(w);
+            }
         }
     }
 

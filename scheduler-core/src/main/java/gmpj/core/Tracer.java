@@ -88,12 +88,21 @@ final class Tracer {
             }
         }
 
-        final long[] data = new long[BUFFER_EVENTS * EVENT_LONGS];
+        final long[] data;
         /** Longs written and published; see the class comment of {@link Tracer}. */
         @SuppressWarnings("unused")
         private int size;
         /** The writer's carrier, set when the buffer is handed to it (under the tracer's lock). */
         int carrier;
+
+        Buf(int events) {
+            data = new long[events * EVENT_LONGS];
+        }
+
+        /** A reader: a copy of the published records, whole ones only (see the class comment of {@link Tracer}). */
+        long[] copyPublished() {
+            return java.util.Arrays.copyOf(data, sizeAcquire());
+        }
 
         /** The writer: plain read of its own size. */
         int sizePlain() {
@@ -154,6 +163,17 @@ final class Tracer {
     /** The bits of {@code arg} a record keeps (40: counts, processor and carrier numbers, nanoseconds up to 18 minutes). */
     static final long ARG_MASK = (1L << 40) - 1;
 
+    /**
+     * A carrier's thread ends: its partly filled buffer joins the full ones (its events stay in the
+     * recording) and the writer is forgotten, so carriers that come and go do not pile up buffers.
+     */
+    synchronized void retire(Writer w) {
+        if (writers.remove(w) && w.cur != null) {
+            full.addLast(w.cur);
+            w.cur = null;
+        }
+    }
+
     /** A writer for carrier {@code carrier}, with its first buffer (null if none can be had: it drops). */
     synchronized Writer newWriter(int carrier) {
         Writer w = new Writer(this, carrier, null);
@@ -196,7 +216,7 @@ final class Tracer {
                 return null;
             }
             allocated++;
-            b = new Buf();
+            b = new Buf(BUFFER_EVENTS);
         }
         return recycle(b, carrier);
     }
@@ -217,13 +237,13 @@ final class Tracer {
         List<long[]> chunks = new ArrayList<>();
         List<Integer> carriers = new ArrayList<>();
         for (Buf b : full) {
-            chunks.add(java.util.Arrays.copyOf(b.data, b.sizeAcquire()));
+            chunks.add(b.copyPublished());
             carriers.add(b.carrier);
         }
         for (Writer w : writers) {
             Buf b = w.cur;
             if (b != null) {
-                chunks.add(java.util.Arrays.copyOf(b.data, b.sizeAcquire()));
+                chunks.add(b.copyPublished());
                 carriers.add(b.carrier);
             }
         }
