@@ -38,6 +38,7 @@ class TraceTest {
             });
             parent.join();
             assertTrue(done.await(30, TimeUnit.SECONDS));
+            TestSupport.awaitNoLiveGoroutines(s); // each exit is recorded before it counts
             Trace t = s.stopTrace();
             assertFalse(s.isTracing());
             List<TraceEvent> ev = t.events();
