@@ -126,6 +126,7 @@ public final class Demo {
         }
         ok &= seeingInside();
         ok &= manyConnections(procs);
+        ok &= executionTrace(procs);
         System.out.printf("%ntour: %s (%.1f s)%n", ok ? "every check passed" : "a check FAILED (see above)",
                 (System.nanoTime() - start) / 1e9);
         if (!ok) {
@@ -633,6 +634,70 @@ public final class Demo {
      * The tour's diagnostics sink: the first line of each report (sysmon's hog reports come with
      * a stack, which would drown the tour), indented under the section it happened in.
      */
+    // ------------------------------------------------------------------ 9. the execution trace
+
+    /** Where section 9 writes its traces (relative to the directory the tour runs in). */
+    private static final java.nio.file.Path TRACE_DIR = java.nio.file.Path.of("target", "gmpj-traces");
+    /** Round trips of section 9's ping-pong: enough to see the pattern, few enough for a small file. */
+    private static final int TRACED_ROUNDS = 2_000;
+
+    private static boolean executionTrace(int procs) throws Exception {
+        header("9. Seeing inside over time: an execution trace of the uneven work and of the ping-pong",
+                "Scheduler.startTrace() records every goroutine run, park (and why), wake-up (and by whom), steal,",
+                "global-queue take, timer and carrier state change into per-carrier buffers; stopTrace() returns the Trace.",
+                "Each is written as Chrome trace JSON (open it in https://ui.perfetto.dev or chrome://tracing) and as",
+                "gmpj's own timeline viewer, one HTML file with no network needed: processors as lanes, a slice per run,",
+                "arrows for wake-ups and steals; hover a slice for its goroutine, wheel to zoom, drag to pan.",
+                "Checked: one slice per goroutine run and one steal event per steal, against the scheduler's own counters.");
+        java.nio.file.Files.createDirectories(TRACE_DIR);
+        boolean ok = true;
+        try (Scheduler s = Scheduler.builder().procs(procs).name("traced-uneven").diagnostics(Demo::diagnostic).build()) {
+            Primitives gmpj = Primitives.gmpj(s);
+            s.startTrace();
+            Result r = Workloads.uneven(gmpj);
+            awaitCondition(s, "the uneven work's goroutines to exit", () -> s.liveGoroutines() == 0);
+            gmpj.core.Trace t = s.stopTrace();
+            ok &= check(r.ok(), r.summary());
+            ok &= writeTrace(t, "uneven-work", s.stats());
+        }
+        try (Scheduler s = Scheduler.builder().procs(procs).name("traced-pingpong").diagnostics(Demo::diagnostic).build()) {
+            Primitives gmpj = Primitives.gmpj(s);
+            s.startTrace();
+            Result r = Workloads.pingPong(gmpj, TRACED_ROUNDS);
+            awaitCondition(s, "the players to exit", () -> s.liveGoroutines() == 0);
+            gmpj.core.Trace t = s.stopTrace();
+            ok &= check(r.ok(), r.summary());
+            ok &= writeTrace(t, "ping-pong", s.stats());
+        }
+        return ok;
+    }
+
+    /** Writes {@code t} as {@code name}.json and .html, prints what is in it, and checks it against {@code stats}. */
+    private static boolean writeTrace(gmpj.core.Trace t, String name, SchedulerStats stats) throws java.io.IOException {
+        java.nio.file.Path json = TRACE_DIR.resolve(name + ".json");
+        java.nio.file.Path html = TRACE_DIR.resolve(name + ".html");
+        t.writeJson(json);
+        t.writeHtml(html);
+        Map<gmpj.core.TraceEvent.Kind, Long> byKind = new TreeMap<>(t.events().stream()
+                .collect(Collectors.groupingBy(gmpj.core.TraceEvent::kind, Collectors.counting())));
+        Map<String, Long> waits = new TreeMap<>(t.events().stream().filter(e -> e.waitReason() != null)
+                .collect(Collectors.groupingBy(e -> e.waitReason().toString(), Collectors.counting())));
+        System.out.printf("  %s: %s in %s, %,d events (%s)%n", name, t.scheduler(), millis(t.durationNanos()),
+                t.events().size(), byKind.entrySet().stream().map(e -> e.getKey().name().toLowerCase() + " " + fmt(e.getValue()))
+                        .collect(Collectors.joining(", ")));
+        if (!waits.isEmpty()) {
+            System.out.println("    parks by wait reason: " + waits);
+        }
+        System.out.println("    written: " + json.toAbsolutePath() + " (" + fmt(java.nio.file.Files.size(json) / 1024) + " KiB)");
+        System.out.println("             " + html.toAbsolutePath() + " (" + fmt(java.nio.file.Files.size(html) / 1024) + " KiB)");
+        long starts = byKind.getOrDefault(gmpj.core.TraceEvent.Kind.GO_START, 0L);
+        long steals = byKind.getOrDefault(gmpj.core.TraceEvent.Kind.STEAL, 0L);
+        boolean ok = check(t.droppedEvents() == 0 && starts == stats.runs(), fmt(starts) + " run slices in the trace against "
+                + fmt(stats.runs()) + " goroutine runs counted, " + fmt(t.droppedEvents()) + " events dropped");
+        return ok & check(steals == stats.steals(), fmt(steals) + " steal events in the trace against " + fmt(stats.steals())
+                + " steals counted");
+    }
+
     private static void diagnostic(String report) {
         System.out.println("    " + report.lines().findFirst().orElse(""));
     }

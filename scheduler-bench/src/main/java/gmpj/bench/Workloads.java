@@ -164,18 +164,23 @@ final class Workloads {
 
     /** Two tasks play {@link #ROUNDS} round trips of {@link Rally}; right if every hit was made. */
     static Result pingPong(Primitives p) {
+        return pingPong(p, ROUNDS);
+    }
+
+    /** Two tasks play {@code rounds} round trips of {@link Rally}; right if every hit was made. */
+    static Result pingPong(Primitives p, int rounds) {
         Rally rally = new Rally(p);
         Join join = p.join().apply(2);
         for (int side = 0; side < 2; side++) {
             int me = side;
             p.start().execute(() -> {
-                rally.play(me, ROUNDS);
+                rally.play(me, rounds);
                 join.done();
             });
         }
         join.await();
-        long expected = 2L * ROUNDS;
-        return new Result(rally.hits() == expected, String.format("%,d round trips: %,d hits (expected %,d)", ROUNDS,
+        long expected = 2L * rounds;
+        return new Result(rally.hits() == expected, String.format("%,d round trips: %,d hits (expected %,d)", rounds,
                 rally.hits(), expected));
     }
 }
