@@ -121,8 +121,8 @@ final class ChromeTrace {
         for (Run r : running.values()) {
             slice(r, end, null);
         }
-        for (Map.Entry<Integer, long[]> s : carrierState.entrySet()) {
-            closeCarrierState(carrierState, s.getKey(), end);
+        for (int c : new java.util.ArrayList<>(carrierState.keySet())) {
+            closeCarrierState(carrierState, c, end);
         }
         out.write("\n]}\n");
         out.flush();
