@@ -72,7 +72,7 @@ if ! browser="$(find_browser)"; then
     apt_log="$out/apt.log"
     echo "viewer test: no Chromium on PATH, installing Debian's (log: $apt_log)"
     apt_start=$(date +%s)
-    apt-get update > "$apt_log" 2>&1 || skip "apt-get update failed (no network?), see $apt_log"
+    timeout 300 apt-get update > "$apt_log" 2>&1 || skip "apt-get update failed or took over 5 min (no network?), see $apt_log"
     if apt_candidate chromium; then
         package=chromium
     elif apt_candidate chromium-headless-shell; then
@@ -80,7 +80,7 @@ if ! browser="$(find_browser)"; then
     else
         skip "apt offers neither chromium nor chromium-headless-shell"
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >> "$apt_log" 2>&1 \
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q "$package" >> "$apt_log" 2>&1 \
         || skip "apt-get install $package failed, see $apt_log"
     browser="$(find_browser)" || skip "installed $package but found no browser to run"
     echo "viewer test: installed $package in $(( $(date +%s) - apt_start )) s"
