@@ -12,8 +12,9 @@ import org.HdrHistogram.Recorder;
  * <h2>What is measured</h2>
  * <ul>
  *   <li><em>Schedule latency</em>: from the moment a goroutine became runnable (created, readied
- *       by anyone, fired by its timer, readied by the network poller, or requeued after a yield
- *       or a preemption) to the moment a carrier mounts it. The moment is stamped in
+ *       by anyone, fired by its timer, readied by the network poller, requeued after a yield
+ *       or a preemption, or run again at once by a park that found its permit) to the moment a
+ *       carrier mounts it. A goroutine that parks or ends loses its stamp. The moment is stamped in
  *       {@link G#runnableSince} by whoever makes it runnable and read by the carrier that mounts
  *       it, on the processor it mounts it on.</li>
  *   <li><em>Run slice</em>: from that mount until the goroutine comes off its carrier (exit,

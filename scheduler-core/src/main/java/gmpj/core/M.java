@@ -244,6 +244,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 s.timers.armed(deadline);
                 return null;
             }
+            if ((s.observing & Tracing.LATENCY) != 0) {
+                Latency.stampRunnable(g); // runnable again without a wake-up of its own
+            }
             inheritTime = true;
             return g; // it took its permit back: run it again at once
         }
@@ -295,6 +298,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 // deadline, and nothing else would wake it for a timer armed from here.
                 s.timers.armed(deadline);
                 return;
+            }
+            if ((s.observing & Tracing.LATENCY) != 0) {
+                Latency.stampRunnable(g); // it took its permit back: runnable from now
             }
         } else {
             g.toRunnable();

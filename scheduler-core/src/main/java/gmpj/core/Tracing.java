@@ -99,11 +99,11 @@ final class Tracing {
             if (on != null) {
                 l.ranFor(on.id, m.mountedAt, now);
             }
-            if (why != StopReason.EXIT) {
-                // Requeued after a yield or preemption: runnable from now. A park is stamped too,
-                // for when it finds its permit and runs again at once; if it stays parked, its wake-up stamps again.
-                int stamp = (int) now;
+            if (why == StopReason.YIELD || why == StopReason.PREEMPTED) {
+                int stamp = (int) now; // requeued: runnable from now
                 g.runnableSince = stamp == 0 ? 1 : stamp;
+            } else {
+                g.runnableSince = 0; // parked or done: whatever makes it runnable again stamps it
             }
         }
         record(m, Kind.GO_STOP, procOf(p), g.id, why.ordinal(), reason == null ? 0 : reason.ordinal() + 1);
