@@ -37,13 +37,15 @@ final class Config {
     final long flightWindowNanos;
     /** Where the flight recorder writes a recording when a hog or a deadlock is reported; null: nowhere. */
     final java.nio.file.Path flightDumps;
+    /** Whether latency recording is on from the start ({@link Scheduler.Builder#latencyHistograms}). */
+    final boolean latencyHistograms;
 
     Config(String name, int procs, StealPolicy stealPolicy, Scheduler.UncaughtExceptionHandler handler,
            Duration closeTimeout, boolean pinCarriers, HogPolicy hogPolicy, boolean checkMonitors, boolean scheddetail,
            Consumer<String> diagnosticsSink, DeadlockPolicy deadlockPolicy, String threadNamePrefix,
            long carrierStackSize, boolean daemon, int maxThreads, Duration spareKeepAlive,
            Consumer<Thread> threadStarter, int runQueueCapacity, Duration timeSlice, Duration schedtrace,
-           Duration deadlockGrace, Duration flightWindow, java.nio.file.Path flightDumps) {
+           Duration deadlockGrace, Duration flightWindow, java.nio.file.Path flightDumps, boolean latencyHistograms) {
         this.name = name;
         this.procs = procs;
         this.stealPolicy = stealPolicy;
@@ -67,5 +69,6 @@ final class Config {
         this.deadlockGraceNanos = deadlockPolicy == DeadlockPolicy.IGNORE ? 0 : Math.max(1, deadlockGrace.toNanos());
         this.flightWindowNanos = flightWindow == null ? 0 : flightWindow.toNanos();
         this.flightDumps = flightDumps;
+        this.latencyHistograms = latencyHistograms;
     }
 }

@@ -191,6 +191,7 @@ final class Diagnostics {
                     .append(" curg=").append(g == null ? -1 : g.id).append(" spinning=").append(m.spinning)
                     .append(" state=").append(m.getState());
         }
+        sb.append("\n  ").append(s.goroutineCounts());
         s.forEachLive(g -> {
             int st = g.state();
             M carrier = g.m;
@@ -206,6 +207,8 @@ final class Diagnostics {
 
     SchedulerStats stats() {
         List<SchedulerStats.ProcStats> per = new ArrayList<>(c.procs);
+        Latency latency = s.latency;
+        boolean latencyOn = (s.observing & Tracing.LATENCY) != 0;
         int alive = 0;
         int extraRunning = 0;
         for (M m : s.carriers.all()) {
@@ -214,20 +217,25 @@ final class Diagnostics {
         }
         for (P p : s.ps) {
             PCounters pc = p.counters;
+            LatencyStats[] lat = latency == null ? NO_LATENCY : latency.snapshot(p.id);
             per.add(new SchedulerStats.ProcStats(p.id, s.idle.isIdle(p), p.runq.size(),
                     pc.get(PCounters.SPAWNS), pc.get(PCounters.RUNS), pc.get(PCounters.YIELDS), pc.get(PCounters.PARKS),
                     pc.get(PCounters.READIES), pc.get(PCounters.STEALS), pc.get(PCounters.STOLEN),
                     pc.get(PCounters.GLOBAL_TAKES), pc.get(PCounters.OVERFLOWS), pc.get(PCounters.EXITS),
                     pc.get(PCounters.RUNNEXT_PICKS), pc.get(PCounters.TIMERS_FIRED), pc.get(PCounters.PINNED_PARKS),
                     pc.get(PCounters.WAKEUPS), pc.get(PCounters.FUTILE_WAKEUPS), pc.get(PCounters.RUNNEXT_STEALS),
-                    pc.get(PCounters.RUNNEXT_SPARED), pc.get(PCounters.CROSS_READIES), pc.get(PCounters.LINGERS)));
+                    pc.get(PCounters.RUNNEXT_SPARED), pc.get(PCounters.CROSS_READIES), pc.get(PCounters.LINGERS),
+                    lat[0], lat[1]));
         }
+        LatencyStats[] all = latency == null ? NO_LATENCY : latency.merged();
         return new SchedulerStats(c.name, c.procs, s.stealPolicy.name(), s.idle.idleCount(), s.idle.spinningCount(), alive,
                 s.global.size(), s.timers.count(), s.liveGoroutines(), s.externalSpawns(), s.externalReadies.sum(),
                 s.preemptRequests.sum(), s.deadlocks.count(), (int) s.blockingInFlight.get(), s.carriers.handoffs(), hogs(),
                 s.orphanExits.sum(), extraRunning, s.carriers.failures(), s.carriers.sparesRetired(), s.carriers.started(),
-                s.sysmon.rounds(), netpollStats(), per);
+                s.sysmon.rounds(), netpollStats(), latencyOn, all[0], all[1], per);
     }
+
+    private static final LatencyStats[] NO_LATENCY = {LatencyStats.NONE, LatencyStats.NONE};
 
     private SchedulerStats.NetpollStats netpollStats() {
         Netpoll np = s.netpoll;

@@ -178,6 +178,15 @@ final class G extends Continuation implements Waiter {
     /** Since when the goroutine is parked (see {@link #WAIT_CLOCK_SHIFT}); written with the reason, read racily. */
     private int waitSince;
     /**
+     * Since when the goroutine is runnable: the low 32 bits of {@code System.nanoTime()}, 0 for
+     * unknown; stamped only while latency recording is on (see {@link Latency}). Written by
+     * whoever makes it runnable, before it is queued; read and cleared by the carrier that mounts
+     * it (the queue orders the two). With compressed oops and class pointers this {@code int}
+     * takes the object from 88 to 96 bytes (the fields end exactly on an 8-byte boundary without
+     * it); with {@code -XX:+UseCompactObjectHeaders} it fits in the padding (88 bytes either way).
+     */
+    int runnableSince;
+    /**
      * Set (by the runtime's monitor) when the goroutine has run past its time slice; cleared by
      * the goroutine when it honours it in {@link Gmp#checkpoint()}. Racy by design: a late
      * flag costs one extra yield, a missed one a little more latency.

@@ -93,6 +93,13 @@ final class M extends Thread implements StealPolicy.Victims {
     private int lingerNaps;
     /** Owner: this carrier's buffer of the trace being recorded, or of an earlier one (see {@link #traceWriter}). */
     private Tracer.Writer traceWriter;
+    /**
+     * Owner: while latency recording is on ({@link Latency}), the processor this carrier mounted
+     * its goroutine on and when (System.nanoTime), for the run slice recorded when it comes off;
+     * null when unknown (mounted while recording was off).
+     */
+    P mountedOn;
+    long mountedAt;
 
     /** Owner: this carrier's writer for trace {@code t}, made at its first event of that trace. */
     Tracer.Writer traceWriter(Tracer t) {
@@ -242,6 +249,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 s.timers.armed(deadline);
                 return null;
             }
+            if ((s.observing & Tracing.LATENCY) != 0) {
+                Latency.stampRunnable(g); // runnable again without a wake-up of its own
+            }
             inheritTime = true;
             return g; // it took its permit back: run it again at once
         }
@@ -293,6 +303,9 @@ final class M extends Thread implements StealPolicy.Victims {
                 // deadline, and nothing else would wake it for a timer armed from here.
                 s.timers.armed(deadline);
                 return;
+            }
+            if ((s.observing & Tracing.LATENCY) != 0) {
+                Latency.stampRunnable(g); // it took its permit back: runnable from now
             }
         } else {
             g.toRunnable();

@@ -560,8 +560,8 @@ final class Netpoll {
             Waiter w = out.get(i);
             if (into != null && w instanceof G g && g.scheduler == s) {
                 if (g.unparkToQueue()) {
-                    if (s.observing != 0 && into.m != null) {
-                        Tracing.polled(into.m, into, g);
+                    if (s.observing != 0) {
+                        Tracing.polled(s, into.m, into, g);
                     }
                     into.put(g, false, s.global);
                     queued++;

@@ -125,6 +125,8 @@ public final class Scheduler implements AutoCloseable {
     volatile int observing;
     /** The trace or flight recorder recording now, or null. Written under {@link #traceLock}. */
     volatile Tracer tracer;
+    /** The latency histograms, from the first time recording was turned on; else null. Written under {@link #traceLock}. */
+    volatile Latency latency;
     private final Object traceLock = new Object();
 
     /** Builds the machine; starts its carriers and sysmon only if {@code start}. */
@@ -159,6 +161,11 @@ public final class Scheduler implements AutoCloseable {
         if (c.flightWindowNanos > 0) {
             tracer = new Tracer(this, c.flightWindowNanos, Tracer.DEFAULT_MAX_BYTES);
             observing = Tracing.TRACE;
+        }
+        if (c.latencyHistograms) {
+            latency = new Latency(procs);
+            latency.enabledAt = System.nanoTime();
+            observing |= Tracing.LATENCY;
         }
         if (!start) {
             return; // tests that drive the protocols by hand: no threads, and not among SCHEDULERS
@@ -647,6 +654,55 @@ public final class Scheduler implements AutoCloseable {
         return t.snapshot();
     }
 
+    /**
+     * Turns the schedule-latency and run-slice histograms on or off (see {@link SchedulerStats#scheduleLatency()}
+     * and {@link SchedulerStats#runSlice()}). Any thread, at any time; off by default, or on from the
+     * start with {@link Builder#latencyHistograms}.
+     *
+     * <p>While on, each goroutine switch reads the clock twice (when the goroutine is mounted and
+     * when it comes off its carrier) and records two values, and each spawn, wake-up and requeue
+     * stamps the goroutine: the clock reads alone cost about a quarter of a goroutine switch,
+     * which is why recording is off unless asked for. The histograms take about 250 KB per
+     * processor, allocated the first time recording is turned on, and accumulate from then on,
+     * across offs and ons; turning recording off stops it at every carrier's next switch and keeps
+     * what was recorded.
+     *
+     * <p>Schedule latency runs from the moment a goroutine became runnable (created, readied, woken
+     * by its timer or the network poller, or requeued after a yield or preemption) to its mount on a
+     * carrier; a goroutine that stays runnable longer than about 4.3 s shows a latency that much
+     * shorter (the stamp keeps 32 bits of nanoseconds). A run slice runs from the mount to the
+     * goroutine coming off its carrier (exit, yield, preemption or park). Goroutines made runnable
+     * while recording was off are not counted when they run.
+     */
+    public void recordLatency(boolean on) {
+        synchronized (traceLock) {
+            if (on == ((observing & Tracing.LATENCY) != 0)) {
+                return;
+            }
+            if (on) {
+                if (latency == null) {
+                    latency = new Latency(procs);
+                }
+                latency.enabledAt = System.nanoTime(); // before the bit: stamps older than this are stale
+            }
+            observe(Tracing.LATENCY, on);
+        }
+    }
+
+    /** Whether the latency histograms are recording now ({@link #recordLatency}). */
+    public boolean isRecordingLatency() {
+        return (observing & Tracing.LATENCY) != 0;
+    }
+
+    /**
+     * How many live goroutines are runnable, running and waiting, and the waiting ones by
+     * {@link WaitReason}: see {@link GoroutineCounts}. Walks every live goroutine, like
+     * {@link #dump()} but without stacks; racy on a busy scheduler, exact on a quiet one. Any thread.
+     */
+    public GoroutineCounts goroutineCounts() {
+        return GoroutineCounts.of(this);
+    }
+
     /** Turns the observers of {@code bit} ({@link Tracing}'s bits) on or off. Any thread. */
     void observe(int bit, boolean on) {
         synchronized (traceLock) {
@@ -798,6 +854,7 @@ public final class Scheduler implements AutoCloseable {
         private boolean maxThreadsSet;
         private Duration flightRecorder;
         private java.nio.file.Path flightRecorderDumps;
+        private boolean latencyHistograms;
         private Duration spareKeepAlive = Duration.ofSeconds(60);
         private java.util.function.Consumer<Thread> threadStarter = Thread::start;
 
@@ -859,6 +916,16 @@ public final class Scheduler implements AutoCloseable {
                         + MAX_FLIGHT_WINDOW_MINUTES + " minutes, got " + window);
             }
             this.flightRecorder = window;
+            return this;
+        }
+
+        /**
+         * Records schedule-latency and run-slice histograms from the start: {@link Scheduler#recordLatency}
+         * turned on before the first goroutine. Off by default: it costs two clock reads per goroutine
+         * switch, about a quarter of a switch (see {@link Scheduler#recordLatency}).
+         */
+        public Builder latencyHistograms(boolean on) {
+            this.latencyHistograms = on;
             return this;
         }
 
@@ -1116,7 +1183,7 @@ public final class Scheduler implements AutoCloseable {
             return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, stealPolicy, handler,
                     closeTimeout, pinCarriers, hogPolicy, checkMonitors, scheddetail, diagnostics, deadlockPolicy,
                     threadNamePrefix, carrierStackSize, daemon, maxThreads, spareKeepAlive, threadStarter, runQueueCapacity,
-                    timeSlice, schedtrace, deadlockGrace, flightRecorder, flightRecorderDumps);
+                    timeSlice, schedtrace, deadlockGrace, flightRecorder, flightRecorderDumps, latencyHistograms);
         }
 
         /**

@@ -209,7 +209,7 @@ final class Timers {
             into.counters.inc(PCounters.TIMERS_FIRED);
             boolean woke = t.g.wakeFromTimer(t.gen);
             if (s.observing != 0) {
-                Tracing.timerFired(into, t.g, woke);
+                Tracing.timerFired(s, into, t.g, woke);
             }
             if (woke) {
                 into.put(t.g, next && !any, s.global);

@@ -8,7 +8,8 @@ import gmpj.core.TraceEvent.StopReason;
  * The runtime's observation points: every place the scheduler does something a trace shows calls
  * one of these, and only after reading {@link Scheduler#observing} as non-zero, so that a scheduler
  * nobody observes pays one field read per point and nothing else. Each point feeds whichever
- * observers are on: the execution trace ({@link Tracer}, bit {@link #TRACE}).
+ * observers are on: the execution trace ({@link Tracer}, bit {@link #TRACE}), the latency
+ * histograms ({@link Latency}, bit {@link #LATENCY}).
  *
  * <p>Which buffer an event goes to: a carrier's own ({@link M#traceWriter}) when a carrier of this
  * scheduler records it (its own run loop, or goroutine code running on it), sysmon's when sysmon
@@ -17,6 +18,8 @@ import gmpj.core.TraceEvent.StopReason;
 final class Tracing {
     /** {@link Scheduler#observing}: an execution trace or flight recorder is recording. */
     static final int TRACE = 1;
+    /** {@link Scheduler#observing}: schedule-latency and run-slice histograms are recording ({@link Scheduler#recordLatency}). */
+    static final int LATENCY = 4;
 
     private Tracing() {
     }
@@ -54,6 +57,9 @@ final class Tracing {
 
     /** Goroutine {@code g} was created by {@code parent} (null: from outside) on carrier {@code m} (null: none of ours). */
     static void goCreate(Scheduler s, M m, P p, G g, G parent, String name) {
+        if ((s.observing & LATENCY) != 0) {
+            Latency.stampRunnable(g);
+        }
         Tracer t = s.tracer;
         if (t != null && name != null) {
             t.names.put(g.id, name);
@@ -68,21 +74,54 @@ final class Tracing {
 
     /** Carrier {@code m} mounts {@code g} on {@code p}. */
     static void goStart(M m, P p, G g) {
+        Scheduler s = m.scheduler();
+        Latency l = s.latency;
+        if ((s.observing & LATENCY) != 0 && l != null) {
+            long now = System.nanoTime();
+            l.mounted(g, p.id, now);
+            m.mountedOn = p;
+            m.mountedAt = now;
+        } else {
+            g.runnableSince = 0;
+            m.mountedOn = null;
+        }
         record(m, Kind.GO_START, p.id, g.id, 0, 0);
     }
 
     /** {@code g} came off carrier {@code m} ({@code p} null if the carrier lost its processor meanwhile). */
     static void goStop(M m, P p, G g, StopReason why, WaitReason reason) {
+        Scheduler s = m.scheduler();
+        Latency l = s.latency;
+        P on = m.mountedOn;
+        m.mountedOn = null;
+        if ((s.observing & LATENCY) != 0 && l != null) {
+            long now = System.nanoTime();
+            if (on != null) {
+                l.ranFor(on.id, m.mountedAt, now);
+            }
+            if (why == StopReason.YIELD || why == StopReason.PREEMPTED) {
+                int stamp = (int) now; // requeued: runnable from now
+                g.runnableSince = stamp == 0 ? 1 : stamp;
+            } else {
+                g.runnableSince = 0; // parked or done: whatever makes it runnable again stamps it
+            }
+        }
         record(m, Kind.GO_STOP, procOf(p), g.id, why.ordinal(), reason == null ? 0 : reason.ordinal() + 1);
     }
 
     /** {@code g} was made runnable from carrier {@code m} (holding {@code p}, or null) by {@code by}. */
     static void goReady(M m, P p, G g, ReadySource source, G by) {
+        if ((m.scheduler().observing & LATENCY) != 0) {
+            Latency.stampRunnable(g);
+        }
         record(m, Kind.GO_READY, procOf(p), g.id, source.ordinal(), by == null ? 0 : by.id);
     }
 
     /** {@code g} was made runnable by a thread that is not one of this scheduler's carriers (sysmon: its poll). */
     static void goReadyOutside(Scheduler s, G g) {
+        if ((s.observing & LATENCY) != 0) {
+            Latency.stampRunnable(g);
+        }
         ReadySource src = Thread.currentThread() == s.sysmon ? ReadySource.POLLER : ReadySource.OUTSIDE;
         recordOutside(s, Kind.GO_READY, -1, g.id, src.ordinal(), 0);
     }
@@ -105,7 +144,10 @@ final class Tracing {
     }
 
     /** The owner of {@code into} fired a timer of {@code g}'s; {@code woke}: it readied {@code g}. */
-    static void timerFired(P into, G g, boolean woke) {
+    static void timerFired(Scheduler s, P into, G g, boolean woke) {
+        if (woke && (s.observing & LATENCY) != 0) {
+            Latency.stampRunnable(g);
+        }
         M m = into.m;
         if (m != null) {
             record(m, Kind.TIMER_FIRED, into.id, g.id, 0, 0);
@@ -115,9 +157,14 @@ final class Tracing {
         }
     }
 
-    /** The network poller on carrier {@code m} readied {@code g} onto {@code into}. */
-    static void polled(M m, P into, G g) {
-        record(m, Kind.GO_READY, into.id, g.id, ReadySource.POLLER.ordinal(), 0);
+    /** The network poller readied {@code g} onto {@code into}, whose carrier is {@code m} (null: none at the moment). */
+    static void polled(Scheduler s, M m, P into, G g) {
+        if ((s.observing & LATENCY) != 0) {
+            Latency.stampRunnable(g);
+        }
+        if (m != null) {
+            record(m, Kind.GO_READY, into.id, g.id, ReadySource.POLLER.ordinal(), 0);
+        }
     }
 
     static void carrierSpin(M m, P p) {
