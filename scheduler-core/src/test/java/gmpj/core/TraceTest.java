@@ -26,7 +26,7 @@ class TraceTest {
             s.startTrace();
             int n = 20;
             CountDownLatch done = new CountDownLatch(n);
-            Task<Void> parent = s.submit("parent", () -> {
+            Task<Object> parent = s.submit("parent", () -> {
                 for (int i = 0; i < n; i++) {
                     s.go("child-" + i, () -> {
                         Gmp.sleep(Duration.ofMillis(1));
@@ -34,9 +34,11 @@ class TraceTest {
                         done.countDown();
                     });
                 }
+                return null;
             });
             parent.join();
             assertTrue(done.await(30, TimeUnit.SECONDS));
+            TestSupport.awaitNoLiveGoroutines(s); // each exit is recorded before it counts
             Trace t = s.stopTrace();
             assertFalse(s.isTracing());
             List<TraceEvent> ev = t.events();
