@@ -175,6 +175,7 @@ public final class Scheduler implements AutoCloseable {
                     + " of " + (procs + 1) + " started): " + e, e);
         }
         SCHEDULERS.add(this);
+        Tracing.attachJfr(this);
     }
 
     /** Every scheduler of this JVM not yet collected (a copy). */
