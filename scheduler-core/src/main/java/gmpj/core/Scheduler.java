@@ -625,6 +625,7 @@ public final class Scheduler implements AutoCloseable {
             }
             observe(Tracing.TRACE, false);
             tracer = null;
+            t.stopGcWatch();
             return t.snapshot();
         }
     }
