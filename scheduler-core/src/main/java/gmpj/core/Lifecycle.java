@@ -227,6 +227,10 @@ final class Lifecycle {
     /** Wakes every carrier (they leave their loops), then everybody waiting for termination. */
     void announceTermination() {
         s.closeNetpoll(); // closing the scheduler closes what it owns: its sockets wake their waiters with "closed"
+        Tracer t = s.tracer;
+        if (t != null) {
+            t.stopGcWatch(); // nothing runs any more: a trace or the flight recorder gets no more collections
+        }
         s.carriers.wakeAll();
         LockSupport.unpark(s.sysmon);
         terminated = true;

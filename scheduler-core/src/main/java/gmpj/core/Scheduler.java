@@ -182,6 +182,7 @@ public final class Scheduler implements AutoCloseable {
                     + " of " + (procs + 1) + " started): " + e, e);
         }
         SCHEDULERS.add(this);
+        Tracing.attachJfr(this);
     }
 
     /** Every scheduler of this JVM not yet collected (a copy). */
@@ -631,6 +632,7 @@ public final class Scheduler implements AutoCloseable {
             }
             observe(Tracing.TRACE, false);
             tracer = null;
+            t.stopGcWatch();
             return t.snapshot();
         }
     }

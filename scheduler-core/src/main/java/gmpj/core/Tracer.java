@@ -65,6 +65,8 @@ final class Tracer {
     final Writer outside;
     /** Sysmon's writer (sysmon is one thread). */
     final Writer sysmon;
+    /** Reports the JVM's garbage collections into {@link #outside}; null where the JVM cannot tell of them. */
+    private final GcWatch gcWatch;
 
     Tracer(Scheduler s, long windowNanos, long maxBytes) {
         this.s = s;
@@ -74,6 +76,38 @@ final class Tracer {
         this.startNanos = System.nanoTime();
         this.outside = newWriter(TraceEvent.OUTSIDE);
         this.sysmon = newWriter(TraceEvent.SYSMON);
+        this.gcWatch = GcWatch.start(this);
+    }
+
+    /**
+     * A garbage collection ran from {@code start} (System.nanoTime) for {@code durationNanos}: recorded
+     * by the outside writer under its monitor, at its start. The part before this recording began is
+     * cut off.
+     */
+    void gc(long start, long durationNanos) {
+        long cut = startNanos - start;
+        if (cut > 0) {
+            if (cut > durationNanos) {
+                return;
+            }
+            start = startNanos;
+            durationNanos -= cut;
+        }
+        synchronized (outside) {
+            outside.recordAt(start, TraceEvent.Kind.GC.ordinal(), -1, 0, durationNanos, 0);
+        }
+    }
+
+    /** Whether garbage collections are still reported into this recording. */
+    boolean isWatchingGc() {
+        return gcWatch != null && gcWatch.isListening();
+    }
+
+    /** The recording ends (or its scheduler terminated): no more garbage collections. Idempotent. */
+    void stopGcWatch() {
+        if (gcWatch != null) {
+            gcWatch.stop();
+        }
     }
 
     /** A full or partly full buffer of records, and the carrier that wrote it. */
@@ -139,8 +173,18 @@ final class Tracer {
             this.cur = first;
         }
 
-        /** Appends one record; takes the tracer's lock only when the buffer is full. */
+        /** Appends one record, stamped now; takes the tracer's lock only when the buffer is full. */
         void record(int kind, int proc, long goroutine, long arg, long arg2) {
+            recordAt(System.nanoTime(), kind, proc, goroutine, arg, arg2);
+        }
+
+        /**
+         * Appends one record that happened at {@code time} (System.nanoTime), for an event told of
+         * after the fact: a garbage collection. The snapshot sorts by time, so it need not be the
+         * writer's latest. (A full buffer's age, for the flight recorder's window, is its last
+         * record's: one that ends with such a record looks older by at most that event's delay.)
+         */
+        void recordAt(long time, int kind, int proc, long goroutine, long arg, long arg2) {
             Buf b = cur;
             int n = b == null ? 0 : b.sizePlain();
             if (b == null || n == b.data.length) {
@@ -152,7 +196,7 @@ final class Tracer {
                 n = 0;
             }
             long[] d = b.data;
-            d[n] = System.nanoTime();
+            d[n] = time;
             d[n + 1] = (long) kind << 56 | (long) ((proc + 1) & 0xFFFF) << 40 | (arg & ARG_MASK);
             d[n + 2] = goroutine;
             d[n + 3] = arg2;

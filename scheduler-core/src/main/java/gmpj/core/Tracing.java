@@ -8,8 +8,9 @@ import gmpj.core.TraceEvent.StopReason;
  * The runtime's observation points: every place the scheduler does something a trace shows calls
  * one of these, and only after reading {@link Scheduler#observing} as non-zero, so that a scheduler
  * nobody observes pays one field read per point and nothing else. Each point feeds whichever
- * observers are on: the execution trace ({@link Tracer}, bit {@link #TRACE}), the latency
- * histograms ({@link Latency}, bit {@link #LATENCY}).
+ * observers are on: the execution trace ({@link Tracer}, bit {@link #TRACE}), the JDK Flight
+ * Recorder's events ({@link JfrEvents}, bit {@link #JFR}) and the latency histograms
+ * ({@link Latency}, bit {@link #LATENCY}).
  *
  * <p>Which buffer an event goes to: a carrier's own ({@link M#traceWriter}) when a carrier of this
  * scheduler records it (its own run loop, or goroutine code running on it), sysmon's when sysmon
@@ -18,10 +19,25 @@ import gmpj.core.TraceEvent.StopReason;
 final class Tracing {
     /** {@link Scheduler#observing}: an execution trace or flight recorder is recording. */
     static final int TRACE = 1;
+    /** {@link Scheduler#observing}: a JDK Flight Recorder recording is running (see {@link JfrGate}). */
+    static final int JFR = 2;
     /** {@link Scheduler#observing}: schedule-latency and run-slice histograms are recording ({@link Scheduler#recordLatency}). */
     static final int LATENCY = 4;
 
     private Tracing() {
+    }
+
+    /**
+     * Scheduler {@code s} has started and joined {@link Scheduler#all()}: {@link JfrGate} turns
+     * {@link #JFR} on for it while a recording runs. A runtime image without the {@code jdk.jfr}
+     * module has no recordings: nothing to do.
+     */
+    static void attachJfr(Scheduler s) {
+        try {
+            JfrGate.attach(s);
+        } catch (LinkageError noJfrModule) {
+            // no jdk.jfr in this runtime: the JFR bit stays off
+        }
     }
 
     private static void record(M m, Kind kind, int proc, long goroutine, long arg, long arg2) {
@@ -70,6 +86,9 @@ final class Tracing {
         } else {
             recordOutside(s, Kind.GO_CREATE, -1, g.id, by, 0);
         }
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.goCreate(s, procOf(p), g.id, by, name);
+        }
     }
 
     /** Carrier {@code m} mounts {@code g} on {@code p}. */
@@ -86,6 +105,9 @@ final class Tracing {
             m.mountedOn = null;
         }
         record(m, Kind.GO_START, p.id, g.id, 0, 0);
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.goStart(s, p.id, g.id);
+        }
     }
 
     /** {@code g} came off carrier {@code m} ({@code p} null if the carrier lost its processor meanwhile). */
@@ -107,6 +129,9 @@ final class Tracing {
             }
         }
         record(m, Kind.GO_STOP, procOf(p), g.id, why.ordinal(), reason == null ? 0 : reason.ordinal() + 1);
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.goStop(s, procOf(p), g.id, why, reason);
+        }
     }
 
     /** {@code g} was made runnable from carrier {@code m} (holding {@code p}, or null) by {@code by}. */
@@ -129,6 +154,10 @@ final class Tracing {
     /** Carrier {@code m} on {@code p} stole {@code count} goroutines from processor {@code victim}, and runs {@code g}. */
     static void steal(M m, P p, int victim, int count, G g) {
         record(m, Kind.STEAL, p.id, g.id, victim, count);
+        Scheduler s = m.scheduler();
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.steal(s, p.id, victim, count, g.id);
+        }
     }
 
     static void globalTake(M m, P p, int count) {
@@ -183,16 +212,25 @@ final class Tracing {
     /** Sysmon handed {@code p} away from carrier {@code from}, stuck in {@code g} (or null). */
     static void handoff(Scheduler s, P p, M from, G g) {
         recordSysmon(s, Kind.HANDOFF, p.id, g == null ? 0 : g.id, from == null ? -1 : from.mid, 0);
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.handoff(s, p.id, from == null ? -1 : from.mid, g == null ? 0 : g.id);
+        }
     }
 
     /** Sysmon reported {@code g} as a hog on {@code p} after {@code ranNanos}. */
     static void hog(Scheduler s, P p, G g, long ranNanos) {
         recordSysmon(s, Kind.HOG, procOf(p), g.id, ranNanos, 0);
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.hog(s, procOf(p), g, ranNanos);
+        }
     }
 
     /** The deadlock detector reported {@code goroutines} goroutines deadlocked. */
     static void deadlock(Scheduler s, long goroutines) {
         recordSysmon(s, Kind.DEADLOCK, -1, 0, goroutines, 0);
+        if ((s.observing & JFR) != 0) {
+            JfrEvents.deadlock(s, goroutines);
+        }
     }
 
     /** Sysmon samples the run queues, the idle processors and the spinning carriers. */
