@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * What the execution trace costs: the same goroutine switches with nobody observing
  * ({@code mode=off}), with a window recording ({@code window}: {@link Scheduler#startTrace}, every
  * event kept) and with a flight recorder ({@code flight}: {@link Scheduler.Builder#flightRecorder},
- * buffers recycled past a one-second window). One processor, so every switch is on one carrier.
+ * buffers recycled past a one-second window), and with the latency histograms alone
+ * ({@code latency}: {@link Scheduler.Builder#latencyHistograms}, two clock reads and two histogram
+ * records per switch). One processor, so every switch is on one carrier.
  *
  * <p>{@code yield}: two goroutines yield to each other, {@value #YIELDS} yields per invocation; each
  * yield records two events (the stop and the next start). {@code pingPong}: two goroutines park
@@ -48,7 +50,7 @@ public class TraceBench {
 
     @State(Scope.Benchmark)
     public static class Traced {
-        @Param({"off", "window", "flight"})
+        @Param({"off", "window", "flight", "latency"})
         public String mode;
         Scheduler scheduler;
         Primitives gmpj;
@@ -57,10 +59,11 @@ public class TraceBench {
         @Setup(Level.Trial)
         public void start() {
             Scheduler.Builder b = Scheduler.builder().procs(1).name("trace-bench");
-            if (mode.equals("flight")) {
-                b.flightRecorder(Duration.ofSeconds(1));
-            } else if (!mode.equals("off") && !mode.equals("window")) {
-                throw new IllegalArgumentException("mode must be off, window or flight, got " + mode);
+            switch (mode) {
+                case "flight" -> b.flightRecorder(Duration.ofSeconds(1));
+                case "latency" -> b.latencyHistograms(true);
+                case "off", "window" -> { }
+                default -> throw new IllegalArgumentException("mode must be off, window, flight or latency, got " + mode);
             }
             scheduler = b.build();
             gmpj = Primitives.gmpj(scheduler);
