@@ -51,28 +51,10 @@ class TraceViewerTest {
     }
 
     private static Trace recordSmallTrace() throws InterruptedException {
-        try (Scheduler s = Scheduler.builder().procs(2).name("viewer").build()) {
-            s.startTrace();
-            int n = 8;
-            CountDownLatch done = new CountDownLatch(n);
-            Task<Object> parent = s.submit(HOSTILE, () -> {
-                for (int i = 0; i < n; i++) {
-                    s.go("child-" + i, () -> {
-                        Gmp.sleep(Duration.ofMillis(1));
-                        Gmp.yield();
-                        done.countDown();
-                    });
-                }
-                return null;
-            });
-            parent.join();
-            assertTrue(done.await(30, TimeUnit.SECONDS), "the children finish");
-            TestSupport.awaitNoLiveGoroutines(s);
-            Trace trace = s.stopTrace();
-            assertTrue(trace.events().stream().anyMatch(e -> HOSTILE.equals(trace.goroutineName(e.goroutine()))),
-                    "the trace names the goroutine with the hostile name");
-            return trace;
-        }
+        Trace trace = TraceTest.recordParentAndChildren("viewer", HOSTILE, 8);
+        assertTrue(trace.events().stream().anyMatch(e -> HOSTILE.equals(trace.goroutineName(e.goroutine()))),
+                "the trace names the goroutine with the hostile name");
+        return trace;
     }
 
     private static int count(String text, String part) {
