@@ -17,7 +17,9 @@ import java.util.Map;
  * with why it stopped in its arguments. A carrier's track also shows its spinning and parked
  * stretches. Wake-ups and steals are flow arrows ({@code "ph":"s"/"f"}) from the slice that readied
  * or gave up the goroutine to the slice where it next runs. Run-queue lengths, the global queue,
- * idle processors and spinning carriers are counter tracks ({@code "ph":"C"}). Every other event
+ * idle processors and spinning carriers are counter tracks ({@code "ph":"C"}), written where they
+ * change: a processor's run queue at every goroutine start on it, the idle processors and
+ * spinning carriers at every carrier spin, park and wake-up, all of them at sysmon's samples. Every other event
  * is an instant ({@code "ph":"i"}) on the track it happened on. Times are microseconds from the
  * start of the trace.
  */
@@ -75,6 +77,7 @@ final class ChromeTrace {
             int c = e.carrier();
             switch (e.kind()) {
                 case GO_START -> {
+                    counter("run queue P" + e.proc(), "goroutines", e.arg(), t);
                     closeCarrierState(carrierState, c, t);
                     running.put(c, new Run(e.goroutine(), t, e.proc(), c));
                     Long flow = pendingFlow.remove(e.goroutine());
@@ -107,9 +110,18 @@ final class ChromeTrace {
                     pendingFlow.put(e.goroutine(), id);
                     instant(e, "steal " + e.arg2() + " from P" + e.arg());
                 }
-                case CARRIER_SPIN -> openCarrierState(carrierState, c, t, 1);
-                case CARRIER_PARK -> openCarrierState(carrierState, c, t, 2);
-                case CARRIER_WAKE -> closeCarrierState(carrierState, c, t);
+                case CARRIER_SPIN -> {
+                    idleCounters(e, t);
+                    openCarrierState(carrierState, c, t, 1);
+                }
+                case CARRIER_PARK -> {
+                    idleCounters(e, t);
+                    openCarrierState(carrierState, c, t, 2);
+                }
+                case CARRIER_WAKE -> {
+                    idleCounters(e, t);
+                    closeCarrierState(carrierState, c, t);
+                }
                 case COUNTERS -> counters(e, t);
                 case GC -> {
                     begin("X", "GC", t, CARRIERS_PID, OUTSIDE_TID);
@@ -164,18 +176,32 @@ final class ChromeTrace {
         }
     }
 
+    /** Sysmon's sample: each processor's run queue, or the scheduler-wide counters. */
     private void counters(TraceEvent e, long t) throws IOException {
         if (e.proc() >= 0) {
-            begin("C", "run queue P" + e.proc(), t, PROCS_PID, 0);
-            out.write(",\"args\":{\"goroutines\":" + e.arg() + "}}");
+            counter("run queue P" + e.proc(), "goroutines", e.arg(), t);
         } else {
-            begin("C", "global queue", t, PROCS_PID, 0);
-            out.write(",\"args\":{\"goroutines\":" + e.goroutine() + "}}");
-            begin("C", "idle processors", t, PROCS_PID, 0);
-            out.write(",\"args\":{\"processors\":" + e.arg() + "}}");
-            begin("C", "spinning carriers", t, PROCS_PID, 0);
-            out.write(",\"args\":{\"carriers\":" + e.arg2() + "}}");
+            counter("global queue", "goroutines", e.goroutine(), t);
+            idleCounters(e, t);
         }
+    }
+
+    /** The idle processors and spinning carriers an event carries. */
+    private void idleCounters(TraceEvent e, long t) throws IOException {
+        counter("idle processors", "processors", e.idleProcessors(), t);
+        counter("spinning carriers", "carriers", e.spinningCarriers(), t);
+    }
+
+    /** The last value written per counter track: a counter is written only when it changes. */
+    private final Map<String, Long> lastCounter = new HashMap<>();
+
+    private void counter(String name, String series, long value, long t) throws IOException {
+        Long last = lastCounter.put(name, value);
+        if (last != null && last == value) {
+            return;
+        }
+        begin("C", name, t, PROCS_PID, 0);
+        out.write(",\"args\":{\"" + series + "\":" + value + "}}");
     }
 
     private void instant(TraceEvent e, String name) throws IOException {

@@ -28,7 +28,10 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
     public enum Kind {
         /** A goroutine was created: {@code arg} is the goroutine that created it, 0 if created from outside. */
         GO_CREATE,
-        /** A carrier mounted the goroutine: a run slice begins. */
+        /**
+         * A carrier mounted the goroutine: a run slice begins. {@code arg} is the length of the
+         * processor's run queue (ring and runnext) once the goroutine was taken from it.
+         */
         GO_START,
         /**
          * The goroutine came off its carrier: {@code arg} is a {@link StopReason} ordinal; for
@@ -48,7 +51,11 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         GLOBAL_SPILL,
         /** A timer fired for the goroutine (it is readied too, see {@link ReadySource#TIMER}). */
         TIMER_FIRED,
-        /** The carrier began to spin: looking for work to steal while holding its processor. */
+        /**
+         * The carrier began to spin: looking for work to steal while holding its processor. Like
+         * the other two carrier events, it carries the idle processors and the spinning carriers at
+         * that moment ({@link #idleProcessors()}, {@link #spinningCarriers()}).
+         */
         CARRIER_SPIN,
         /** The carrier parked: {@code arg} is 0 when idle (its processor released), 1 when a spare without one. */
         CARRIER_PARK,
@@ -95,6 +102,27 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         POLLER,
         /** A plain thread, a goroutine of another scheduler, or one of ours on a carrier without a processor. */
         OUTSIDE
+    }
+
+    /**
+     * Idle processors when the event happened: for {@link Kind#CARRIER_SPIN}, {@link Kind#CARRIER_PARK},
+     * {@link Kind#CARRIER_WAKE} and the scheduler-wide {@link Kind#COUNTERS}; else -1.
+     */
+    public int idleProcessors() {
+        return switch (kind) {
+            case CARRIER_SPIN, CARRIER_PARK, CARRIER_WAKE -> (int) (arg2 >>> 32);
+            case COUNTERS -> proc < 0 ? (int) arg : -1;
+            default -> -1;
+        };
+    }
+
+    /** Spinning carriers when the event happened, for the same kinds as {@link #idleProcessors()}; else -1. */
+    public int spinningCarriers() {
+        return switch (kind) {
+            case CARRIER_SPIN, CARRIER_PARK, CARRIER_WAKE -> (int) arg2;
+            case COUNTERS -> proc < 0 ? (int) arg2 : -1;
+            default -> -1;
+        };
     }
 
     /** For {@link Kind#GO_STOP}: why. */

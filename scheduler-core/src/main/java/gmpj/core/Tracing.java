@@ -104,7 +104,7 @@ final class Tracing {
             g.runnableSince = 0;
             m.mountedOn = null;
         }
-        record(m, Kind.GO_START, p.id, g.id, 0, 0);
+        record(m, Kind.GO_START, p.id, g.id, p.runq.size(), 0);
         if ((s.observing & JFR) != 0) {
             JfrEvents.goStart(s, p.id, g.id);
         }
@@ -197,16 +197,16 @@ final class Tracing {
     }
 
     static void carrierSpin(M m, P p) {
-        record(m, Kind.CARRIER_SPIN, procOf(p), 0, 0, 0);
+        record(m, Kind.CARRIER_SPIN, procOf(p), 0, 0, m.scheduler().idle.lvWord());
     }
 
     /** {@code spare}: parked without a processor, waiting for a hand-off; else idle. */
     static void carrierPark(M m, P p, boolean spare) {
-        record(m, Kind.CARRIER_PARK, procOf(p), 0, spare ? 1 : 0, 0);
+        record(m, Kind.CARRIER_PARK, procOf(p), 0, spare ? 1 : 0, m.scheduler().idle.lvWord());
     }
 
     static void carrierWake(M m, P p) {
-        record(m, Kind.CARRIER_WAKE, procOf(p), 0, 0, 0);
+        record(m, Kind.CARRIER_WAKE, procOf(p), 0, 0, m.scheduler().idle.lvWord());
     }
 
     /** Sysmon handed {@code p} away from carrier {@code from}, stuck in {@code g} (or null). */

@@ -64,9 +64,18 @@ class TraceTest {
         assertEquals(n, timerReadied.size(), "every child was readied by its timer");
         assertEquals(n, yielded.size(), "every child yielded");
         assertEquals(n + 1, exited.size(), "every goroutine exited");
+        assertTrue(ev.stream().anyMatch(e -> e.kind() == Kind.GO_START && e.arg() > 0),
+                "a child mounted while its siblings waited in the run queue: the start carries the queue's length");
+        List<TraceEvent> carrierEvents = ev.stream().filter(e -> e.kind() == Kind.CARRIER_PARK).toList();
+        assertFalse(carrierEvents.isEmpty(), "the carriers parked at the end");
+        for (TraceEvent e : carrierEvents) {
+            assertTrue(e.idleProcessors() >= 0 && e.idleProcessors() <= 2 && e.spinningCarriers() >= 0
+                    && e.spinningCarriers() <= 2, "idle and spinning counts within procs: " + e);
+        }
         StringWriter json = new StringWriter();
         t.writeJson(json);
         assertTrue(json.toString().contains("\"name\":\"G" + parentId + " parent\""), "the parent's slice by name");
+        assertTrue(json.toString().contains("\"ph\":\"C\",\"name\":\"run queue P"), "run-queue counter tracks");
     }
 
     /**
