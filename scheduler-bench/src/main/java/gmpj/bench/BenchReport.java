@@ -108,7 +108,9 @@ public final class BenchReport {
             Pair.of("HogLatencyBench.queued", "HogLatencyBench.virtualThreadsQueued"),
             Pair.of("HogLatencyBench.dueSleeper", "HogLatencyBench.virtualThreadsDueSleeper"),
             Pair.of("EchoBench.gmpj", "EchoBench.virtualThreads"),
-            Pair.of("EchoBench.gmpj", "EchoBench.platformThreads"));
+            Pair.of("EchoBench.gmpj", "EchoBench.platformThreads"),
+            Pair.of("TraceBench.yield", "TraceBench.yieldUntraced"),
+            Pair.of("TraceBench.pingPong", "TraceBench.pingPongUntraced"));
 
     /**
      * One benchmark compared with itself at two processors and at one: the ratio {@code P2/P1},

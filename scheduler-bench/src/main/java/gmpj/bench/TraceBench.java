@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the execution trace costs: the same goroutine switches with nobody observing
- * ({@code mode=off}), with a window recording ({@code window}: {@link Scheduler#startTrace}, every
+ * ({@code yieldUntraced}, {@code pingPongUntraced}: the baselines) and observed ({@code yield},
+ * {@code pingPong}) with a window recording ({@code mode=window}: {@link Scheduler#startTrace}, every
  * event kept) and with a flight recorder ({@code flight}: {@link Scheduler.Builder#flightRecorder},
  * buffers recycled past a one-second window), and with the latency histograms alone
  * ({@code latency}: {@link Scheduler.Builder#latencyHistograms}, two clock reads and two histogram
@@ -33,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * yield records two events (the stop and the next start). {@code pingPong}: two goroutines park
  * and unpark each other through {@link Rally}, {@value #ROUNDS} round trips; each hit records
  * three (the park, the ready, the start). Results are nanoseconds per yield or per hit, so
- * {@code (traced - off) / events per operation} is the cost of one event; the window mode prints
- * the exact events per operation it saw at the end of each iteration.
+ * {@code (observed - untraced) / events per operation} is the cost of one event; the window mode
+ * prints the exact events per operation it saw at the end of each iteration.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,13 +49,32 @@ public class TraceBench {
     /** The window recording's bound: big enough that a one-second iteration drops nothing. */
     static final long WINDOW_BYTES = 3L << 30;
 
+    /** A one-processor scheduler nobody observes: the baseline. */
+    @State(Scope.Benchmark)
+    public static class Untraced {
+        Scheduler scheduler;
+        Primitives gmpj;
+
+        @Setup(Level.Trial)
+        public void start() {
+            scheduler = Scheduler.builder().procs(1).name("trace-bench-untraced").build();
+            gmpj = Primitives.gmpj(scheduler);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            scheduler.close();
+        }
+    }
+
+    /** A one-processor scheduler observed in one of three ways. */
     @State(Scope.Benchmark)
     public static class Traced {
-        @Param({"off", "window", "flight", "latency"})
+        @Param({"window", "flight", "latency"})
         public String mode;
         Scheduler scheduler;
         Primitives gmpj;
-        long hits;
+        long switches;
 
         @Setup(Level.Trial)
         public void start() {
@@ -62,8 +82,8 @@ public class TraceBench {
             switch (mode) {
                 case "flight" -> b.flightRecorder(Duration.ofSeconds(1));
                 case "latency" -> b.latencyHistograms(true);
-                case "off", "window" -> { }
-                default -> throw new IllegalArgumentException("mode must be off, window, flight or latency, got " + mode);
+                case "window" -> { }
+                default -> throw new IllegalArgumentException("mode must be window, flight or latency, got " + mode);
             }
             scheduler = b.build();
             gmpj = Primitives.gmpj(scheduler);
@@ -71,7 +91,7 @@ public class TraceBench {
 
         @Setup(Level.Iteration)
         public void begin() {
-            hits = 0;
+            switches = 0;
             if (mode.equals("window")) {
                 scheduler.startTrace(WINDOW_BYTES);
             }
@@ -82,7 +102,7 @@ public class TraceBench {
             if (mode.equals("window")) {
                 Trace t = scheduler.stopTrace();
                 System.out.printf("%n  trace: %,d events for %,d switches (%.3f per switch), %,d dropped%n",
-                        t.events().size(), hits, (double) t.events().size() / Math.max(1, hits), t.droppedEvents());
+                        t.events().size(), switches, (double) t.events().size() / Math.max(1, switches), t.droppedEvents());
             }
         }
 
@@ -94,19 +114,36 @@ public class TraceBench {
 
     @Benchmark
     @OperationsPerInvocation(YIELDS)
+    public void yieldUntraced(Untraced state) {
+        yieldPair(state.scheduler);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(YIELDS)
     public void yield(Traced state) {
-        Task<Void> a = state.scheduler.submit(() -> yields(YIELDS / 2));
-        Task<Void> b = state.scheduler.submit(() -> yields(YIELDS / 2));
-        a.join();
-        b.join();
-        state.hits += YIELDS;
+        yieldPair(state.scheduler);
+        state.switches += YIELDS;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(2 * ROUNDS)
+    public boolean pingPongUntraced(Untraced state) {
+        return Workloads.pingPong(state.gmpj, ROUNDS).ok();
     }
 
     @Benchmark
     @OperationsPerInvocation(2 * ROUNDS)
     public boolean pingPong(Traced state) {
-        state.hits += 2 * ROUNDS;
+        state.switches += 2 * ROUNDS;
         return Workloads.pingPong(state.gmpj, ROUNDS).ok();
+    }
+
+    /** Two goroutines that yield {@value #YIELDS} times between them. */
+    private static void yieldPair(Scheduler s) {
+        Task<Void> a = s.submit(() -> yields(YIELDS / 2));
+        Task<Void> b = s.submit(() -> yields(YIELDS / 2));
+        a.join();
+        b.join();
     }
 
     private static void yields(int n) {
