@@ -663,8 +663,9 @@ public final class Scheduler implements AutoCloseable {
      *
      * <p>While on, each goroutine switch reads the clock twice (when the goroutine is mounted and
      * when it comes off its carrier) and records two values, and each spawn, wake-up and requeue
-     * stamps the goroutine: measured in {@code TraceBench}, 37 ns on a 164 ns yield and 110 ns on
-     * a 214 ns park-and-unpark (docs/trace-overhead.md), which is why recording is off unless asked for. The histograms take about 250 KB per
+     * stamps the goroutine: measured in {@code TraceBench}, 37 to 116 ns on a yield of 135 to
+     * 164 ns and about 105 ns on a park-and-unpark of about 200 ns (docs/trace-overhead.md), which
+     * is why recording is off unless asked for. The histograms take about 250 KB per
      * processor, allocated the first time recording is turned on, and accumulate from then on,
      * across offs and ons; turning recording off stops it at every carrier's next switch and keeps
      * what was recorded.
@@ -924,7 +925,7 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Records schedule-latency and run-slice histograms from the start: {@link Scheduler#recordLatency}
          * turned on before the first goroutine. Off by default: it costs two clock reads per goroutine
-         * switch and two histogram records, a quarter to a half of a switch (see {@link Scheduler#recordLatency}).
+         * switch and two histogram records, a quarter to nearly all of a switch (see {@link Scheduler#recordLatency}).
          */
         public Builder latencyHistograms(boolean on) {
             this.latencyHistograms = on;
