@@ -77,6 +77,36 @@ class FlightRecorderTest {
     }
 
     @Test
+    void aHogReportWritesTheRecordingWithTheHogInIt(@TempDir Path dir) throws IOException {
+        Queue<String> diag = new ConcurrentLinkedQueue<>();
+        try (Scheduler s = builder("flight-hog").procs(1).timeSlice(Duration.ofMillis(5)).diagnostics(diag::add)
+                .flightRecorder(Duration.ofSeconds(5)).flightRecorderDumps(dir).build()) {
+            AtomicBoolean started = new AtomicBoolean();
+            long[] hog = new long[1];
+            Task<Void> spinner = s.submit("hog", () -> {
+                hog[0] = Gmp.goid();
+                started.set(true);
+                long end = System.nanoTime() + TestSupport.LIVENESS.toNanos();
+                while (s.stats().handoffs() == 0 && System.nanoTime() - end < 0) {
+                    // no checkpoint, no yield: a hog once another goroutine waits
+                }
+                return null;
+            });
+            awaitCondition(s, "the hog to start", started::get);
+            join(s, s.submit(() -> null));
+            join(s, spinner);
+            awaitCondition(s, "the flight recording's message", () -> diag.stream().anyMatch(l -> l.contains("flight recording")));
+            Path json;
+            try (Stream<Path> list = Files.list(dir)) {
+                json = list.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+            }
+            assertTrue(json.getFileName().toString().contains("-hog-"), json.toString());
+            assertTrue(Files.readString(json).contains("\"name\":\"hog G" + hog[0] + " hog ("),
+                    "the hog report itself is in the recording, naming the goroutine");
+        }
+    }
+
+    @Test
     void aWindowRecordingPastItsMemoryBoundDropsAndCountsWhatItCannotKeep() {
         try (Scheduler s = builder("trace-bound").procs(1).build()) {
             s.startTrace(Scheduler.MIN_TRACE_BYTES);
