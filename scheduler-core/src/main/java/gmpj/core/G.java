@@ -95,6 +95,10 @@ final class G extends Continuation implements Waiter {
     /** The user's exception, in the goroutine that threw it: it never escapes onto the carrier. */
     private static void uncaught(Throwable e) {
         G g = (G) Continuation.getCurrentContinuation(SCOPE);
+        if (g.scheduler.bubble != null) {
+            g.scheduler.bubble.uncaught(g, e); // the run stops and rethrows it
+            return;
+        }
         g.scheduler.diag.uncaught(g, e);
     }
 
@@ -405,6 +409,9 @@ final class G extends Continuation implements Waiter {
 
     @Override
     public void unpark() {
+        if (scheduler.bubble != null) {
+            scheduler.bubble.checkUnpark(this);
+        }
         if (unparkToQueue()) {
             scheduler.ready(this);
         }

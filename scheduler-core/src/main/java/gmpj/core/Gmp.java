@@ -143,6 +143,9 @@ public final class Gmp {
         if (g == null) {
             return body.run();
         }
+        if (g.scheduler.bubble != null) {
+            return body.run(); // the bubble's one thread blocks: virtual time stands still meanwhile
+        }
         M m = g.m;
         P p = m.p;
         if (p == null || !p.enterSyscall(m, -1)) {
@@ -170,6 +173,11 @@ public final class Gmp {
     public static void checkpoint() {
         G g = currentG();
         if (g != null && g.preempt) {
+            Bubble b = g.scheduler.bubble;
+            if (b != null) {
+                b.checkpoint(g); // a bubble's goroutines keep the flag set: every checkpoint is a scheduling point
+                return;
+            }
             g.preempt = false;
             yieldAs(g, G.YIELD_PREEMPTED);
         }
@@ -200,7 +208,7 @@ public final class Gmp {
             return;
         }
         boolean tookPermit = false;
-        while (deadline - System.nanoTime() > 0) {
+        while (deadline - Parking.nanoTime(g) > 0) {
             tookPermit |= Parking.parkG(g, WaitReason.SLEEP, deadline);
         }
         if (tookPermit) {

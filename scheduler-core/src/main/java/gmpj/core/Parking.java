@@ -98,7 +98,7 @@ public final class Parking {
         if (g == null) {
             rejectBareCarrier();
         }
-        long remaining = deadline - System.nanoTime();
+        long remaining = deadline - nanoTime();
         if (remaining <= 0) {
             return false;
         }
@@ -112,7 +112,28 @@ public final class Parking {
         } else {
             parkThread(reason, remaining);
         }
-        return deadline - System.nanoTime() > 0;
+        return deadline - nanoTime() > 0;
+    }
+
+    /**
+     * The clock deadlines are read against: {@code System.nanoTime()}, except in a goroutine of a
+     * {@link Synctest} bubble, where it is the bubble's virtual clock (which moves only when every
+     * goroutine of the bubble is parked). {@link #parkUntil}, {@link #deadlineAfter} and
+     * {@link #deadlineAfterNanos} use it, and so should code that builds its own deadlines.
+     */
+    public static long nanoTime() {
+        return nanoTime(Gmp.currentG());
+    }
+
+    /** {@link #nanoTime()} for goroutine {@code g} (null: a plain thread). */
+    static long nanoTime(G g) {
+        if (g != null) {
+            Bubble b = g.scheduler.bubble;
+            if (b != null) {
+                return b.now;
+            }
+        }
+        return System.nanoTime();
     }
 
     /**
@@ -144,7 +165,7 @@ public final class Parking {
      * is clamped to it.
      */
     public static long deadlineAfterNanos(long nanos) {
-        return System.nanoTime() + Math.max(0, Math.min(nanos, MAX_WAIT_NANOS));
+        return nanoTime() + Math.max(0, Math.min(nanos, MAX_WAIT_NANOS));
     }
 
     /**
@@ -251,6 +272,10 @@ public final class Parking {
      */
     private static boolean parkPinned(G g) {
         g.yieldKind = G.YIELD_NONE;
+        if (g.scheduler.bubble != null) {
+            throw new IllegalStateException("goroutine " + g.id + " cannot park in a Synctest bubble while the JVM pins its "
+                    + "continuation (a native frame on its stack): the bubble's one thread would block for good");
+        }
         TimerQueue.Timer timer = g.timer;
         long deadline = timer == null ? 0 : timer.deadline;
         WaitReason reason = g.waitReason();

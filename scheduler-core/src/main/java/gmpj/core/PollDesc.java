@@ -123,6 +123,10 @@ public final class PollDesc implements AutoCloseable {
     public static PollDesc open(Scheduler scheduler, SelectableChannel channel) throws IOException {
         Objects.requireNonNull(scheduler, "scheduler must not be null");
         Objects.requireNonNull(channel, "channel must not be null");
+        if (scheduler.bubble != null) {
+            throw new UnsupportedOperationException("sockets cannot be used in a Synctest bubble: the network is outside "
+                    + "its deterministic world (scheduler " + scheduler.name() + ")");
+        }
         Netpoll np;
         try {
             np = scheduler.netpoll();

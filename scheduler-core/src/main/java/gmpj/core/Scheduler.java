@@ -131,6 +131,30 @@ public final class Scheduler implements AutoCloseable {
 
     /** Builds the machine; starts its carriers and sysmon only if {@code start}. */
     private Scheduler(Config c, boolean start) {
+        this(c, start, null);
+    }
+
+    /**
+     * A {@link Synctest} bubble's scheduler: no carriers and no sysmon; its goroutines are driven
+     * by the calling thread under {@code schedule} ({@link Bubble}).
+     */
+    static Scheduler bubble(String name, Schedule schedule) {
+        Continuations.check();
+        return new Scheduler(builder().procs(1).name(name).deadlockPolicy(DeadlockPolicy.IGNORE).config(), false, schedule);
+    }
+
+    /**
+     * The {@link Synctest} bubble this scheduler is, or null (every other scheduler). Its spawns and
+     * readies, checkpoints and blocking calls go to the bubble's driver, and its clock is virtual.
+     */
+    final Bubble bubble;
+
+    /** A goroutine id for a bubble, whose ids come one at a time from the driver thread. */
+    long nextBubbleId() {
+        return ids.getAndAdd(1);
+    }
+
+    private Scheduler(Config c, boolean start, Schedule bubbleSchedule) {
         this.config = c;
         this.procs = c.procs;
         this.global = new GlobalRunQueue(procs);
@@ -158,6 +182,7 @@ public final class Scheduler implements AutoCloseable {
             carriers.create(p);
         }
         this.sysmon = new Sysmon(this, c.name + "-sysmon", c.timeSliceNanos, c.schedtraceNanos, c.deadlockGraceNanos);
+        this.bubble = bubbleSchedule == null ? null : new Bubble(this, bubbleSchedule);
         if (c.flightWindowNanos > 0) {
             tracer = new Tracer(this, c.flightWindowNanos, Tracer.DEFAULT_MAX_BYTES);
             observing = Tracing.TRACE;
@@ -262,6 +287,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** Creates and queues a goroutine; a {@link GTask} body learns its goroutine before it is published. */
     private void spawn(String name, Runnable body) {
+        if (bubble != null) {
+            bubble.spawn(name, body);
+            return;
+        }
         M m = currentCarrier();
         P p = m == null ? null : m.p;
         if (p != null && p.leaveG(m)) {
@@ -351,6 +380,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** Makes a goroutine that just became RUNNABLE (by unpark) run again. */
     void ready(G g) {
+        if (bubble != null) {
+            bubble.ready(g);
+            return;
+        }
         M m = currentCarrier();
         P p = m == null ? null : m.p;
         if (p != null && p.leaveG(m)) {
@@ -1182,7 +1215,7 @@ public final class Scheduler implements AutoCloseable {
         }
 
         /** What this builder decided, frozen. */
-        private Config config() {
+        Config config() {
             return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, stealPolicy, handler,
                     closeTimeout, pinCarriers, hogPolicy, checkMonitors, scheddetail, diagnostics, deadlockPolicy,
                     threadNamePrefix, carrierStackSize, daemon, maxThreads, spareKeepAlive, threadStarter, runQueueCapacity,

@@ -35,7 +35,9 @@ public enum WaitReason {
     /** Blocked in a select over several channel operations. */
     SELECT("select"),
     /** Waiting for I/O readiness. */
-    IO("IO wait");
+    IO("IO wait"),
+    /** Waiting in {@link Synctest#await()} for every other goroutine of its bubble to park. */
+    SYNCTEST_WAIT("synctest.Wait");
 
     private final String label;
 

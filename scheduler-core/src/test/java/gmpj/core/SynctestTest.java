@@ -1,0 +1,135 @@
+package gmpj.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The bubble's virtual clock, its deadlock report, and seeds that replay. */
+class SynctestTest {
+
+    @Test
+    void anHourOfSleepsTakesNoRealTimeAndEndsAtExactlyOneHour() {
+        List<Duration> woke = new ArrayList<>();
+        Synctest.run(() -> {
+            Scheduler s = Gmp.currentScheduler();
+            for (int i = 1; i <= 4; i++) {
+                int minutes = 15 * i;
+                s.go(() -> {
+                    Gmp.sleep(Duration.ofMinutes(minutes));
+                    woke.add(Synctest.elapsed());
+                });
+            }
+        });
+        assertEquals(List.of(Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofMinutes(45), Duration.ofHours(1)), woke);
+    }
+
+    @Test
+    void tenThousandOneSecondTicksEndAtExactlyTenThousandSeconds() {
+        AtomicReference<Duration> end = new AtomicReference<>();
+        Synctest.run(() -> {
+            for (int i = 0; i < 10_000; i++) {
+                Gmp.sleep(Duration.ofSeconds(1));
+            }
+            end.set(Synctest.elapsed());
+        });
+        assertEquals(Duration.ofSeconds(10_000), end.get());
+    }
+
+    @Test
+    void aParkNothingCanEndIsReportedAtOnceAsADeadlock() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Synctest.run(() -> Parking.park(WaitReason.CHAN_RECV)));
+        assertTrue(e.getMessage().contains("all goroutines are asleep - deadlock!"), e.getMessage());
+        assertTrue(e.getMessage().contains("chan receive"), "the dump shows the wait reason: " + e.getMessage());
+    }
+
+    @Test
+    void awaitReturnsOnceEveryOtherGoroutineIsParked() {
+        Synctest.run(() -> {
+            Scheduler s = Gmp.currentScheduler();
+            int[] parked = new int[1];
+            for (int i = 0; i < 5; i++) {
+                s.go(() -> {
+                    for (int k = 0; k < 10; k++) {
+                        Gmp.yield();
+                    }
+                    parked[0]++;
+                    Gmp.sleep(Duration.ofSeconds(1));
+                });
+            }
+            Synctest.await();
+            assertEquals(5, parked[0], "every goroutine got as far as its sleep");
+            assertEquals(Duration.ZERO, Synctest.elapsed(), "and no time passed");
+        });
+    }
+
+    /** Three goroutines append their name twice each, yielding in between; the order is the schedule's. */
+    private static String interleaving(long seed) {
+        StringBuilder out = new StringBuilder();
+        Synctest.run(seed, () -> {
+            Scheduler s = Gmp.currentScheduler();
+            for (String name : List.of("a", "b", "c")) {
+                s.go(() -> {
+                    out.append(name);
+                    Gmp.yield();
+                    out.append(name);
+                });
+            }
+        });
+        return out.toString();
+    }
+
+    @Test
+    void theSameSeedGivesTheSameInterleavingAndOtherSeedsOthers() {
+        for (long seed = 0; seed < 20; seed++) {
+            assertEquals(interleaving(seed), interleaving(seed), "seed " + seed + " replays");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (long seed = 0; seed < 50; seed++) {
+            seen.add(interleaving(seed));
+        }
+        assertTrue(seen.size() > 5, "50 seeds give more than five orders: " + seen);
+    }
+
+    @Test
+    void aWakeUpFromOutsideTheBubbleIsRefusedAtTheCall() {
+        AtomicReference<Waiter> me = new AtomicReference<>();
+        AtomicReference<Throwable> outside = new AtomicReference<>();
+        assertThrows(IllegalStateException.class, () -> Synctest.run(() -> {
+            me.set(Parking.currentWaiter());
+            Thread t = new Thread(() -> {
+                try {
+                    me.get().unpark();
+                } catch (Throwable x) {
+                    outside.set(x);
+                }
+            });
+            t.start();
+            try {
+                Gmp.blocking(() -> t.join());
+            } catch (InterruptedException x) {
+                throw new AssertionError(x);
+            }
+            Parking.park(WaitReason.PARK);
+        }));
+        assertTrue(outside.get() instanceof IllegalStateException && outside.get().getMessage().contains("outside the Synctest"),
+                String.valueOf(outside.get()));
+    }
+
+    @Test
+    void aFailingGoroutineEndsTheRunWithItsSeed() {
+        AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
+            throw new IllegalArgumentException("boom");
+        }));
+        assertTrue(e.getMessage().contains("Synctest.run(42L, body)") && e.getCause() instanceof IllegalArgumentException,
+                e.getMessage());
+        assertNotEquals(null, e.getCause());
+    }
+}
