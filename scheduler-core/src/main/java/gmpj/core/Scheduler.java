@@ -149,6 +149,14 @@ public final class Scheduler implements AutoCloseable {
      */
     final Bubble bubble;
 
+    /** What a bubble's scheduler does not do: its life is its goroutines', and nobody else drives it. */
+    private void rejectInBubble(String what) {
+        if (bubble != null) {
+            throw new UnsupportedOperationException(what + " on Synctest bubble " + config.name + ": a bubble ends when its "
+                    + "goroutines do, and runs on one thread without carriers to trace or time");
+        }
+    }
+
     /** A goroutine id for a bubble, whose ids come one at a time from the driver thread. */
     long nextBubbleId() {
         return ids.getAndAdd(1);
@@ -480,6 +488,7 @@ public final class Scheduler implements AutoCloseable {
      * completion, and may still start new ones. Once none is left the carriers stop.
      */
     public void shutdown() {
+        rejectInBubble("shutdown()");
         lifecycle.shutdown();
     }
 
@@ -494,6 +503,7 @@ public final class Scheduler implements AutoCloseable {
      * @throws InterruptedException     if the calling thread is interrupted while waiting
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        rejectInBubble("awaitTermination");
         Objects.requireNonNull(timeout, "timeout must not be null");
         return lifecycle.awaitTermination(timeout);
     }
@@ -508,6 +518,7 @@ public final class Scheduler implements AutoCloseable {
      */
     @Override
     public void close() {
+        rejectInBubble("close()");
         close(config.closeTimeout);
     }
 
@@ -533,6 +544,7 @@ public final class Scheduler implements AutoCloseable {
      * @throws IllegalStateException if called from one of this scheduler's goroutines
      */
     public void close(Duration timeout) {
+        rejectInBubble("close(Duration)");
         Objects.requireNonNull(timeout, "timeout must not be null");
         lifecycle.close(timeout);
     }
@@ -548,6 +560,7 @@ public final class Scheduler implements AutoCloseable {
      *                               scheduler's goroutines
      */
     public int shutdownNow() {
+        rejectInBubble("shutdownNow()");
         return lifecycle.shutdownNow();
     }
 
@@ -637,6 +650,7 @@ public final class Scheduler implements AutoCloseable {
      * @throws IllegalStateException    if a trace or the flight recorder is already recording
      */
     public void startTrace(long maxBytes) {
+        rejectInBubble("startTrace");
         if (maxBytes < MIN_TRACE_BYTES) {
             throw new IllegalArgumentException("trace maxBytes must be at least " + MIN_TRACE_BYTES + " (1 MiB), got " + maxBytes);
         }
@@ -711,6 +725,7 @@ public final class Scheduler implements AutoCloseable {
      * while recording was off are not counted when they run.
      */
     public void recordLatency(boolean on) {
+        rejectInBubble("recordLatency");
         synchronized (traceLock) {
             if (on == ((observing & Tracing.LATENCY) != 0)) {
                 return;

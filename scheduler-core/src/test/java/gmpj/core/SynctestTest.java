@@ -124,6 +124,28 @@ class SynctestTest {
     }
 
     @Test
+    void whatABubbleCannotDoIsRefusedAtTheCall() {
+        Synctest.run(() -> {
+            Scheduler s = Gmp.currentScheduler();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, s::close);
+            assertTrue(e.getMessage().contains("close()") && e.getMessage().contains("bubble"), e.getMessage());
+            assertThrows(UnsupportedOperationException.class, s::startTrace);
+            e = assertThrows(UnsupportedOperationException.class,
+                    () -> PollDesc.open(s, java.nio.channels.SocketChannel.open()));
+            assertTrue(e.getMessage().contains("sockets cannot be used in a Synctest bubble"), e.getMessage());
+            int[] ran = new int[1];
+            Gmp.blocking(() -> {
+                ran[0] = 7;
+            });
+            assertEquals(7, ran[0], "a blocking call runs inline");
+        });
+        AssertionError nested = assertThrows(AssertionError.class, () -> Synctest.run(() -> Synctest.run(() -> { })));
+        assertTrue(nested.getCause() instanceof IllegalStateException && nested.getCause().getMessage().contains("inside goroutine"),
+                nested.toString());
+        assertThrows(IllegalStateException.class, Synctest::await, "await outside a bubble says so");
+    }
+
+    @Test
     void aFailingGoroutineEndsTheRunWithItsSeed() {
         AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
             throw new IllegalArgumentException("boom");
