@@ -146,6 +146,39 @@ class SynctestTest {
     }
 
     @Test
+    void aPinnedParkAndAWakeUpFromAnotherSchedulerAreRefused() throws Exception {
+        AssertionError pinned = assertThrows(AssertionError.class, () -> Synctest.run(() -> {
+            jdk.internal.vm.Continuation.pin();
+            try {
+                Parking.parkNanos(WaitReason.PARK, 1_000);
+            } finally {
+                jdk.internal.vm.Continuation.unpin();
+            }
+        }));
+        assertTrue(pinned.getCause() instanceof IllegalStateException
+                && pinned.getCause().getMessage().contains("pins its continuation"), pinned.toString());
+        try (Scheduler other = TestSupport.builder("synctest-other").procs(1).build()) {
+            AtomicReference<Throwable> fromOther = new AtomicReference<>();
+            Synctest.run(() -> {
+                Waiter me = Parking.currentWaiter();
+                try {
+                    Gmp.blocking(() -> other.submit(() -> {
+                        try {
+                            me.unpark();
+                        } catch (Throwable x) {
+                            fromOther.set(x);
+                        }
+                        return null;
+                    }).join());
+                } catch (Exception x) {
+                    throw new AssertionError(x);
+                }
+            });
+            assertTrue(fromOther.get() instanceof IllegalStateException, String.valueOf(fromOther.get()));
+        }
+    }
+
+    @Test
     void aFailingGoroutineEndsTheRunWithItsSeed() {
         AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
             throw new IllegalArgumentException("boom");
