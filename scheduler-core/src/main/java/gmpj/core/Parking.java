@@ -84,12 +84,13 @@ public final class Parking {
     }
 
     /**
-     * Parks until unparked, spuriously, or until {@code System.nanoTime()} reaches {@code deadline}.
-     * A deadline already passed returns {@code false} at once.
+     * Parks until unparked, spuriously, or until {@link #nanoTime()} reaches {@code deadline}: the
+     * machine's {@code System.nanoTime()}, or a {@link Synctest} bubble's virtual clock for its
+     * goroutines. A deadline already passed returns {@code false} at once.
      *
      * @return {@code false} if the deadline has passed, else {@code true}
      * @throws IllegalArgumentException if {@code deadline} is more than {@link #MAX_WAIT_NANOS} ahead
-     *         of {@code System.nanoTime()} (so far that it can only come from an overflow: build
+     *         of {@link #nanoTime()} (so far that it can only come from an overflow: build
      *         deadlines with {@link #deadlineAfter} or {@link #deadlineAfterNanos}, which saturate)
      */
     public static boolean parkUntil(WaitReason reason, long deadline) {
@@ -103,7 +104,7 @@ public final class Parking {
             return false;
         }
         if (remaining > MAX_WAIT_NANOS + 1_000_000_000L) { // a second of slack for the caller's own clock read
-            throw new IllegalArgumentException("deadline " + deadline + " is " + remaining + " ns after System.nanoTime(), "
+            throw new IllegalArgumentException("deadline " + deadline + " is " + remaining + " ns after Parking.nanoTime(), "
                     + "beyond the limit of " + MAX_WAIT_NANOS + " ns (about 73 years); it looks like an overflow: "
                     + "build deadlines with Parking.deadlineAfter or Parking.deadlineAfterNanos");
         }
