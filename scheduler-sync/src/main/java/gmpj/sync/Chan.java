@@ -265,7 +265,7 @@ public final class Chan<T> implements Iterable<T> {
             if (s != ChanWait.WAITING) {
                 return s;
             }
-            if (expiry != 0 && System.nanoTime() - expiry >= 0) {
+            if (expiry != 0 && Parking.nanoTime() - expiry >= 0) {
                 owner.checkDeadline(); // cancels the context, which closes this channel and serves the node
                 continue;
             }

@@ -90,7 +90,7 @@ class ChanWait {
     }
 
     /**
-     * Waiter: parks until a server claims this wait, or until {@code System.nanoTime()} reaches
+     * Waiter: parks until a server claims this wait, or until {@link Parking#nanoTime()} reaches
      * {@code deadline} ({@code 0}: no deadline). Returns {@link #state}: {@link #WAITING} means
      * the deadline came first and nothing was claimed yet.
      *

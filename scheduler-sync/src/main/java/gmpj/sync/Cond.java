@@ -193,7 +193,7 @@ public final class Cond {
         public long awaitNanos(long nanosTimeout) throws InterruptedException {
             long deadline = Parking.deadlineAfterNanos(nanosTimeout);
             awaitUntilDeadline(deadline);
-            return deadline - System.nanoTime();
+            return deadline - Parking.nanoTime();
         }
 
         @Override

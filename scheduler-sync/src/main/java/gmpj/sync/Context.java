@@ -40,7 +40,9 @@ import java.util.concurrent.CancellationException;
  * first, and a goroutine or thread waiting on {@code done()} parks no longer than the deadline
  * (a goroutine on its scheduler's timers, so the deadlock detector knows the wait will end), then
  * cancels the context itself. A context nobody looks at is cancelled lazily; nothing can tell the
- * difference, because looking is the only way to find out.
+ * difference, because looking is the only way to find out. Deadlines are read on
+ * {@link Parking#nanoTime()}: in a {@code gmpj.core.Synctest} bubble, that is the bubble's virtual
+ * clock, so a context made there expires at an exact virtual time.
  *
  * <h2>Thread safety and ordering</h2>
  * All methods may be called from any goroutine or thread. Cancellation is decided under the
@@ -181,10 +183,10 @@ public class Context {
     /** The time left until the deadline (zero once passed), or empty if there is none. */
     public Optional<Duration> remaining() {
         long d = deadlineNanos();
-        return d == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, d - System.nanoTime())));
+        return d == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, d - Parking.nanoTime())));
     }
 
-    /** The effective deadline ({@code System.nanoTime()} scale), 0 if none. */
+    /** The effective deadline (on the {@link Parking#nanoTime()} clock), 0 if none. */
     long deadlineNanos() {
         return canceller == null ? 0L : canceller.deadline;
     }
@@ -207,7 +209,7 @@ public class Context {
         long d = deadlineNanos();
         return (canceller == null ? "Context.background" : "Context")
                 + (key != null ? "[" + key + "=" + value + "]" : "")
-                + (d != 0 ? "[deadline in " + Duration.ofNanos(d - System.nanoTime()) + "]" : "")
+                + (d != 0 ? "[deadline in " + Duration.ofNanos(d - Parking.nanoTime()) + "]" : "")
                 + (e != null ? "[" + e.message() + "]" : "");
     }
 
@@ -308,7 +310,7 @@ public class Context {
 
         void expireIfDue() {
             long d = deadline;
-            if (d != 0 && err == null && System.nanoTime() - d >= 0) {
+            if (d != 0 && err == null && Parking.nanoTime() - d >= 0) {
                 cancel(Err.DEADLINE_EXCEEDED, null);
             }
         }

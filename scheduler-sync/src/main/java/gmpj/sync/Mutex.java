@@ -70,7 +70,9 @@ public final class Mutex implements Locker {
     /**
      * A waiter that has waited longer than this switches the mutex to starvation mode: Go's 1 ms,
      * long against a critical section (nanoseconds to microseconds), short against the latency a
-     * user notices.
+     * user notices. Waits are measured on {@link Parking#nanoTime()}, like deadlines: in a
+     * {@code Synctest} bubble a real-time measure would make the hand-off order depend on how fast
+     * the driving thread ran, and a seed would no longer replay its run.
      */
     public static final long STARVATION_THRESHOLD_NANOS = 1_000_000L;
     /**
@@ -201,7 +203,7 @@ public final class Mutex implements Locker {
         int s = (int) STATE.getVolatile(this);
         for (;;) {
             if ((s & (LOCKED | STARVING)) == LOCKED && spinPays && spins < SPIN_ROUNDS && gaveUp == 0
-                    && (!timed || deadline - System.nanoTime() > 0)) {
+                    && (!timed || deadline - Parking.nanoTime() > 0)) {
                 // Tell unlockers someone is awake, so they do not wake a queued waiter needlessly.
                 if (!awoke && (s & WOKEN) == 0 && (s >>> WAITER_SHIFT) != 0
                         && STATE.compareAndSet(this, s, s | WOKEN)) { // volatile CAS
@@ -223,7 +225,7 @@ public final class Mutex implements Locker {
                 s = (int) STATE.getVolatile(this);
                 continue;
             }
-            if (gaveUp == 0 && timed && deadline - System.nanoTime() <= 0) {
+            if (gaveUp == 0 && timed && deadline - Parking.nanoTime() <= 0) {
                 gaveUp = WaitNode.TIMED_OUT;
             }
             if (gaveUp != 0) {
@@ -238,7 +240,7 @@ public final class Mutex implements Locker {
             // Locked, or starving: queue up.
             if (node == null) {
                 node = new WaitNode.MutexNode(Parking.currentWaiter());
-                node.waitStart = System.nanoTime();
+                node.waitStart = Parking.nanoTime();
             }
             if (!enqueue(node, starving, awoke)) {
                 s = (int) STATE.getVolatile(this); // freed, or changed under us: look again
@@ -262,7 +264,7 @@ public final class Mutex implements Locker {
                 return ACQUIRED;
             }
             // WOKEN: the unlocker set WOKEN for us and took us off the queue; compete again.
-            starving = starving || System.nanoTime() - node.waitStart > STARVATION_THRESHOLD_NANOS;
+            starving = starving || Parking.nanoTime() - node.waitStart > STARVATION_THRESHOLD_NANOS;
             awoke = true;
             spins = 0;
             s = (int) STATE.getVolatile(this);
@@ -437,7 +439,7 @@ public final class Mutex implements Locker {
                 if ((s & STARVING) != 0) {
                     // Go's exit rule, decided here with the head's own wait time: it is the last
                     // waiter, or it has not waited long enough to be starving.
-                    leaveStarvation = waiters == 1 || System.nanoTime() - head.waitStart < STARVATION_THRESHOLD_NANOS;
+                    leaveStarvation = waiters == 1 || Parking.nanoTime() - head.waitStart < STARVATION_THRESHOLD_NANOS;
                     next = (s - ONE_WAITER) | LOCKED;
                     if (leaveStarvation) {
                         next &= ~STARVING;

@@ -103,6 +103,7 @@ public final class Select {
 
     /** An empty select; add cases, then {@link #run()} it. */
     public Select() {
+        // Only a seed for the poll order: no deadline is read against it.
         long s = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
         seed = s == 0 ? 0x9E3779B97F4A7C15L : s;
     }
@@ -336,7 +337,7 @@ public final class Select {
             if (s != ChanWait.WAITING) {
                 return s;
             }
-            if (expiry != 0 && System.nanoTime() - expiry >= 0) {
+            if (expiry != 0 && Parking.nanoTime() - expiry >= 0) {
                 for (int i = 0; i < cases; i++) {
                     Context owner = chans[i].owner;
                     if (owner != null) {

@@ -129,7 +129,7 @@ public final class Semaphore {
         if (takeNow(n, null)) {
             return true;
         }
-        if (timed && deadline - System.nanoTime() <= 0) {
+        if (timed && deadline - Parking.nanoTime() <= 0) {
             return false;
         }
         Gmp.checkpoint();

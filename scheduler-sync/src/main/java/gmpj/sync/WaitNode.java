@@ -63,7 +63,7 @@ class WaitNode {
 
     /** A {@link Mutex} waiter's node. */
     static final class MutexNode extends WaitNode {
-        /** When the waiter first queued (System.nanoTime); written by the waiter before it links the node. */
+        /** When the waiter first queued ({@link Parking#nanoTime()}); written by the waiter before it links the node. */
         long waitStart;
         /** Set by the waiter once its node was linked: if it loses the race after waking, it re-queues at the front. */
         boolean queuedBefore;
@@ -90,7 +90,7 @@ class WaitNode {
 
     /**
      * Parks until {@link #status} leaves {@link #WAITING}; returns the new status. With
-     * {@code timed}, gives up at {@code deadline} (System.nanoTime) and returns {@link #TIMED_OUT};
+     * {@code timed}, gives up at {@code deadline} ({@link Parking#nanoTime()}) and returns {@link #TIMED_OUT};
      * with {@code interruptible}, a plain thread that is interrupted gives up and returns
      * {@link #INTERRUPTED} (its interrupt flag cleared). A caller that gets either must settle the
      * outcome under the queue lock (the class comment, step 4); if it finds it was granted after
