@@ -40,6 +40,20 @@ public final class Gmp {
         return g == null ? null : g.name();
     }
 
+    /**
+     * A seed for a randomized choice that is not about security (which ready case a select tries
+     * first, Go's {@code fastrand}): in a {@link Synctest} bubble's goroutine it comes from the
+     * bubble's seeded schedule, so the choice replays with the seed; elsewhere it mixes the clock
+     * with {@code salt}'s identity hash.
+     */
+    public static long randomSeed(Object salt) {
+        G g = currentG();
+        if (g != null && g.scheduler.bubble != null) {
+            return g.scheduler.bubble.schedule.rng.nextLong();
+        }
+        return System.nanoTime() ^ ((long) System.identityHashCode(salt) << 32);
+    }
+
     /** The scheduler running the calling goroutine, or null outside any goroutine. */
     public static Scheduler currentScheduler() {
         G g = currentG();

@@ -161,16 +161,19 @@ class SynctestTest {
             AtomicReference<Throwable> fromOther = new AtomicReference<>();
             Synctest.run(() -> {
                 Waiter me = Parking.currentWaiter();
+                java.util.concurrent.CountDownLatch tried = new java.util.concurrent.CountDownLatch(1);
+                other.go(() -> {
+                    try {
+                        me.unpark();
+                    } catch (Throwable x) {
+                        fromOther.set(x);
+                    } finally {
+                        tried.countDown();
+                    }
+                });
                 try {
-                    Gmp.blocking(() -> other.submit(() -> {
-                        try {
-                            me.unpark();
-                        } catch (Throwable x) {
-                            fromOther.set(x);
-                        }
-                        return null;
-                    }).join());
-                } catch (Exception x) {
+                    Gmp.blocking(() -> tried.await()); // the bubble's thread itself waits: no goroutine parks
+                } catch (InterruptedException x) {
                     throw new AssertionError(x);
                 }
             });

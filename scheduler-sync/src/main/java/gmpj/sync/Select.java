@@ -103,8 +103,7 @@ public final class Select {
 
     /** An empty select; add cases, then {@link #run()} it. */
     public Select() {
-        // Only a seed for the poll order: no deadline is read against it.
-        long s = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
+        long s = Gmp.randomSeed(this); // the poll order's seed: from the bubble's schedule in a Synctest bubble
         seed = s == 0 ? 0x9E3779B97F4A7C15L : s;
     }
 

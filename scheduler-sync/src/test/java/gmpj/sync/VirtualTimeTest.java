@@ -319,4 +319,32 @@ class VirtualTimeTest {
             assertEquals(Duration.ofHours(5), Synctest.elapsed());
         });
     }
+
+    /** Which of several ready cases each select takes, under one seed. */
+    private static String selectChoices(long seed) {
+        StringBuilder out = new StringBuilder();
+        Synctest.run(seed, () -> {
+            Chan<Integer> a = new Chan<>(1);
+            Chan<Integer> b = new Chan<>(1);
+            for (int i = 0; i < 32; i++) {
+                a.send(1);
+                b.send(2);
+                Select sel = new Select();
+                sel.onReceive(a, v -> out.append('a'));
+                sel.onReceive(b, v -> out.append('b'));
+                sel.run();
+                (out.charAt(out.length() - 1) == 'a' ? b : a).receive();
+            }
+        });
+        return out.toString();
+    }
+
+    @Test
+    void aSelectWithSeveralReadyCasesChoosesTheSameWayUnderTheSameSeed() {
+        for (long seed = 0; seed < 10; seed++) {
+            String first = selectChoices(seed);
+            assertEquals(first, selectChoices(seed), "seed " + seed + " replays its select choices");
+            assertTrue(first.contains("a") && first.contains("b"), "both ready cases get chosen: " + first);
+        }
+    }
 }
