@@ -8,9 +8,10 @@ final class GoroutineFailure extends AssertionError {
     private static final long serialVersionUID = 1L;
     final transient Schedule schedule;
 
-    GoroutineFailure(long goroutine, long steps, Schedule schedule, Throwable cause) {
-        super("goroutine " + goroutine + " failed after " + steps + " scheduling steps under " + schedule
-                + " (replay: Synctest.run(" + schedule.seed + "L, body)): " + cause, cause);
+    GoroutineFailure(long goroutine, long steps, Schedule schedule, int procs, Throwable cause) {
+        super("goroutine " + goroutine + " failed after " + steps + " scheduling steps under " + schedule + " on " + procs
+                + " emulated processor" + (procs == 1 ? "" : "s") + " (replay: " + Synctest.replayCall(schedule.seed, procs)
+                + "): " + cause, cause);
         this.schedule = schedule;
     }
 }

@@ -29,15 +29,16 @@ abstract class Schedule {
     /** PCT's guess of a run's length in steps, over which it spreads its priority change points. */
     static final int PCT_STEPS = 200;
 
-    /** Which of {@code runnable} (not empty) runs next: its index. */
-    abstract int pick(Bubble b, List<G> runnable);
+    /** Takes the goroutine that runs next out of {@code b}'s queues (at least one is queued). */
+    abstract G next(Bubble b);
 
     /** Whether {@code current}, at a scheduling point where it could carry on, yields instead. */
-    abstract boolean preemptAt(Bubble b, G current, List<G> runnable);
+    abstract boolean preemptAt(Bubble b, G current);
 
     /**
-     * The random walk: every runnable goroutine is equally likely next, and at every scheduling
-     * point the running one yields with probability one half.
+     * The random walk over the emulated processors: a random processor runs next and takes its
+     * work as a carrier would (runnext, its ring, the global queue, a steal); at every scheduling
+     * point the running goroutine yields with probability one half.
      */
     static final class RandomWalk extends Schedule {
         RandomWalk(long seed) {
@@ -45,13 +46,20 @@ abstract class Schedule {
         }
 
         @Override
-        int pick(Bubble b, List<G> runnable) {
-            return rng.nextInt(runnable.size());
+        G next(Bubble b) {
+            int start = rng.nextInt(b.procs);
+            for (int i = 0; i < b.procs; i++) {
+                G g = b.takeOn((start + i) % b.procs, rng);
+                if (g != null) {
+                    return g;
+                }
+            }
+            throw new IllegalStateException("gmpj bug: goroutines queued in a bubble but no processor found one");
         }
 
         @Override
-        boolean preemptAt(Bubble b, G current, List<G> runnable) {
-            return !runnable.isEmpty() && rng.nextBoolean();
+        boolean preemptAt(Bubble b, G current) {
+            return b.anyQueued() && rng.nextBoolean();
         }
 
         @Override
@@ -83,23 +91,24 @@ abstract class Schedule {
         }
 
         @Override
-        int pick(Bubble b, List<G> runnable) {
-            int best = 0;
-            for (int i = 1; i < runnable.size(); i++) {
-                if (priority(b, runnable.get(i)) > priority(b, runnable.get(best))) {
-                    best = i;
+        G next(Bubble b) {
+            List<G> runnable = b.allQueued();
+            G best = runnable.get(0);
+            for (G g : runnable) {
+                if (priority(b, g) > priority(b, best)) {
+                    best = g;
                 }
             }
             if (changePoints.contains(b.steps)) {
-                b.priorities.put(runnable.get(best), lowered++ - 1_000); // below every first priority
+                b.priorities.put(best, lowered++ - 1_000); // below every first priority
             }
-            return best;
+            return b.take(best);
         }
 
         @Override
-        boolean preemptAt(Bubble b, G current, List<G> runnable) {
+        boolean preemptAt(Bubble b, G current) {
             int mine = priority(b, current);
-            for (G g : runnable) {
+            for (G g : b.allQueued()) {
                 if (priority(b, g) > mine) {
                     return true;
                 }

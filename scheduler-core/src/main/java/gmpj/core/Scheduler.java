@@ -138,9 +138,10 @@ public final class Scheduler implements AutoCloseable {
      * A {@link Synctest} bubble's scheduler: no carriers and no sysmon; its goroutines are driven
      * by the calling thread under {@code schedule} ({@link Bubble}).
      */
-    static Scheduler bubble(String name, Schedule schedule) {
+    static Scheduler bubble(String name, Schedule schedule, int procs) {
         Continuations.check();
-        return new Scheduler(builder().procs(1).name(name).deadlockPolicy(DeadlockPolicy.IGNORE).config(), false, schedule);
+        return new Scheduler(builder().procs(procs).name(name).deadlockPolicy(DeadlockPolicy.IGNORE).config(), false,
+                schedule);
     }
 
     /**
@@ -190,7 +191,7 @@ public final class Scheduler implements AutoCloseable {
             carriers.create(p);
         }
         this.sysmon = new Sysmon(this, c.name + "-sysmon", c.timeSliceNanos, c.schedtraceNanos, c.deadlockGraceNanos);
-        this.bubble = bubbleSchedule == null ? null : new Bubble(this, bubbleSchedule);
+        this.bubble = bubbleSchedule == null ? null : new Bubble(this, bubbleSchedule, procs);
         if (c.flightWindowNanos > 0) {
             tracer = new Tracer(this, c.flightWindowNanos, Tracer.DEFAULT_MAX_BYTES);
             observing = Tracing.TRACE;

@@ -64,6 +64,13 @@ public final class Synctest {
 
     /** The seed {@link #run(Runnable)} uses. */
     public static final long DEFAULT_SEED = 0;
+    /**
+     * The processors a bubble emulates unless told otherwise: a fixed number, not the machine's,
+     * so that a seed replays the same way on every machine.
+     */
+    public static final int DEFAULT_PROCS = 2;
+    /** The most processors a bubble emulates. */
+    public static final int MAX_PROCS = 256;
 
     /** {@link #run(long, Runnable)} with {@link #DEFAULT_SEED}. */
     public static void run(Runnable body) {
@@ -80,12 +87,25 @@ public final class Synctest {
      *                               (a deadlock), or when called from a goroutine
      */
     public static void run(long seed, Runnable body) {
+        run(seed, DEFAULT_PROCS, body);
+    }
+
+    /**
+     * {@link #run(long, Runnable)} emulating {@code procs} processors: each has Go's runnext slot
+     * and run queue, a goroutine that spawns or wakes another puts it in its own processor's
+     * runnext, and an idle processor steals half of a busy one's queue. The schedule picks which
+     * processor runs next (or, under PCT, which goroutine).
+     *
+     * @throws IllegalArgumentException if {@code procs} is not in 1..{@value #MAX_PROCS}
+     */
+    public static void run(long seed, int procs, Runnable body) {
         Objects.requireNonNull(body, "body must not be null");
+        checkProcs(procs);
         if (Gmp.currentG() != null) {
             throw new IllegalStateException("Synctest.run from inside goroutine " + Gmp.goid() + ": a bubble is driven by "
                     + "a plain thread (a test's own thread); start it there");
         }
-        Scheduler s = Scheduler.bubble("synctest-" + seed, Schedule.of(seed));
+        Scheduler s = Scheduler.bubble("synctest-" + seed, Schedule.of(seed), procs);
         s.go("synctest body", body);
         s.bubble.drive();
     }
@@ -98,20 +118,37 @@ public final class Synctest {
      * @throws IllegalArgumentException if {@code seeds} is not positive
      */
     public static int explore(int seeds, Runnable body) {
+        return explore(seeds, DEFAULT_PROCS, body);
+    }
+
+    /** {@link #explore(int, Runnable)} emulating {@code procs} processors (see {@link #run(long, int, Runnable)}). */
+    public static int explore(int seeds, int procs, Runnable body) {
         if (seeds < 1) {
             throw new IllegalArgumentException("seeds must be at least 1, got " + seeds);
         }
         Objects.requireNonNull(body, "body must not be null");
+        checkProcs(procs);
         for (int seed = 0; seed < seeds; seed++) {
             try {
-                run(seed, body);
+                run(seed, procs, body);
             } catch (RuntimeException | AssertionError e) {
                 throw new AssertionError("failed under seed " + seed + " (" + Schedule.of(seed) + "), the " + (seed + 1)
                         + (seed == 0 ? "st" : seed == 1 ? "nd" : seed == 2 ? "rd" : "th") + " of " + seeds
-                        + " seeds; replay it with Synctest.run(" + seed + ", body): " + e.getMessage(), e);
+                        + " seeds; replay it with " + replayCall(seed, procs) + ": " + e.getMessage(), e);
             }
         }
         return seeds;
+    }
+
+    /** The call that replays {@code seed} on {@code procs} emulated processors. */
+    static String replayCall(long seed, int procs) {
+        return procs == DEFAULT_PROCS ? "Synctest.run(" + seed + ", body)" : "Synctest.run(" + seed + ", " + procs + ", body)";
+    }
+
+    private static void checkProcs(int procs) {
+        if (procs < 1 || procs > MAX_PROCS) {
+            throw new IllegalArgumentException("procs must be in 1.." + MAX_PROCS + ", got " + procs);
+        }
     }
 
     /**

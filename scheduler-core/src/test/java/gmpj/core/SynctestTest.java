@@ -98,6 +98,35 @@ class SynctestTest {
         assertTrue(seen.size() > 5, "50 seeds give more than five orders: " + seen);
     }
 
+    /** A parent spawns a, b, c and returns; each child appends its name: the order the processors run them in. */
+    private static String spawnOrder(long seed, int procs) {
+        StringBuilder out = new StringBuilder();
+        Synctest.run(seed, procs, () -> {
+            Scheduler s = Gmp.currentScheduler();
+            for (String name : List.of("a", "b", "c")) {
+                s.go(() -> out.append(name));
+            }
+        });
+        return out.toString();
+    }
+
+    @Test
+    void emulatedProcessorsRunTheLastSpawnedFirstAsGosRunnextDoes() {
+        java.util.Set<String> oneProc = new java.util.TreeSet<>();
+        for (long seed = 0; seed < 40; seed += 2) { // random-walk seeds: they follow the emulated queues
+            String order = spawnOrder(seed, 1);
+            assertEquals(order, spawnOrder(seed, 1), "seed " + seed + " replays on one processor");
+            oneProc.add(order);
+        }
+        assertTrue(oneProc.contains("cab"), "unpreempted, the parent leaves c in runnext and a, b in the ring: " + oneProc);
+        for (long seed = 0; seed < 40; seed++) {
+            assertEquals(spawnOrder(seed, 4), spawnOrder(seed, 4), "seed " + seed + " replays on four processors");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Synctest.run(0, 0, () -> { }));
+        assertTrue(e.getMessage().contains("procs") && e.getMessage().contains("0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Synctest.explore(10, Synctest.MAX_PROCS + 1, () -> { }));
+    }
+
     @Test
     void aWakeUpFromOutsideTheBubbleIsRefusedAtTheCall() {
         AtomicReference<Waiter> me = new AtomicReference<>();
@@ -186,7 +215,7 @@ class SynctestTest {
         AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
             throw new IllegalArgumentException("boom");
         }));
-        assertTrue(e.getMessage().contains("Synctest.run(42L, body)") && e.getCause() instanceof IllegalArgumentException,
+        assertTrue(e.getMessage().contains("(replay: Synctest.run(42, body))") && e.getCause() instanceof IllegalArgumentException,
                 e.getMessage());
         assertNotEquals(null, e.getCause());
     }

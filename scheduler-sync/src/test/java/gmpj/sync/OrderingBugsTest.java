@@ -87,7 +87,7 @@ class OrderingBugsTest {
 
     @Test
     void checkThenActAcrossAChannelReceiveIsFoundAndReplays() {
-        // first found under seed 1: "the balance after two withdrawals of everything ==> expected: <0> but was: <-100>"
+        // first found under seed 0: "the balance after two withdrawals of everything ==> expected: <0> but was: <-100>"
         findsAndReplays(40, () -> withdrawals(false));
     }
 

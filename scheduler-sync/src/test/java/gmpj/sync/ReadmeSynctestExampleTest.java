@@ -34,7 +34,8 @@ class ReadmeSynctestExampleTest {
     void theExplorerFindsTheBugAndNamesTheSeedThatReplaysIt() {
         AssertionError found = assertThrows(AssertionError.class, () -> Synctest.explore(100, TWO_WITHDRAWALS));
         assertEquals("failed under seed 0 (seed 0 (random walk)), the 1st of 100 seeds; replay it with Synctest.run(0, body): "
-                + "goroutine 1 failed after 8 scheduling steps under seed 0 (random walk) (replay: Synctest.run(0L, body)): "
+                + "goroutine 1 failed after 7 scheduling steps under seed 0 (random walk) on 2 emulated processors "
+                + "(replay: Synctest.run(0, body)): "
                 + "org.opentest4j.AssertionFailedError: expected: <0> but was: <-100>", found.getMessage());
         AssertionError replayed = assertThrows(AssertionError.class, () -> Synctest.run(0, TWO_WITHDRAWALS));
         assertEquals(found.getCause().getMessage(), replayed.getMessage());
