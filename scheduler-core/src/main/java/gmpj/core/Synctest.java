@@ -129,15 +129,44 @@ public final class Synctest {
         Objects.requireNonNull(body, "body must not be null");
         checkProcs(procs);
         for (int seed = 0; seed < seeds; seed++) {
-            try {
-                run(seed, procs, body);
-            } catch (RuntimeException | AssertionError e) {
-                throw new AssertionError("failed under seed " + seed + " (" + Schedule.of(seed) + "), the " + (seed + 1)
-                        + (seed == 0 ? "st" : seed == 1 ? "nd" : seed == 2 ? "rd" : "th") + " of " + seeds
-                        + " seeds; replay it with " + replayCall(seed, procs) + ": " + e.getMessage(), e);
-            }
+            explore(seed, seeds, procs, body);
         }
         return seeds;
+    }
+
+    /** Runs seed {@code seed} of {@code of}; a failure becomes the explorer's AssertionError. */
+    private static void explore(int seed, int of, int procs, Runnable body) {
+        try {
+            run(seed, procs, body);
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("failed under seed " + seed + " (" + Schedule.of(seed) + "), the " + (seed + 1)
+                    + (seed % 10 == 0 && seed % 100 != 10 ? "st" : seed % 10 == 1 && seed % 100 != 11 ? "nd"
+                    : seed % 10 == 2 && seed % 100 != 12 ? "rd" : "th") + " of " + (of > 0 ? of + " seeds" : "the seeds")
+                    + "; replay it with " + replayCall(seed, procs) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link #explore(int, Runnable)} for as many seeds as fit in {@code budget} of real time (at
+     * least one): seeds 0, 1, 2, ... until one fails or the budget is spent. Returns the number of
+     * seeds run. The seeds a run reaches depend on the machine's speed; a failure it reports still
+     * replays exactly from its seed.
+     *
+     * @throws IllegalArgumentException if {@code budget} is zero or negative
+     */
+    public static int explore(Duration budget, Runnable body) {
+        Objects.requireNonNull(budget, "budget must not be null");
+        if (budget.isNegative() || budget.isZero()) {
+            throw new IllegalArgumentException("budget must be positive, got " + budget);
+        }
+        Objects.requireNonNull(body, "body must not be null");
+        long end = System.nanoTime() + Parking.saturatedNanos(budget);
+        int seed = 0;
+        do {
+            explore(seed, 0, DEFAULT_PROCS, body);
+            seed++;
+        } while (System.nanoTime() - end < 0 && seed < Integer.MAX_VALUE);
+        return seed;
     }
 
     /** The call that replays {@code seed} on {@code procs} emulated processors. */

@@ -211,6 +211,26 @@ class SynctestTest {
     }
 
     @Test
+    void theExplorerRunsSeedsUntilItsBudgetIsSpentOrOneFails() {
+        int ran = Synctest.explore(Duration.ofMillis(200), () -> Gmp.currentScheduler().go(Gmp::yield));
+        assertTrue(ran >= 1, "at least one seed: " + ran);
+        AssertionError e = assertThrows(AssertionError.class, () -> Synctest.explore(Duration.ofMinutes(1), () -> {
+            StringBuilder order = new StringBuilder();
+            Scheduler s = Gmp.currentScheduler();
+            Task<?> a = s.submit(() -> order.append('a'));
+            Task<?> b = s.submit(() -> order.append('b'));
+            a.join();
+            b.join();
+            assertEquals("ab", order.toString(), "launch order");
+        }));
+        assertTrue(e.getMessage().startsWith("failed under seed ") && e.getMessage().contains("replay it with Synctest.run("),
+                e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> Synctest.explore(Duration.ZERO, () -> { }));
+        assertTrue(bad.getMessage().contains("budget") && bad.getMessage().contains("PT0S"), bad.getMessage());
+    }
+
+    @Test
     void aFailingGoroutineEndsTheRunWithItsSeed() {
         AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
             throw new IllegalArgumentException("boom");
