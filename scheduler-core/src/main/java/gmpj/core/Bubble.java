@@ -109,6 +109,17 @@ final class Bubble {
         s.ps[0].allgs.add(g);
         g.preempt = true; // a bubble's goroutines keep it set: every checkpoint asks the schedule
         live++;
+        if (queueAndAsk(g)) {
+            Gmp.yield();
+        }
+    }
+
+    /**
+     * Queues {@code g}, made runnable by the caller: in the caller's processor's runnext when the
+     * caller is one of the bubble's goroutines, else (the driver) in the global queue. True if the
+     * calling goroutine should give way now, as the schedule decides.
+     */
+    private boolean queueAndAsk(G g) {
         G me = Gmp.currentG();
         boolean inside = me != null && me.scheduler == s;
         if (inside) {
@@ -116,23 +127,14 @@ final class Bubble {
         } else {
             putGlobal(g);
         }
-        if (inside && schedule.preemptAt(this, me)) {
-            Gmp.yield();
-        }
+        return inside && schedule.preemptAt(this, me);
     }
 
     /** {@link Scheduler#ready} in a bubble: {@code g} was just made runnable by an unpark. */
     void ready(G g) {
         checkInside("waking goroutine " + g.id);
-        G me = Gmp.currentG();
-        boolean inside = me != null && me.scheduler == s;
-        if (inside) {
-            putNext(g);
-        } else {
-            putGlobal(g);
-        }
-        if (inside && schedule.preemptAt(this, me)) {
-            preemptRequested = me; // yields at its next checkpoint: an unpark may come from under a lock
+        if (queueAndAsk(g)) {
+            preemptRequested = Gmp.currentG(); // yields at its next checkpoint: an unpark may come from under a lock
         }
     }
 
