@@ -85,10 +85,17 @@ final class Fixtures {
         }
     }
 
-    /** A fresh goroutine with id {@code id} (1..9) that belongs to no scheduler. */
+    /**
+     * A fresh goroutine with id {@code id} (1..9) of a scheduler whose carriers never start: it is
+     * never run, and an unpark that makes it runnable only queues it there. (A goroutine always has
+     * a scheduler: {@link G#unpark} reads it.)
+     */
     static G g(long id) {
-        return new G(null, id, null, NEVER_RUN);
+        return new G(NOWHERE, id, null, NEVER_RUN);
     }
+
+    /** The scheduler of {@link #g}'s goroutines: one for all, never started. */
+    private static final Scheduler NOWHERE = unstarted(1);
 
     /**
      * A scheduler with {@code procs} processors whose carriers and sysmon are never started. Each
