@@ -54,6 +54,24 @@ public final class Gmp {
         return System.nanoTime() ^ ((long) System.identityHashCode(salt) << 32);
     }
 
+    /**
+     * Go's {@code runtime.NumGoroutine}: the goroutines of this process that have been spawned
+     * and not yet finished, summed over every scheduler of the JVM that started its threads (each
+     * one's {@link Scheduler#liveGoroutines()}). Works from any thread.
+     *
+     * <p>A racy snapshot: each scheduler's count is read in turn while goroutines are spawned and
+     * finish, so it is exact only while the process is quiet (nothing spawning or finishing). A
+     * {@link Synctest} bubble's goroutines are not counted: a bubble is a scheduler private to the
+     * test that drives it, not part of the process's runtime.
+     */
+    public static long numGoroutine() {
+        long n = 0;
+        for (Scheduler s : Scheduler.all()) {
+            n += s.liveGoroutines();
+        }
+        return n;
+    }
+
     /** The scheduler running the calling goroutine, or null outside any goroutine. */
     public static Scheduler currentScheduler() {
         G g = currentG();
