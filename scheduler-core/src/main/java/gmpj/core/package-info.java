@@ -11,7 +11,7 @@
  *                         +-----------------------------------+
  *                           ^ overflow     | batch take    | batch take
  *        +------------------+--+      +----v--------------+--+
- *   P0   | runnext | ring[256] | <--- | runnext | ring[256] |  P1     steal half
+ *   P0   | runnext | ring[256] | &lt;--- | runnext | ring[256] |  P1     steal half
  *        +---------------------+ steal+---------------------+
  *                 |                           |
  *            M0 (carrier thread)         M1 (carrier thread)
