@@ -132,14 +132,21 @@ class SelectCaseTest {
         assertEquals(3, a.size());
     }
 
-    /** Go's loop: {@code for a != nil || b != nil { select { case v, ok := <-a: if !ok { a = nil } ... } } }. */
-    private static List<Integer> merge(Chan<Integer> a, Chan<Integer> b) {
+    /**
+     * Go's loop: {@code for a != nil || b != nil { select { case v, ok := <-a: if !ok { a = nil } ... } } }.
+     * It runs exactly once per value and once per close: a run more means a disabled case fired.
+     */
+    private static List<Integer> merge(Chan<Integer> a, Chan<Integer> b, int values) {
         List<Integer> merged = new ArrayList<>();
         AtomicReference<Received<Integer>> got = new AtomicReference<>();
         Select sel = new Select();
         Select.Case fromA = sel.receive(a, got::set);
         Select.Case fromB = sel.receive(b, got::set);
+        int runs = 0;
         while (fromA.isEnabled() || fromB.isEnabled()) {
+            if (++runs > values + 2) {
+                throw new AssertionError("the loop ran " + runs + " times for " + values + " values and two closes");
+            }
             Select.Case fired = sel.runCase();
             if (got.get().closed()) {
                 fired.disable();
@@ -147,6 +154,7 @@ class SelectCaseTest {
                 merged.add(got.get().value());
             }
         }
+        assertEquals(values + 2, runs, "one run per value and one per close");
         return merged;
     }
 
@@ -173,7 +181,7 @@ class SelectCaseTest {
         Chan<Integer> a = new Chan<>();
         Chan<Integer> b = new Chan<>(3);
         try (Scheduler s = scheduler("select-merge", procs)) {
-            Task<List<Integer>> merger = s.submit(() -> merge(a, b));
+            Task<List<Integer>> merger = s.submit(() -> merge(a, b, 2 * perChannel));
             s.go(() -> produce(a, 0, perChannel));
             Task<Void> lateB = s.submit(() -> {
                 SyncTestSupport.yieldUntil("a to be closed", a::isClosed);
@@ -195,7 +203,7 @@ class SelectCaseTest {
             Chan<Integer> b = new Chan<>(1);
             s.go(() -> produce(a, 0, 5));
             s.go(() -> produce(b, 5, 5));
-            List<Integer> merged = merge(a, b);
+            List<Integer> merged = merge(a, b, 10);
             assertTrue(a.isClosed() && b.isClosed());
             assertAllOnce(merged, 10);
         }));
