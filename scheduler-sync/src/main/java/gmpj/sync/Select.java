@@ -25,6 +25,23 @@ import java.util.function.Consumer;
  *         .run();
  * }</pre>
  *
+ * <p>Go's loop that merges two channels until both are closed, setting each to nil as it closes:
+ *
+ * <pre>{@code
+ * AtomicReference<Received<Integer>> got = new AtomicReference<>();
+ * Select sel = new Select();
+ * Select.Case fromA = sel.receive(a, got::set);                // case v, ok := <-a
+ * Select.Case fromB = sel.receive(b, got::set);                // case v, ok := <-b
+ * while (fromA.isEnabled() || fromB.isEnabled()) {             // for a != nil || b != nil
+ *     Select.Case fired = sel.runCase();
+ *     if (got.get().closed()) {
+ *         fired.disable();                                     // a = nil (or b = nil)
+ *     } else {
+ *         merged.add(got.get().value());
+ *     }
+ * }
+ * }</pre>
+ *
  * <ul>
  *   <li><b>Fair:</b> when several cases are ready, one is chosen uniformly at random, as in Go, so
  *       no case starves.</li>
@@ -35,6 +52,14 @@ import java.util.function.Consumer;
  *   <li><b>Closed channels:</b> a receive case on a closed, drained channel is always ready and
  *       gets {@link Received#closed()}; a send case on a closed channel, if chosen, throws
  *       {@link ChanClosedException}, like Go's panic.</li>
+ *   <li><b>Case handles:</b> {@link #receive} and {@link #send} add a case like {@link #onReceive}
+ *       and {@link #onSend} but return its {@link Case}, which {@link #runCase()} returns when
+ *       that case fires, for comparing with {@code ==}.</li>
+ *   <li><b>Switching a case off:</b> {@link Case#disable()} is Go's nil channel: a disabled case
+ *       is never polled and never waited on, whatever its channel's state, until
+ *       {@link Case#enable()}. A run that finds every case disabled and has neither a default nor
+ *       a timeout throws {@link IllegalStateException}, as a select with no cases does: it could
+ *       only wait forever, since nothing wakes it when a case is enabled later.</li>
  *   <li><b>Reusable:</b> a {@code Select} is a statement, built once and {@link #run()} as often
  *       as needed (typically in a loop), by one caller at a time; send cases send the same value
  *       each run. Running needs no allocation beyond what the chosen case needs (its
@@ -73,6 +98,8 @@ public final class Select {
     private Object[] values = new Object[4];
     /** A {@code Consumer<Received<?>>} for a receive case, a {@code Runnable} for a send case; may be null. */
     private Object[] actions = new Object[4];
+    /** The handle of each case, by index. */
+    private Case[] handles = new Case[4];
     private int cases;
     private Runnable defaultAction;
     private boolean hasDefault;
@@ -89,8 +116,10 @@ public final class Select {
      * gives it back with a release store, so the next caller, on any thread, sees the last
      * caller's writes; no two callers ever touch them at once.
      */
-    /** Scratch for the random poll order. */
+    /** The enabled cases of the current run in a random order: the first {@link #active} entries. */
     private int[] pollOrder;
+    /** How many cases the current run polls and waits on: those enabled when it started. */
+    private int active;
     /** Reused by blocking runs; see the class comment. */
     private ChanWait wait;
     private ChanNode[] nodes;
@@ -111,7 +140,8 @@ public final class Select {
 
     /** A receive case whose value is ignored: {@code case <-ch:}. */
     public Select onReceive(Chan<?> ch) {
-        return add(ch, false, null, null);
+        add(ch, false, null, null);
+        return this;
     }
 
     /**
@@ -119,18 +149,41 @@ public final class Select {
      * or {@link Received#closed()} if the channel is closed and drained.
      */
     public <T> Select onReceive(Chan<T> ch, Consumer<? super Received<T>> action) {
-        return add(ch, false, null, Objects.requireNonNull(action, "action must not be null; use onReceive(ch) to ignore the value"));
+        receive(ch, action);
+        return this;
     }
 
     /** A send case without an action: {@code case ch <- value:}. */
     public <T> Select onSend(Chan<T> ch, T value) {
-        return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"), null);
+        send(ch, value);
+        return this;
     }
 
     /** A send case: {@code case ch <- value:}, then {@code action} once the value is sent. */
     public <T> Select onSend(Chan<T> ch, T value, Runnable action) {
+        send(ch, value, action);
+        return this;
+    }
+
+    /** Like {@link #onReceive(Chan)}, returning the new case's handle. */
+    public Case receive(Chan<?> ch) {
+        return add(ch, false, null, null);
+    }
+
+    /** Like {@link #onReceive(Chan, Consumer)}, returning the new case's handle. */
+    public <T> Case receive(Chan<T> ch, Consumer<? super Received<T>> action) {
+        return add(ch, false, null, Objects.requireNonNull(action, "action must not be null; use receive(ch) to ignore the value"));
+    }
+
+    /** Like {@link #onSend(Chan, Object)}, returning the new case's handle. */
+    public <T> Case send(Chan<T> ch, T value) {
+        return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"), null);
+    }
+
+    /** Like {@link #onSend(Chan, Object, Runnable)}, returning the new case's handle. */
+    public <T> Case send(Chan<T> ch, T value, Runnable action) {
         return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"),
-                Objects.requireNonNull(action, "action must not be null; use onSend(ch, value) for none"));
+                Objects.requireNonNull(action, "action must not be null; use send(ch, value) for none"));
     }
 
     /**
@@ -180,23 +233,26 @@ public final class Select {
         return cases;
     }
 
-    private Select add(Chan<?> ch, boolean send, Object value, Object action) {
-        Objects.requireNonNull(ch, "channel must not be null (Go's nil-channel case that never fires has no "
-                + "equivalent here: leave the case out instead)");
+    private Case add(Chan<?> ch, boolean send, Object value, Object action) {
+        Objects.requireNonNull(ch, "channel must not be null (for Go's nil-channel case that never fires, "
+                + "disable the case: Case.disable())");
         if (cases == chans.length) {
             int n = cases * 2;
             chans = Arrays.copyOf(chans, n);
             sends = Arrays.copyOf(sends, n);
             values = Arrays.copyOf(values, n);
             actions = Arrays.copyOf(actions, n);
+            handles = Arrays.copyOf(handles, n);
         }
         chans[cases] = ch;
         sends[cases] = send;
         values[cases] = value;
         actions[cases] = action;
+        Case c = new Case(cases);
+        handles[cases] = c;
         cases++;
         lockOrder = null; // rebuilt by the next run
-        return this;
+        return c;
     }
 
     // ------------------------------------------------------------------ running
@@ -206,11 +262,14 @@ public final class Select {
      * ready and the select has neither a default nor an elapsed timeout; then runs that case's
      * action.
      *
-     * @return the index of the case performed (in the order the cases were added), {@link #DEFAULT}
-     *         or {@link #TIMEOUT}
+     * <p>Only the cases enabled when the run starts take part in it: a case enabled or disabled
+     * during a run, by its own action or by another thread, takes part or not from the next run.
+     *
+     * @return the index of the case performed (in the order the cases were added, its
+     *         {@link Case#index()}), {@link #DEFAULT} or {@link #TIMEOUT}
      * @throws ChanClosedException   if the chosen case sends on a closed channel
-     * @throws IllegalStateException if the select has no case, no default and no timeout (it would
-     *                               wait forever), or is being run by another caller right now
+     * @throws IllegalStateException if the select has no enabled case, no default and no timeout (it
+     *                               would wait forever), or is being run by another caller right now
      */
     public int run() {
         if (!RUNNING.compareAndSet(this, 0, 1)) {
@@ -218,22 +277,40 @@ public final class Select {
                     + "one of its own actions); a Select runs one caller at a time: build one per caller");
         }
         try {
-            return select();
+            return perform();
         } finally {
             RUNNING.setRelease(this, 0);
         }
     }
 
-    private int select() {
+    /**
+     * Like {@link #run()}, but returns the handle of the case performed, or null if the default or
+     * the timeout ran (a select has at most one of the two, so null says which).
+     *
+     * @throws ChanClosedException   if the chosen case sends on a closed channel
+     * @throws IllegalStateException as {@link #run()}
+     */
+    public Case runCase() {
+        int i = run();
+        return i < 0 ? null : handles[i];
+    }
+
+    private int perform() {
         if (cases == 0 && !hasDefault && timeout == null) {
             throw new IllegalStateException("select with no cases, no default and no timeout would wait forever");
         }
         if (lockOrder == null) {
             prepare();
         }
+        shuffle();
+        if (active == 0 && cases > 0 && !hasDefault && timeout == null) {
+            throw new IllegalStateException("every case of " + this + " is disabled and it has no default and no "
+                    + "timeout: it would wait forever (Go's select on only nil channels); enable a case, or add "
+                    + "orElse or timeout");
+        }
         if (hasOwners) {
-            for (int i = 0; i < cases; i++) {
-                Context owner = chans[i].owner;
+            for (int k = 0; k < active; k++) {
+                Context owner = chans[pollOrder[k]].owner;
                 if (owner != null) {
                     owner.checkDeadline(); // an expired context closes its done channel now
                 }
@@ -246,10 +323,9 @@ public final class Select {
             Gmp.checkpoint();
         }
         long deadline = timeoutWaits ? Parking.deadlineAfter(timeout) : 0L; // saturating: never overflows
-        shuffle();
 
         lockAll();
-        for (int k = 0; k < cases; k++) {
+        for (int k = 0; k < active; k++) {
             int i = pollOrder[k];
             Chan<?> c = chans[i];
             if (sends[i]) {
@@ -283,11 +359,12 @@ public final class Select {
             return TIMEOUT;
         }
 
-        // Nothing ready: queue a node on every case's channel, then park.
+        // Nothing ready: queue a node on every enabled case's channel, then park.
         ChanWait w = wait;
         w.waiter = me;
         w.state = ChanWait.WAITING; // volatile store; published to servers by the channel locks below
-        for (int i = 0; i < cases; i++) {
+        for (int k = 0; k < active; k++) {
+            int i = pollOrder[k];
             ChanNode n = nodes[i];
             n.elem = sends[i] ? values[i] : null;
             n.closed = false;
@@ -296,7 +373,8 @@ public final class Select {
         unlockAll();
 
         int chosen = awaitServed(w, deadline);
-        for (int i = 0; i < cases; i++) { // leave every other queue (servers that failed to claim left some already)
+        for (int k = 0; k < active; k++) { // leave every other queue (servers that failed to claim left some already)
+            int i = pollOrder[k];
             if (i != chosen) {
                 Chan<?> c = chans[i];
                 ChanNode n = nodes[i];
@@ -337,8 +415,8 @@ public final class Select {
                 return s;
             }
             if (expiry != 0 && Parking.nanoTime() - expiry >= 0) {
-                for (int i = 0; i < cases; i++) {
-                    Context owner = chans[i].owner;
+                for (int k = 0; k < active; k++) {
+                    Context owner = chans[pollOrder[k]].owner;
                     if (owner != null) {
                         owner.checkDeadline();
                     }
@@ -352,11 +430,11 @@ public final class Select {
         }
     }
 
-    /** The earliest deadline of a not-yet-cancelled context among the cases' done channels; 0 if none. */
+    /** The earliest deadline of a not-yet-cancelled context among the enabled cases' done channels; 0 if none. */
     private long earliestContextDeadline() {
         long earliest = 0L;
-        for (int i = 0; i < cases; i++) {
-            Context owner = chans[i].owner;
+        for (int k = 0; k < active; k++) {
+            Context owner = chans[pollOrder[k]].owner;
             if (owner != null && !owner.cancelled()) {
                 earliest = Chan.earliest(earliest, owner.deadlineNanos());
             }
@@ -409,19 +487,29 @@ public final class Select {
         }
     }
 
-    /** A uniformly random permutation of the case indexes (Fisher-Yates over xorshift64). */
+    /**
+     * Sets {@link #active} and the first {@code active} entries of {@link #pollOrder}: a uniformly
+     * random permutation of the indexes of the cases enabled now (inside-out Fisher-Yates over
+     * xorshift64). Each case's flag is read once here, so the whole run sees one set of cases.
+     */
     private void shuffle() {
         int[] order = pollOrder;
         long s = seed;
+        int n = 0;
         for (int i = 0; i < cases; i++) {
+            if (!handles[i].enabled) {
+                continue;
+            }
             s ^= s << 13;
             s ^= s >>> 7;
             s ^= s << 17;
-            int j = (int) Long.remainderUnsigned(s, i + 1);
-            order[i] = order[j];
+            int j = (int) Long.remainderUnsigned(s, n + 1);
+            order[n] = order[j];
             order[j] = i;
+            n++;
         }
         seed = s;
+        active = n;
     }
 
     private void lockAll() {
@@ -441,6 +529,9 @@ public final class Select {
         StringBuilder b = new StringBuilder("Select[");
         for (int i = 0; i < cases; i++) {
             b.append(i == 0 ? "" : ", ").append(sends[i] ? "send to Chan#" : "receive from Chan#").append(chans[i].id);
+            if (!handles[i].enabled) {
+                b.append(" (disabled)");
+            }
         }
         if (hasDefault) {
             b.append(cases == 0 ? "" : ", ").append("default");
@@ -449,5 +540,51 @@ public final class Select {
             b.append(cases == 0 && !hasDefault ? "" : ", ").append("timeout ").append(timeout);
         }
         return b.append(']').toString();
+    }
+
+    /**
+     * One case of a {@link Select}, as returned by {@link #receive} and {@link #send}: compare it
+     * with what {@link #runCase()} returns, and switch the case off and on.
+     *
+     * <p>The enabled flag is volatile, and any thread may change it at any time; a run reads each
+     * case's flag once, as it starts (see {@link #run()}), so a change made before a run starts is
+     * seen by it, and a change made during a run applies from the next one.
+     */
+    public final class Case {
+        private final int index;
+        private volatile boolean enabled = true;
+
+        private Case(int index) {
+            this.index = index;
+        }
+
+        /** The case's position among its select's cases, in the order they were added: what {@link #run()} returns for it. */
+        public int index() {
+            return index;
+        }
+
+        /**
+         * Switches the case off, like setting its channel to nil in Go: from the next run, the case
+         * is neither polled nor waited on, whatever its channel's state. Idempotent.
+         */
+        public void disable() {
+            enabled = false;
+        }
+
+        /** Switches the case back on, from the next run. Idempotent. */
+        public void enable() {
+            enabled = true;
+        }
+
+        /** Whether the case is on (it is when added). */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        @Override
+        public String toString() {
+            return "case " + index + ": " + (sends[index] ? "send to Chan#" : "receive from Chan#") + chans[index].id
+                    + (enabled ? "" : " (disabled)");
+        }
     }
 }
