@@ -35,6 +35,7 @@ public final class CloseTimeoutException extends IllegalStateException {
         }
     }
 
+    /** How many goroutines were unfinished at the timeout; the only state that survives serialization. */
     private final long unfinished;
     private final transient List<Unfinished> goroutines;
 
@@ -44,7 +45,11 @@ public final class CloseTimeoutException extends IllegalStateException {
         this.goroutines = goroutines;
     }
 
-    /** How many goroutines were unfinished at the timeout. */
+    /**
+     * How many goroutines were unfinished at the timeout.
+     *
+     * @return the number of unfinished goroutines
+     */
     public long unfinished() {
         return unfinished;
     }
@@ -52,6 +57,8 @@ public final class CloseTimeoutException extends IllegalStateException {
     /**
      * Every unfinished goroutine as it was at the timeout: header and whole stack, in id order, in
      * the format of {@link Scheduler#dump()}. Empty after deserialization.
+     *
+     * @return the dump of every unfinished goroutine, or an empty string
      */
     public String fullDump() {
         if (goroutines == null) {

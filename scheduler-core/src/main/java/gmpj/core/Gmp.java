@@ -23,18 +23,30 @@ public final class Gmp {
         return Continuation.getCurrentContinuation(G.SCOPE) instanceof G g ? g : null;
     }
 
-    /** {@code true} when called from inside a goroutine. */
+    /**
+     * {@code true} when called from inside a goroutine.
+     *
+     * @return whether the caller is a goroutine
+     */
     public static boolean inGoroutine() {
         return currentG() != null;
     }
 
-    /** The id of the calling goroutine, or -1 outside any goroutine. */
+    /**
+     * The id of the calling goroutine, or -1 outside any goroutine.
+     *
+     * @return the goroutine's id, or -1
+     */
     public static long goid() {
         G g = currentG();
         return g == null ? -1 : g.id;
     }
 
-    /** The name of the calling goroutine, or null (no goroutine, or started without a name). */
+    /**
+     * The name of the calling goroutine, or null (no goroutine, or started without a name).
+     *
+     * @return the goroutine's name, or null
+     */
     public static String goroutineName() {
         G g = currentG();
         return g == null ? null : g.name();
@@ -45,6 +57,9 @@ public final class Gmp {
      * first, Go's {@code fastrand}): in a {@link Synctest} bubble's goroutine it comes from the
      * bubble's seeded schedule, so the choice replays with the seed; elsewhere it mixes the clock
      * with {@code salt}'s identity hash.
+     *
+     * @param salt an object whose identity hash varies the seed outside a bubble
+     * @return the seed
      */
     public static long randomSeed(Object salt) {
         G g = currentG();
@@ -63,6 +78,8 @@ public final class Gmp {
      * finish, so it is exact only while the process is quiet (nothing spawning or finishing). A
      * {@link Synctest} bubble's goroutines are not counted: a bubble is a scheduler private to the
      * test that drives it, not part of the process's runtime.
+     *
+     * @return the number of live goroutines in the process
      */
     public static long numGoroutine() {
         long n = 0;
@@ -72,7 +89,11 @@ public final class Gmp {
         return n;
     }
 
-    /** The scheduler running the calling goroutine, or null outside any goroutine. */
+    /**
+     * The scheduler running the calling goroutine, or null outside any goroutine.
+     *
+     * @return the current scheduler, or null
+     */
     public static Scheduler currentScheduler() {
         G g = currentG();
         return g == null ? null : g.scheduler;
@@ -114,7 +135,11 @@ public final class Gmp {
      */
     @FunctionalInterface
     public interface ThrowingRunnable<E extends Exception> {
-        /** Runs the block. */
+        /**
+         * Runs the block.
+         *
+         * @throws E what the block throws
+         */
         void run() throws E;
     }
 
@@ -128,6 +153,9 @@ public final class Gmp {
      * Outside a goroutine it just runs {@code call}. For a block without a result, whose checked
      * exception type the compiler infers, see {@link #blocking(ThrowingRunnable)}.
      *
+     * @param <T>  the type of the result
+     * @param call the code that may block
+     * @return what {@code call} returns
      * @throws Exception whatever {@code call} throws
      */
     public static <T> T blocking(java.util.concurrent.Callable<T> call) throws Exception {
@@ -155,6 +183,8 @@ public final class Gmp {
      * drop the value. A method reference to an overloaded method ({@code latch::await}) fits both
      * forms and does not compile; write the lambda ({@code () -> latch.await()}).
      *
+     * @param <E>   the type of exception the block throws
+     * @param block the code that may block
      * @throws E whatever {@code block} throws
      */
     public static <E extends Exception> void blocking(ThrowingRunnable<E> block) throws E {
@@ -222,6 +252,7 @@ public final class Gmp {
      * or not it is interrupted, and its interrupt flag stays set. A zero or negative duration
      * returns at once; a duration beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped.
      *
+     * @param duration how long to sleep
      * @throws NullPointerException if {@code duration} is null
      */
     public static void sleep(Duration duration) {

@@ -28,16 +28,26 @@ import java.util.Map;
  */
 public record GoroutineCounts(int runnable, int running, int waiting, Map<WaitReason, Integer> waitingByReason) {
 
+    /** Keeps an unmodifiable copy of {@code waitingByReason}, so that the counts cannot change. */
     public GoroutineCounts {
         waitingByReason = Map.copyOf(waitingByReason);
     }
 
-    /** Parked goroutines waiting for {@code reason}. */
+    /**
+     * Parked goroutines waiting for {@code reason}.
+     *
+     * @param reason the wait reason
+     * @return the number of goroutines parked for it, 0 if none
+     */
     public int waiting(WaitReason reason) {
         return waitingByReason.getOrDefault(reason, 0);
     }
 
-    /** All live goroutines counted. */
+    /**
+     * All live goroutines counted.
+     *
+     * @return the sum of runnable, running and waiting
+     */
     public int total() {
         return runnable + running + waiting;
     }

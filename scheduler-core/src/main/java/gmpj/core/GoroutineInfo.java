@@ -18,6 +18,7 @@ import java.util.List;
 public record GoroutineInfo(long id, String name, String state, WaitReason waitReason, Duration waiting,
                             String carrier, List<StackTraceElement> stack) {
 
+    /** Keeps an unmodifiable copy of {@code stack}, so that the snapshot cannot change. */
     public GoroutineInfo {
         stack = List.copyOf(stack);
     }

@@ -35,6 +35,7 @@ public final class Parking {
     /**
      * The waiter standing for the calling code: its goroutine, or its thread.
      *
+     * @return the caller's waiter
      * @throws IllegalStateException on a carrier thread outside any goroutine, which must never block
      */
     public static Waiter currentWaiter() {
@@ -54,7 +55,11 @@ public final class Parking {
      */
     public static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 4;
 
-    /** Parks until unparked (or spuriously). */
+    /**
+     * Parks until unparked (or spuriously).
+     *
+     * @param reason why the caller waits, shown in dumps
+     */
     public static void park(WaitReason reason) {
         Objects.requireNonNull(reason, "reason must not be null");
         G g = Gmp.currentG();
@@ -70,6 +75,8 @@ public final class Parking {
      * Parks until unparked, spuriously, or until {@code nanos} have passed. A zero or negative
      * {@code nanos} returns {@code false} at once; one beyond {@link #MAX_WAIT_NANOS} is clamped to it.
      *
+     * @param reason why the caller waits, shown in dumps
+     * @param nanos  the longest time to wait, in nanoseconds
      * @return {@code false} if the time ran out, else {@code true}
      */
     public static boolean parkNanos(WaitReason reason, long nanos) {
@@ -88,6 +95,8 @@ public final class Parking {
      * machine's {@code System.nanoTime()}, or a {@link Synctest} bubble's virtual clock for its
      * goroutines. A deadline already passed returns {@code false} at once.
      *
+     * @param reason   why the caller waits, shown in dumps
+     * @param deadline the {@link #nanoTime()} at which to stop waiting
      * @return {@code false} if the deadline has passed, else {@code true}
      * @throws IllegalArgumentException if {@code deadline} is more than {@link #MAX_WAIT_NANOS} ahead
      *         of {@link #nanoTime()} (so far that it can only come from an overflow: build
@@ -121,6 +130,8 @@ public final class Parking {
      * {@link Synctest} bubble, where it is the bubble's virtual clock (which moves only when every
      * goroutine of the bubble is parked). {@link #parkUntil}, {@link #deadlineAfter} and
      * {@link #deadlineAfterNanos} use it, and so should code that builds its own deadlines.
+     *
+     * @return the current time on that clock, in nanoseconds
      */
     public static long nanoTime() {
         return nanoTime(Gmp.currentG());
@@ -142,6 +153,8 @@ public final class Parking {
      * timeout (however large) gives a deadline that has already passed, a timeout beyond
      * {@link #MAX_WAIT_NANOS} gives one {@code MAX_WAIT_NANOS} ahead. Never overflows.
      *
+     * @param timeout the time from now
+     * @return the deadline on the {@link #nanoTime()} clock
      * @throws NullPointerException if {@code timeout} is null (the message names it)
      */
     public static long deadlineAfter(Duration timeout) {
@@ -164,6 +177,9 @@ public final class Parking {
      * A deadline {@code nanos} from now, for {@link #parkUntil}; saturating like {@link #deadlineAfter}:
      * {@code nanos <= 0} (even {@code Long.MIN_VALUE}) is "now", and beyond {@link #MAX_WAIT_NANOS}
      * is clamped to it.
+     *
+     * @param nanos the time from now, in nanoseconds
+     * @return the deadline on the {@link #nanoTime()} clock
      */
     public static long deadlineAfterNanos(long nanos) {
         return nanoTime() + Math.max(0, Math.min(nanos, MAX_WAIT_NANOS));

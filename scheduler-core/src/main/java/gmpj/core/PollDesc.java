@@ -117,6 +117,9 @@ public final class PollDesc implements AutoCloseable {
      * poller. From then on the descriptor owns the channel: close it through {@link #close}.
      * Closing (or giving up on) the scheduler closes it too. If this fails, the channel is closed.
      *
+     * @param scheduler the scheduler whose poller watches the channel
+     * @param channel   the channel to register
+     * @return the descriptor that now owns {@code channel}
      * @throws IllegalStateException if the scheduler has terminated
      * @throws IOException if the channel cannot be made non-blocking (it is closed, for instance)
      */
@@ -166,17 +169,29 @@ public final class PollDesc implements AutoCloseable {
         return new IllegalStateException("scheduler " + s.name() + " has terminated: its network poller is closed");
     }
 
-    /** The scheduler whose poller watches this channel. */
+    /**
+     * The scheduler whose poller watches this channel.
+     *
+     * @return the descriptor's scheduler
+     */
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The channel. */
+    /**
+     * The channel.
+     *
+     * @return the registered channel
+     */
     public SelectableChannel channel() {
         return channel;
     }
 
-    /** Whether {@link #close} was called (or the scheduler closed it). */
+    /**
+     * Whether {@link #close} was called (or the scheduler closed it).
+     *
+     * @return whether the descriptor is closed
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -186,6 +201,7 @@ public final class PollDesc implements AutoCloseable {
      * {@code OP_ACCEPT}, {@code OP_WRITE} or {@code OP_CONNECT}, one of those the channel supports),
      * the direction's deadline passes, or the descriptor is closed.
      *
+     * @param op the operation to wait for, one {@link SelectionKey} {@code OP_} bit
      * @return {@code true} to try the operation again, {@code false} if the direction's deadline
      *         has passed ({@link #setReadDeadline}, {@link #setWriteDeadline})
      * @throws SocketException if the descriptor is closed, or closed while waiting (Go's "use of
@@ -344,6 +360,7 @@ public final class PollDesc implements AutoCloseable {
      * {@link Parking#deadlineAfter} gives). A waiter already parked re-reads it at once, so a
      * deadline in the past ends its wait ({@link #await} returns false).
      *
+     * @param deadline the {@code System.nanoTime()} at which reads time out, or 0 for none
      * @throws IllegalArgumentException if {@code deadline} is more than {@link Parking#MAX_WAIT_NANOS}
      *         ahead (it can only come from an overflow: build it with {@link Parking#deadlineAfter})
      */
@@ -353,7 +370,11 @@ public final class PollDesc implements AutoCloseable {
         unparkWaiter(RG);
     }
 
-    /** Sets the write side's deadline; see {@link #setReadDeadline}. */
+    /**
+     * Sets the write side's deadline; see {@link #setReadDeadline}.
+     *
+     * @param deadline the {@code System.nanoTime()} at which writes time out, or 0 for none
+     */
     public void setWriteDeadline(long deadline) {
         checkDeadline("deadline", deadline);
         wd = deadline;
@@ -369,12 +390,20 @@ public final class PollDesc implements AutoCloseable {
         }
     }
 
-    /** The read side's deadline, 0 if none. */
+    /**
+     * The read side's deadline, 0 if none.
+     *
+     * @return the read deadline as a {@code System.nanoTime()} value, or 0
+     */
     public long readDeadline() {
         return rd;
     }
 
-    /** The write side's deadline, 0 if none. */
+    /**
+     * The write side's deadline, 0 if none.
+     *
+     * @return the write deadline as a {@code System.nanoTime()} value, or 0
+     */
     public long writeDeadline() {
         return wd;
     }
@@ -410,38 +439,71 @@ public final class PollDesc implements AutoCloseable {
      * code may read stale after a park that moved the goroutine to another carrier (see
      * {@code NioBoundary}); these read it afresh.
      *
+     * @param dst the buffer to read into
+     * @return the number of bytes read, possibly 0, or -1 at the end of the stream
      * @throws ClassCastException if the channel cannot read
+     * @throws IOException as the channel's {@code read}
      */
     public int read(ByteBuffer dst) throws IOException {
         return NioBoundary.read((ReadableByteChannel) channel, dst);
     }
 
-    /** {@code write} on the channel (a {@link WritableByteChannel}); see {@link #read}. */
+    /**
+     * {@code write} on the channel (a {@link WritableByteChannel}); see {@link #read}.
+     *
+     * @param src the bytes to write
+     * @return the number of bytes written, possibly 0
+     * @throws IOException as the channel's {@code write}
+     */
     public int write(ByteBuffer src) throws IOException {
         return NioBoundary.write((WritableByteChannel) channel, src);
     }
 
-    /** {@code accept} on the channel (a {@link ServerSocketChannel}): null if none is pending; see {@link #read}. */
+    /**
+     * {@code accept} on the channel (a {@link ServerSocketChannel}): null if none is pending; see {@link #read}.
+     *
+     * @return the accepted channel, or null if none is pending
+     * @throws IOException as the channel's {@code accept}
+     */
     public SocketChannel accept() throws IOException {
         return NioBoundary.accept((ServerSocketChannel) channel);
     }
 
-    /** {@code connect} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    /**
+     * {@code connect} on the channel (a {@link SocketChannel}); see {@link #read}.
+     *
+     * @param remote the address to connect to
+     * @return {@code true} if the connection is made, {@code false} if it is pending
+     * @throws IOException as the channel's {@code connect}
+     */
     public boolean connect(SocketAddress remote) throws IOException {
         return NioBoundary.connect((SocketChannel) channel, remote);
     }
 
-    /** {@code finishConnect} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    /**
+     * {@code finishConnect} on the channel (a {@link SocketChannel}); see {@link #read}.
+     *
+     * @return {@code true} if the connection is made, {@code false} if it is still pending
+     * @throws IOException as the channel's {@code finishConnect}
+     */
     public boolean finishConnect() throws IOException {
         return NioBoundary.finishConnect((SocketChannel) channel);
     }
 
-    /** {@code shutdownInput} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    /**
+     * {@code shutdownInput} on the channel (a {@link SocketChannel}); see {@link #read}.
+     *
+     * @throws IOException as the channel's {@code shutdownInput}
+     */
     public void shutdownInput() throws IOException {
         NioBoundary.shutdownInput((SocketChannel) channel);
     }
 
-    /** {@code shutdownOutput} on the channel (a {@link SocketChannel}); see {@link #read}. */
+    /**
+     * {@code shutdownOutput} on the channel (a {@link SocketChannel}); see {@link #read}.
+     *
+     * @throws IOException as the channel's {@code shutdownOutput}
+     */
     public void shutdownOutput() throws IOException {
         NioBoundary.shutdownOutput((SocketChannel) channel);
     }

@@ -113,6 +113,10 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Called on the goroutine itself, after its code threw. An exception thrown from here is
          * printed and dropped; it never reaches the carrier.
+         *
+         * @param goroutineId   the id of the goroutine that threw
+         * @param goroutineName its name, or null if it was started without one
+         * @param error         what it threw
          */
         void uncaughtException(long goroutineId, String goroutineName, Throwable error);
     }
@@ -224,17 +228,29 @@ public final class Scheduler implements AutoCloseable {
         return SCHEDULERS.toArray(new Scheduler[0]);
     }
 
-    /** A builder with Go's defaults: {@code procs} = available processors, Go's steal policy. */
+    /**
+     * A builder with Go's defaults: {@code procs} = available processors, Go's steal policy.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The scheduler's name (also the default prefix of its carrier threads). */
+    /**
+     * The scheduler's name (also the default prefix of its carrier threads).
+     *
+     * @return the scheduler's name
+     */
     public String name() {
         return config.name;
     }
 
-    /** The number of processors, Go's GOMAXPROCS. */
+    /**
+     * The number of processors, Go's GOMAXPROCS.
+     *
+     * @return the number of processors
+     */
     public int procs() {
         return procs;
     }
@@ -242,6 +258,8 @@ public final class Scheduler implements AutoCloseable {
     /**
      * The steal policy in use: the builder's, or Go's once the builder's has failed (thrown, or
      * returned a victim or a count out of range; that is reported once through the diagnostics).
+     *
+     * @return the steal policy the processors use now
      */
     public StealPolicy stealPolicy() {
         return stealPolicy;
@@ -254,6 +272,7 @@ public final class Scheduler implements AutoCloseable {
      * goes to the current processor's runnext slot (it runs next, on a warm cache); from anywhere
      * else, to the global queue. An exception it throws goes to the uncaught-exception handler.
      *
+     * @param task the code the goroutine runs
      * @throws NullPointerException       if {@code task} is null
      * @throws RejectedExecutionException if the scheduler is shut down
      */
@@ -261,7 +280,12 @@ public final class Scheduler implements AutoCloseable {
         spawn(null, Objects.requireNonNull(task, "task must not be null"));
     }
 
-    /** Like {@link #go(Runnable)}, with a name shown in dumps and stack traces. */
+    /**
+     * Like {@link #go(Runnable)}, with a name shown in dumps and stack traces.
+     *
+     * @param name the goroutine's name, or null for none
+     * @param task the code the goroutine runs
+     */
     public void go(String name, Runnable task) {
         spawn(name, Objects.requireNonNull(task, "task must not be null"));
     }
@@ -271,6 +295,9 @@ public final class Scheduler implements AutoCloseable {
      * kept in the handle and rethrown (wrapped) by {@link Task#join()}; it does not reach the
      * uncaught-exception handler.
      *
+     * @param <T>  the type of the result
+     * @param task the code the goroutine runs; its result completes the handle
+     * @return the handle to join on or cancel
      * @throws NullPointerException       if {@code task} is null
      * @throws RejectedExecutionException if the scheduler is shut down
      */
@@ -278,14 +305,26 @@ public final class Scheduler implements AutoCloseable {
         return submit(null, task);
     }
 
-    /** Like {@link #submit(Callable)}, with a name shown in dumps and stack traces. */
+    /**
+     * Like {@link #submit(Callable)}, with a name shown in dumps and stack traces.
+     *
+     * @param <T>  the type of the result
+     * @param name the goroutine's name, or null for none
+     * @param task the code the goroutine runs; its result completes the handle
+     * @return the handle to join on or cancel
+     */
     public <T> Task<T> submit(String name, Callable<? extends T> task) {
         GTask<T> t = new GTask<>(this, Objects.requireNonNull(task, "task must not be null"));
         spawn(name, t);
         return t;
     }
 
-    /** Like {@link #submit(Callable)} for a task without a result; {@code join()} returns null. */
+    /**
+     * Like {@link #submit(Callable)} for a task without a result; {@code join()} returns null.
+     *
+     * @param task the code the goroutine runs
+     * @return the handle to join on or cancel; its result is null
+     */
     public Task<Void> submit(Runnable task) {
         Objects.requireNonNull(task, "task must not be null");
         return submit(null, () -> {
@@ -474,12 +513,20 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ shutdown (see Lifecycle)
 
-    /** {@code true} once {@link #shutdown()} (or close) was called. */
+    /**
+     * {@code true} once {@link #shutdown()} (or close) was called.
+     *
+     * @return whether shutdown has begun
+     */
     public boolean isShutdown() {
         return lifecycle.shutdown;
     }
 
-    /** {@code true} once every goroutine finished (or was abandoned) and the carriers were told to stop. */
+    /**
+     * {@code true} once every goroutine finished (or was abandoned) and the carriers were told to stop.
+     *
+     * @return whether the scheduler has terminated
+     */
     public boolean isTerminated() {
         return lifecycle.isTerminated();
     }
@@ -498,6 +545,7 @@ public final class Scheduler implements AutoCloseable {
      * in gmpj this one is interruptible, as {@code ExecutorService.awaitTermination} is. A timeout
      * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped; a negative one is zero.
      *
+     * @param timeout the longest time to wait
      * @return {@code true} if it terminated
      * @throws NullPointerException     if {@code timeout} is null
      * @throws IllegalStateException    if called from one of this scheduler's goroutines
@@ -538,6 +586,7 @@ public final class Scheduler implements AutoCloseable {
      * (JDK continuations cannot be preempted): its carrier ends when that goroutine next yields,
      * parks or returns.
      *
+     * @param timeout the longest time to wait for goroutines to finish
      * @throws NullPointerException  if {@code timeout} is null
      * @throws CloseTimeoutException if goroutines were still unfinished at the timeout; its message
      *                               is short (counts and a few goroutines), its
@@ -556,6 +605,7 @@ public final class Scheduler implements AutoCloseable {
      * and the carrier threads are joined, for up to the builder's {@code closeTimeout}. Not
      * interruptible (the flag is kept). Returns how many queued goroutines were abandoned.
      *
+     * @return the number of queued goroutines abandoned
      * @throws IllegalStateException if a carrier did not end within {@code closeTimeout} (a
      *                               goroutine there never yields), or if called from one of this
      *                               scheduler's goroutines
@@ -567,7 +617,11 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ observability
 
-    /** Goroutines spawned and not yet finished. Exact only when the scheduler is quiet. */
+    /**
+     * Goroutines spawned and not yet finished. Exact only when the scheduler is quiet.
+     *
+     * @return the number of live goroutines
+     */
     public long liveGoroutines() {
         long n = externalSpawns.sum() - orphanExits.sum();
         for (P p : ps) {
@@ -647,6 +701,7 @@ public final class Scheduler implements AutoCloseable {
     /**
      * {@link #startTrace()} keeping at most {@code maxBytes} of events (32 bytes each).
      *
+     * @param maxBytes the most bytes of events kept; the oldest go first past that
      * @throws IllegalArgumentException if {@code maxBytes} is below {@link #MIN_TRACE_BYTES}
      * @throws IllegalStateException    if a trace or the flight recorder is already recording
      */
@@ -670,6 +725,7 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Stops the trace {@link #startTrace()} began and returns it. Any thread.
      *
+     * @return the recorded trace
      * @throws IllegalStateException if no trace is recording
      */
     public Trace stopTrace() {
@@ -685,7 +741,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Whether a trace or the flight recorder is recording now. */
+    /**
+     * Whether a trace or the flight recorder is recording now.
+     *
+     * @return whether a trace or the flight recorder is recording
+     */
     public boolean isTracing() {
         return tracer != null;
     }
@@ -693,6 +753,7 @@ public final class Scheduler implements AutoCloseable {
     /**
      * The flight recorder's trace: its last window up to now. It keeps recording. Any thread.
      *
+     * @return the flight recorder's last window
      * @throws IllegalStateException if the scheduler was built without {@link Builder#flightRecorder}
      */
     public Trace flightRecording() {
@@ -724,6 +785,8 @@ public final class Scheduler implements AutoCloseable {
      * shorter (the stamp keeps 32 bits of nanoseconds). A run slice runs from the mount to the
      * goroutine coming off its carrier (exit, yield, preemption or park). Goroutines made runnable
      * while recording was off are not counted when they run.
+     *
+     * @param on {@code true} to record, {@code false} to stop
      */
     public void recordLatency(boolean on) {
         rejectInBubble("recordLatency");
@@ -741,7 +804,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Whether the latency histograms are recording now ({@link #recordLatency}). */
+    /**
+     * Whether the latency histograms are recording now ({@link #recordLatency}).
+     *
+     * @return whether the latency histograms are recording
+     */
     public boolean isRecordingLatency() {
         return (observing & Tracing.LATENCY) != 0;
     }
@@ -750,6 +817,8 @@ public final class Scheduler implements AutoCloseable {
      * How many live goroutines are runnable, running and waiting, and the waiting ones by
      * {@link WaitReason}: see {@link GoroutineCounts}. Walks every live goroutine, like
      * {@link #dump()} but without stacks; racy on a busy scheduler, exact on a quiet one. Any thread.
+     *
+     * @return the counts of live goroutines by state and wait reason
      */
     public GoroutineCounts goroutineCounts() {
         return GoroutineCounts.of(this);
@@ -804,7 +873,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the scheduler's counters, per processor and in total. */
+    /**
+     * A snapshot of the scheduler's counters, per processor and in total.
+     *
+     * @return the counters, taken now
+     */
     public SchedulerStats stats() {
         return diag.stats();
     }
@@ -813,6 +886,8 @@ public final class Scheduler implements AutoCloseable {
      * Every live goroutine: id, name, state, wait reason, time waiting, and stack. Taken while the
      * scheduler runs, so it is a best-effort picture (a goroutine may change state while it is
      * read); on a quiet scheduler it is exact.
+     *
+     * @return one entry per live goroutine
      */
     public List<GoroutineInfo> goroutines() {
         return diag.goroutines();
@@ -825,6 +900,8 @@ public final class Scheduler implements AutoCloseable {
      * 	at gmpj.core.Parking.park(Parking.java:58)
      * 	at app.Worker.run(Worker.java:12)
      * </pre>
+     *
+     * @return the dump text
      */
     public String dump() {
         return diag.dump();
@@ -834,6 +911,8 @@ public final class Scheduler implements AutoCloseable {
      * Every running scheduler of this JVM with its {@link #stats()} and {@link #dump()}, like the dump
      * Go prints on SIGQUIT: for a process that hangs, where goroutines parked on one scheduler may
      * be waiting for another. Schedulers that have terminated are left out. Racy like {@link #dump()}.
+     *
+     * @return the stats and dumps of every running scheduler
      */
     public static String dumpAll() {
         StringBuilder sb = new StringBuilder();
@@ -846,7 +925,11 @@ public final class Scheduler implements AutoCloseable {
         return sb.toString();
     }
 
-    /** The carrier threads' states, in start order: for tests and tools that watch idleness. */
+    /**
+     * The carrier threads' states, in start order: for tests and tools that watch idleness.
+     *
+     * @return one state per carrier thread
+     */
     public List<Thread.State> carrierStates() {
         List<Thread.State> states = new ArrayList<>(procs);
         for (M m : carriers.all()) {
@@ -921,6 +1004,9 @@ public final class Scheduler implements AutoCloseable {
          * How long a spare carrier (one left without a processor after a hand-off) waits to be
          * needed again before its thread ends; default 60 s. A burst of blocking calls or pinned
          * parks starts carriers; they are kept this long for the next burst, then retired.
+         *
+         * @param keepAlive how long an idle spare carrier lives
+         * @return this builder
          */
         public Builder spareKeepAlive(Duration keepAlive) {
             Objects.requireNonNull(keepAlive, "spare keep-alive must not be null");
@@ -942,6 +1028,9 @@ public final class Scheduler implements AutoCloseable {
          * 1024, or {@code procs} if that is more. Beyond {@code procs} they are started only to take
          * over the processor of a carrier stuck in a blocking call or a goroutine that never yields.
          * Must be at least {@code procs} (every processor needs a carrier): {@link #build()} checks it.
+         *
+         * @param max the most carrier threads
+         * @return this builder
          */
         public Builder maxThreads(int max) {
             if (max < 1) {
@@ -959,6 +1048,8 @@ public final class Scheduler implements AutoCloseable {
          * instance when something went wrong. Costs what a running {@link Scheduler#startTrace()}
          * costs; off by default.
          *
+         * @param window how much recent history the recorder keeps
+         * @return this builder
          * @throws IllegalArgumentException if {@code window} is zero, negative or over {@value #MAX_FLIGHT_WINDOW_MINUTES} minutes
          */
         public Builder flightRecorder(Duration window) {
@@ -975,6 +1066,9 @@ public final class Scheduler implements AutoCloseable {
          * Records schedule-latency and run-slice histograms from the start: {@link Scheduler#recordLatency}
          * turned on before the first goroutine. Off by default: it costs two clock reads per goroutine
          * switch and two histogram records, a quarter to nearly all of a switch (see {@link Scheduler#recordLatency}).
+         *
+         * @param on {@code true} to record from the start
+         * @return this builder
          */
         public Builder latencyHistograms(boolean on) {
             this.latencyHistograms = on;
@@ -990,6 +1084,9 @@ public final class Scheduler implements AutoCloseable {
          * ({@code .html}), named after the scheduler, the cause and the time, at most once per
          * window. The diagnostics sink names the files. Needs {@link #flightRecorder}; the
          * directory is created if missing.
+         *
+         * @param directory where the trace files go
+         * @return this builder
          */
         public Builder flightRecorderDumps(java.nio.file.Path directory) {
             this.flightRecorderDumps = Objects.requireNonNull(directory, "flight recorder dump directory must not be null");
@@ -1003,6 +1100,8 @@ public final class Scheduler implements AutoCloseable {
          * is clamped to it, which in practice turns preemption and the hand-off of a goroutine that
          * never yields off.
          *
+         * @param slice the time a goroutine may run before it is asked to yield
+         * @return this builder
          * @throws IllegalArgumentException if {@code slice} is zero or negative
          */
         public Builder timeSlice(Duration slice) {
@@ -1020,6 +1119,8 @@ public final class Scheduler implements AutoCloseable {
          * to the diagnostics sink. Off by default. A period beyond {@link Parking#MAX_WAIT_NANOS}
          * (about 73 years) is clamped to it.
          *
+         * @param period the time between two schedtrace lines
+         * @return this builder
          * @throws IllegalArgumentException if {@code period} is zero or negative
          */
         public Builder schedtrace(Duration period) {
@@ -1031,7 +1132,12 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** With {@link #schedtrace}, adds a line per processor, per carrier and per goroutine (Go's scheddetail). */
+        /**
+         * With {@link #schedtrace}, adds a line per processor, per carrier and per goroutine (Go's scheddetail).
+         *
+         * @param detail {@code true} for the detailed lines
+         * @return this builder
+         */
         public Builder scheddetail(boolean detail) {
             this.scheddetail = detail;
             return this;
@@ -1040,13 +1146,21 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Where schedtrace lines, deadlock reports and other diagnostics go. Default: the
          * {@link System.Logger} named {@code gmpj.scheduler} (trace lines at INFO, problems at WARNING).
+         *
+         * @param sink receives each diagnostic line
+         * @return this builder
          */
         public Builder diagnostics(java.util.function.Consumer<String> sink) {
             this.diagnostics = Objects.requireNonNull(sink, "diagnostics sink must not be null");
             return this;
         }
 
-        /** What to do when every goroutine is asleep; default {@link DeadlockPolicy#REPORT}. */
+        /**
+         * What to do when every goroutine is asleep; default {@link DeadlockPolicy#REPORT}.
+         *
+         * @param policy the action on a deadlock
+         * @return this builder
+         */
         public Builder deadlockPolicy(DeadlockPolicy policy) {
             this.deadlockPolicy = Objects.requireNonNull(policy, "deadlock policy must not be null");
             return this;
@@ -1057,6 +1171,8 @@ public final class Scheduler implements AutoCloseable {
          * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped to it, which in practice
          * is {@link DeadlockPolicy#IGNORE}.
          *
+         * @param grace how long all goroutines must be asleep
+         * @return this builder
          * @throws IllegalArgumentException if {@code grace} is negative
          */
         public Builder deadlockGrace(Duration grace) {
@@ -1072,6 +1188,9 @@ public final class Scheduler implements AutoCloseable {
          * Pins carrier {@code i} to the i-th CPU this process may run on (Linux, through the FFM
          * API; needs {@code --enable-native-access=ALL-UNNAMED}). Off by default. Where pinning is
          * not possible the scheduler says so once and carries on unpinned.
+         *
+         * @param pin {@code true} to pin each carrier to a CPU
+         * @return this builder
          */
         public Builder pinCarriers(boolean pin) {
             this.pinCarriers = pin;
@@ -1083,6 +1202,9 @@ public final class Scheduler implements AutoCloseable {
          * yielding while others wait: hand the processor to another carrier (the default,
          * {@link HogPolicy#HAND_OFF}), or only report it ({@link HogPolicy#REPORT_ONLY}), so that
          * no more goroutines ever run at once than {@code procs}.
+         *
+         * @param policy the action on a goroutine that hogs its processor
+         * @return this builder
          */
         public Builder hogPolicy(HogPolicy policy) {
             this.hogPolicy = Objects.requireNonNull(policy, "hog policy must not be null; use HogPolicy.HAND_OFF for the default");
@@ -1113,6 +1235,8 @@ public final class Scheduler implements AutoCloseable {
          * yield. Turn it on for code that parks inside {@code synchronized} and cannot be changed;
          * otherwise use {@code gmpj.sync.Mutex} in goroutines.
          *
+         * @param check {@code true} to check for held monitors on every park and yield
+         * @return this builder
          * @throws UnsupportedOperationException if {@code check} is true and this JVM cannot
          *         report the monitors a thread holds
          */
@@ -1125,7 +1249,12 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** Number of processors (Go's GOMAXPROCS); default: available processors. */
+        /**
+         * Number of processors (Go's GOMAXPROCS); default: available processors.
+         *
+         * @param procs the number of processors
+         * @return this builder
+         */
         public Builder procs(int procs) {
             if (procs < 1 || procs > 4096) {
                 throw new IllegalArgumentException("procs must be between 1 and 4096, got " + procs
@@ -1135,25 +1264,45 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** How idle processors steal work; default {@link StealPolicy#go()}. */
+        /**
+         * How idle processors steal work; default {@link StealPolicy#go()}.
+         *
+         * @param policy the steal policy
+         * @return this builder
+         */
         public Builder stealPolicy(StealPolicy policy) {
             this.stealPolicy = Objects.requireNonNull(policy, "steal policy must not be null; use StealPolicy.go() for Go's");
             return this;
         }
 
-        /** The scheduler's name; default {@code gmpj-N}. */
+        /**
+         * The scheduler's name; default {@code gmpj-N}.
+         *
+         * @param name the scheduler's name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name must not be null");
             return this;
         }
 
-        /** Prefix of carrier thread names, followed by the processor index; default {@code <name>-m}. */
+        /**
+         * Prefix of carrier thread names, followed by the processor index; default {@code <name>-m}.
+         *
+         * @param prefix the start of each carrier thread's name
+         * @return this builder
+         */
         public Builder threadNamePrefix(String prefix) {
             this.threadNamePrefix = Objects.requireNonNull(prefix, "thread name prefix must not be null");
             return this;
         }
 
-        /** Receives exceptions escaping goroutines started with {@code go}; default prints them to stderr. */
+        /**
+         * Receives exceptions escaping goroutines started with {@code go}; default prints them to stderr.
+         *
+         * @param handler receives each uncaught exception
+         * @return this builder
+         */
         public Builder uncaughtExceptionHandler(UncaughtExceptionHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler must not be null");
             return this;
@@ -1162,6 +1311,9 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Slots of each processor's ring, a power of two from 2 to {@link #MAX_RUN_QUEUE_CAPACITY};
          * default 256 (Go's). Small values reach the overflow path.
+         *
+         * @param capacity the slots of each run queue
+         * @return this builder
          */
         public Builder runQueueCapacity(int capacity) {
             if (capacity < 2 || capacity > MAX_RUN_QUEUE_CAPACITY || Integer.bitCount(capacity) != 1) {
@@ -1176,6 +1328,9 @@ public final class Scheduler implements AutoCloseable {
          * Stack size of carrier threads in bytes (0: the JVM default). A mounted goroutine runs on
          * its carrier's stack, so this bounds how deep a goroutine may recurse. At most
          * {@link #MAX_CARRIER_STACK_SIZE} (1 GiB).
+         *
+         * @param bytes the carrier stack size, or 0 for the JVM default
+         * @return this builder
          */
         public Builder carrierStackSize(long bytes) {
             if (bytes < 0 || bytes > MAX_CARRIER_STACK_SIZE) {
@@ -1189,6 +1344,9 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Whether carriers are daemon threads; default {@code true}, so that, as in Go, a program
          * ends when its main thread does, whatever goroutines remain.
+         *
+         * @param daemon {@code true} for daemon carriers
+         * @return this builder
          */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
@@ -1200,6 +1358,8 @@ public final class Scheduler implements AutoCloseable {
          * beyond {@link Parking#MAX_WAIT_NANOS} (about 73 years) is clamped to it: wait for ever, in
          * practice.
          *
+         * @param timeout how long close waits
+         * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is negative
          */
         public Builder closeTimeout(Duration timeout) {
@@ -1214,6 +1374,7 @@ public final class Scheduler implements AutoCloseable {
         /**
          * Builds the scheduler and starts its carriers.
          *
+         * @return the started scheduler
          * @throws IllegalArgumentException if {@link #maxThreads} was set below {@link #procs}
          * @throws IllegalStateException    if the JVM lacks the flag that opens continuations (the message names it)
          */

@@ -76,6 +76,7 @@ public record SchedulerStats(
         LatencyStats runSlice,
         List<ProcStats> perProc) {
 
+    /** Keeps an unmodifiable copy of {@code perProc}, so that the snapshot cannot change. */
     public SchedulerStats {
         perProc = List.copyOf(perProc);
     }
@@ -159,77 +160,137 @@ public record SchedulerStats(
             LatencyStats scheduleLatency,
             LatencyStats runSlice) {}
 
-    /** All goroutines ever spawned on this scheduler. */
+    /**
+     * All goroutines ever spawned on this scheduler.
+     *
+     * @return the number of goroutines spawned
+     */
     public long spawns() {
         return externalSpawns + perProc.stream().mapToLong(ProcStats::spawns).sum();
     }
 
-    /** All goroutines that finished. */
+    /**
+     * All goroutines that finished.
+     *
+     * @return the number of goroutines finished
+     */
     public long exits() {
         return orphanExits + perProc.stream().mapToLong(ProcStats::exits).sum();
     }
 
-    /** Successful steals, all processors. */
+    /**
+     * Successful steals, all processors.
+     *
+     * @return the number of successful steals
+     */
     public long steals() {
         return perProc.stream().mapToLong(ProcStats::steals).sum();
     }
 
-    /** Goroutines moved by stealing, all processors. */
+    /**
+     * Goroutines moved by stealing, all processors.
+     *
+     * @return the number of goroutines stolen
+     */
     public long stolen() {
         return perProc.stream().mapToLong(ProcStats::stolen).sum();
     }
 
-    /** Parks, all processors. */
+    /**
+     * Parks, all processors.
+     *
+     * @return the number of parks
+     */
     public long parks() {
         return perProc.stream().mapToLong(ProcStats::parks).sum();
     }
 
-    /** Readies from processors plus readies from outside. */
+    /**
+     * Readies from processors plus readies from outside.
+     *
+     * @return the number of readies
+     */
     public long readies() {
         return externalReadies + perProc.stream().mapToLong(ProcStats::readies).sum();
     }
 
-    /** Goroutine mounts, all processors. */
+    /**
+     * Goroutine mounts, all processors.
+     *
+     * @return the number of mounts
+     */
     public long runs() {
         return perProc.stream().mapToLong(ProcStats::runs).sum();
     }
 
-    /** Batches taken from the global queue, all processors. */
+    /**
+     * Batches taken from the global queue, all processors.
+     *
+     * @return the number of batches taken from the global queue
+     */
     public long globalTakes() {
         return perProc.stream().mapToLong(ProcStats::globalTakes).sum();
     }
 
-    /** Wake-ups of idle carriers, all processors. */
+    /**
+     * Wake-ups of idle carriers, all processors.
+     *
+     * @return the number of wake-ups
+     */
     public long wakeups() {
         return perProc.stream().mapToLong(ProcStats::wakeups).sum();
     }
 
-    /** Wake-ups that found no work, all processors: see {@link ProcStats#futileWakeups()}. */
+    /**
+     * Wake-ups that found no work, all processors: see {@link ProcStats#futileWakeups()}.
+     *
+     * @return the number of futile wake-ups
+     */
     public long futileWakeups() {
         return perProc.stream().mapToLong(ProcStats::futileWakeups).sum();
     }
 
-    /** Steals of a busy processor's runnext goroutine, all processors. */
+    /**
+     * Steals of a busy processor's runnext goroutine, all processors.
+     *
+     * @return the number of runnext steals
+     */
     public long runnextSteals() {
         return perProc.stream().mapToLong(ProcStats::runnextSteals).sum();
     }
 
-    /** Runnext goroutines a thief left to their switching processor, all processors. */
+    /**
+     * Runnext goroutines a thief left to their switching processor, all processors.
+     *
+     * @return the number of runnext goroutines spared
+     */
     public long runnextSpared() {
         return perProc.stream().mapToLong(ProcStats::runnextSpared).sum();
     }
 
-    /** Readies from goroutine code of a goroutine that last ran on another carrier, all processors. */
+    /**
+     * Readies from goroutine code of a goroutine that last ran on another carrier, all processors.
+     *
+     * @return the number of cross-carrier readies
+     */
     public long crossReadies() {
         return perProc.stream().mapToLong(ProcStats::crossReadies).sum();
     }
 
-    /** Naps of spinning carriers waiting for a busy processor's runnext, all processors. */
+    /**
+     * Naps of spinning carriers waiting for a busy processor's runnext, all processors.
+     *
+     * @return the number of naps
+     */
     public long lingers() {
         return perProc.stream().mapToLong(ProcStats::lingers).sum();
     }
 
-    /** Ring overflows to the global queue, all processors. */
+    /**
+     * Ring overflows to the global queue, all processors.
+     *
+     * @return the number of overflows
+     */
     public long overflows() {
         return perProc.stream().mapToLong(ProcStats::overflows).sum();
     }
@@ -242,6 +303,8 @@ public record SchedulerStats(
      * one and the sockets open; while latency recording is on, {@code latency p50/p99=12us/340us
      * slice p50/p99=3.1us/9.8ms} gives the median and 99th percentile of {@link #scheduleLatency()}
      * and {@link #runSlice()}.
+     *
+     * @return the schedtrace line, without the {@code SCHED} prefix
      */
     public String traceLine() {
         StringBuilder sb = new StringBuilder();

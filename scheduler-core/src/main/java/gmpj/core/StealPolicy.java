@@ -21,20 +21,42 @@ public interface StealPolicy {
 
     /** What a policy may look at: the processors and their queue lengths, and a fast random source. */
     interface Victims {
-        /** The number of processors ({@code procs}). */
+        /**
+         * The number of processors ({@code procs}).
+         *
+         * @return the processor count
+         */
         int count();
 
-        /** A racy estimate of processor {@code p}'s local queue length. */
+        /**
+         * A racy estimate of processor {@code p}'s local queue length.
+         *
+         * @param p the processor's index
+         * @return the approximate number of goroutines in its local queue
+         */
         int queueLength(int p);
 
-        /** A pseudo-random int in {@code [0, bound)} from the calling carrier's own generator. */
+        /**
+         * A pseudo-random int in {@code [0, bound)} from the calling carrier's own generator.
+         *
+         * @param bound the exclusive upper bound, positive
+         * @return a value from 0 to {@code bound - 1}
+         */
         int nextInt(int bound);
     }
 
-    /** The policy's short name, as used by {@link #byName} and in benchmark parameters. */
+    /**
+     * The policy's short name, as used by {@link #byName} and in benchmark parameters.
+     *
+     * @return the policy's name
+     */
     String name();
 
-    /** Rounds over the victims before the processor gives up and parks. Go makes 4. */
+    /**
+     * Rounds over the victims before the processor gives up and parks. Go makes 4.
+     *
+     * @return the number of rounds
+     */
     default int rounds() {
         return 4;
     }
@@ -42,38 +64,72 @@ public interface StealPolicy {
     /**
      * Writes into {@code out} the processors to try, in order, never {@code thief} itself, and
      * returns how many were written (at most {@code victims.count() - 1}; 0 means "steal nothing").
+     *
+     * @param thief   the idle processor that steals
+     * @param victims the processors and their queue lengths
+     * @param out     receives the victims' indices, in the order to try them
+     * @return the number of victims written to {@code out}
      */
     int order(int thief, Victims victims, int[] out);
 
-    /** How many of a victim's {@code queued} goroutines ({@code >= 1}) to take. */
+    /**
+     * How many of a victim's {@code queued} goroutines ({@code >= 1}) to take.
+     *
+     * @param queued the goroutines in the victim's queue
+     * @return the number to take (clamped to {@code 1..queued})
+     */
     int amount(int queued);
 
-    /** Go's policy: victims in a random coprime order, steal half. The default. */
+    /**
+     * Go's policy: victims in a random coprime order, steal half. The default.
+     *
+     * @return Go's policy
+     */
     static StealPolicy go() {
         return StealPolicies.GO;
     }
 
-    /** Victims in Go's random order, but take a single goroutine. */
+    /**
+     * Victims in Go's random order, but take a single goroutine.
+     *
+     * @return the steal-one policy
+     */
     static StealPolicy stealOne() {
         return StealPolicies.STEAL_ONE;
     }
 
-    /** Victims in ring order starting at the thief's right-hand neighbour, steal half. */
+    /**
+     * Victims in ring order starting at the thief's right-hand neighbour, steal half.
+     *
+     * @return the round-robin policy
+     */
     static StealPolicy roundRobin() {
         return StealPolicies.ROUND_ROBIN;
     }
 
-    /** The victim with the longest queue first, steal half. */
+    /**
+     * The victim with the longest queue first, steal half.
+     *
+     * @return the longest-queue-first policy
+     */
     static StealPolicy longestQueueFirst() {
         return StealPolicies.LONGEST_FIRST;
     }
 
-    /** No stealing at all: idle processors only take from the global queue. A baseline. */
+    /**
+     * No stealing at all: idle processors only take from the global queue. A baseline.
+     *
+     * @return the policy that never steals
+     */
     static StealPolicy none() {
         return StealPolicies.NONE;
     }
 
-    /** The built-in policies, in the order above. */
+    /**
+     * The built-in policies, in the order above.
+     *
+     * @return the built-in policies
+     */
     static List<StealPolicy> builtIns() {
         return StealPolicies.ALL;
     }
@@ -82,6 +138,8 @@ public interface StealPolicy {
      * A built-in policy by its {@link #name()}: {@code go}, {@code steal-one}, {@code round-robin},
      * {@code longest-queue-first} or {@code none}.
      *
+     * @param name the policy's name
+     * @return the built-in policy of that name
      * @throws IllegalArgumentException for any other name, listing the valid ones
      */
     static StealPolicy byName(String name) {

@@ -72,7 +72,11 @@ public final class Synctest {
     /** The most processors a bubble emulates. */
     public static final int MAX_PROCS = 256;
 
-    /** {@link #run(long, Runnable)} with {@link #DEFAULT_SEED}. */
+    /**
+     * {@link #run(long, Runnable)} with {@link #DEFAULT_SEED}.
+     *
+     * @param body the code the bubble's first goroutine runs
+     */
     public static void run(Runnable body) {
         run(DEFAULT_SEED, body);
     }
@@ -81,6 +85,8 @@ public final class Synctest {
      * Runs {@code body} in a new bubble under the schedule of {@code seed} (an even seed: a random
      * walk; an odd one: PCT) and returns once every goroutine of the bubble has finished.
      *
+     * @param seed the seed that picks the schedule
+     * @param body the code the bubble's first goroutine runs
      * @throws AssertionError        what escaped a goroutine of the bubble (its cause), with the seed
      *                               and the call that replays it in the message
      * @throws IllegalStateException when every goroutine left is parked and no timer can wake them
@@ -96,6 +102,9 @@ public final class Synctest {
      * runnext, and an idle processor steals half of a busy one's queue. The schedule picks which
      * processor runs next (or, under PCT, which goroutine).
      *
+     * @param seed  the seed that picks the schedule
+     * @param procs the number of processors to emulate
+     * @param body  the code the bubble's first goroutine runs
      * @throws IllegalArgumentException if {@code procs} is not in 1..{@value #MAX_PROCS}
      */
     public static void run(long seed, int procs, Runnable body) {
@@ -115,13 +124,23 @@ public final class Synctest {
      * fails, and throws an {@link AssertionError} that names the seed and the call that replays it.
      * Returns the number of seeds run when none failed.
      *
+     * @param seeds the number of seeds to try
+     * @param body  the code each bubble's first goroutine runs
+     * @return the number of seeds run
      * @throws IllegalArgumentException if {@code seeds} is not positive
      */
     public static int explore(int seeds, Runnable body) {
         return explore(seeds, DEFAULT_PROCS, body);
     }
 
-    /** {@link #explore(int, Runnable)} emulating {@code procs} processors (see {@link #run(long, int, Runnable)}). */
+    /**
+     * {@link #explore(int, Runnable)} emulating {@code procs} processors (see {@link #run(long, int, Runnable)}).
+     *
+     * @param seeds the number of seeds to try
+     * @param procs the number of processors to emulate
+     * @param body  the code each bubble's first goroutine runs
+     * @return the number of seeds run
+     */
     public static int explore(int seeds, int procs, Runnable body) {
         if (seeds < 1) {
             throw new IllegalArgumentException("seeds must be at least 1, got " + seeds);
@@ -152,6 +171,9 @@ public final class Synctest {
      * seeds run. The seeds a run reaches depend on the machine's speed; a failure it reports still
      * replays exactly from its seed.
      *
+     * @param budget the real time to spend
+     * @param body   the code each bubble's first goroutine runs
+     * @return the number of seeds run
      * @throws IllegalArgumentException if {@code budget} is zero or negative
      */
     public static int explore(Duration budget, Runnable body) {
@@ -190,12 +212,20 @@ public final class Synctest {
         bubbleOfCaller("Synctest.await()").await(Gmp.currentG());
     }
 
-    /** The virtual time since the calling goroutine's bubble began. */
+    /**
+     * The virtual time since the calling goroutine's bubble began.
+     *
+     * @return the bubble's virtual time so far
+     */
     public static Duration elapsed() {
         return Duration.ofNanos(bubbleOfCaller("Synctest.elapsed()").now - Bubble.START);
     }
 
-    /** Whether the caller is a goroutine of a bubble. */
+    /**
+     * Whether the caller is a goroutine of a bubble.
+     *
+     * @return whether the caller runs in a bubble
+     */
     public static boolean inBubble() {
         G g = Gmp.currentG();
         return g != null && g.scheduler.bubble != null;

@@ -16,18 +16,31 @@ import java.util.concurrent.TimeoutException;
  */
 public interface Task<T> {
 
-    /** The goroutine's id, unique within its scheduler. */
+    /**
+     * The goroutine's id, unique within its scheduler.
+     *
+     * @return the goroutine's id
+     */
     long id();
 
-    /** The goroutine's name, or {@code null} if it was started without one. */
+    /**
+     * The goroutine's name, or {@code null} if it was started without one.
+     *
+     * @return the goroutine's name, or null
+     */
     String name();
 
-    /** {@code true} once the goroutine has finished, normally, by an exception, or by being abandoned. */
+    /**
+     * {@code true} once the goroutine has finished, normally, by an exception, or by being abandoned.
+     *
+     * @return whether the goroutine has finished
+     */
     boolean isDone();
 
     /**
      * Waits for the goroutine to finish and returns its result.
      *
+     * @return the goroutine's result
      * @throws CompletionException   if the goroutine threw; the cause is what it threw
      * @throws CancellationException if the scheduler was shut down before the goroutine finished
      * @throws IllegalStateException if called by the goroutine itself (it would wait forever)
@@ -37,6 +50,8 @@ public interface Task<T> {
     /**
      * Like {@link #join()}, but gives up after {@code timeout}.
      *
+     * @param timeout the longest time to wait
+     * @return the goroutine's result
      * @throws TimeoutException if the goroutine has not finished within {@code timeout}
      */
     T join(Duration timeout) throws TimeoutException;

@@ -31,42 +31,75 @@ public final class Trace {
         this.flight = flight;
     }
 
-    /** The name of the scheduler it was recorded on. */
+    /**
+     * The name of the scheduler it was recorded on.
+     *
+     * @return the scheduler's name
+     */
     public String scheduler() {
         return scheduler;
     }
 
-    /** The scheduler's number of processors. */
+    /**
+     * The scheduler's number of processors.
+     *
+     * @return the number of processors
+     */
     public int procs() {
         return procs;
     }
 
-    /** When the trace begins, on the {@code System.nanoTime} clock; event times count from here. */
+    /**
+     * When the trace begins, on the {@code System.nanoTime} clock; event times count from here.
+     *
+     * @return the start time in {@code System.nanoTime} nanoseconds
+     */
     public long startNanos() {
         return startNanos;
     }
 
-    /** How long a stretch of time it covers, in nanoseconds. */
+    /**
+     * How long a stretch of time it covers, in nanoseconds.
+     *
+     * @return the duration in nanoseconds
+     */
     public long durationNanos() {
         return durationNanos;
     }
 
-    /** The events, in time order (unmodifiable). */
+    /**
+     * The events, in time order (unmodifiable).
+     *
+     * @return the events in time order
+     */
     public List<TraceEvent> events() {
         return events;
     }
 
-    /** The name of goroutine {@code id} if it was created with one while recording, else null. */
+    /**
+     * The name of goroutine {@code id} if it was created with one while recording, else null.
+     *
+     * @param id the goroutine's id
+     * @return the goroutine's name, or null
+     */
     public String goroutineName(long id) {
         return names.get(id);
     }
 
-    /** Events lost because the recording reached its memory limit (0 when none were). */
+    /**
+     * Events lost because the recording reached its memory limit (0 when none were).
+     *
+     * @return the number of events dropped
+     */
     public long droppedEvents() {
         return dropped;
     }
 
-    /** Whether it came from the flight recorder (the last seconds) rather than a window recording. */
+    /**
+     * Whether it came from the flight recorder (the last seconds) rather than a window recording.
+     *
+     * @return whether the flight recorder made it
+     */
     public boolean isFlightRecording() {
         return flight;
     }
@@ -76,6 +109,9 @@ public final class Trace {
      * ({@code ui.perfetto.dev}, "Open trace file") or {@code chrome://tracing}. A track per
      * processor and per carrier, a slice per goroutine run, arrows for wake-ups and steals, counter
      * tracks for the run queues, idle processors and spinning carriers.
+     *
+     * @param file the file to write, replaced if it exists
+     * @throws java.io.IOException if the file cannot be written
      */
     public void writeJson(java.nio.file.Path file) throws java.io.IOException {
         try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file)) {
@@ -83,7 +119,12 @@ public final class Trace {
         }
     }
 
-    /** {@link #writeJson(java.nio.file.Path)} to any writer (not closed). */
+    /**
+     * {@link #writeJson(java.nio.file.Path)} to any writer (not closed).
+     *
+     * @param out the writer the JSON goes to
+     * @throws java.io.IOException if {@code out} fails
+     */
     public void writeJson(java.io.Writer out) throws java.io.IOException {
         ChromeTrace.write(this, out);
     }
@@ -91,6 +132,9 @@ public final class Trace {
     /**
      * Writes gmpj's timeline viewer: one self-contained HTML file (no network) with the trace in
      * it, to open in any browser.
+     *
+     * @param file the file to write, replaced if it exists
+     * @throws java.io.IOException if the file cannot be written
      */
     public void writeHtml(java.nio.file.Path file) throws java.io.IOException {
         TraceViewer.write(this, file);

@@ -107,6 +107,8 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
     /**
      * Idle processors when the event happened: for {@link Kind#CARRIER_SPIN}, {@link Kind#CARRIER_PARK},
      * {@link Kind#CARRIER_WAKE} and the scheduler-wide {@link Kind#COUNTERS}; else -1.
+     *
+     * @return the idle processor count, or -1
      */
     public int idleProcessors() {
         return switch (kind) {
@@ -116,7 +118,11 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         };
     }
 
-    /** Spinning carriers when the event happened, for the same kinds as {@link #idleProcessors()}; else -1. */
+    /**
+     * Spinning carriers when the event happened, for the same kinds as {@link #idleProcessors()}; else -1.
+     *
+     * @return the spinning carrier count, or -1
+     */
     public int spinningCarriers() {
         return switch (kind) {
             case CARRIER_SPIN, CARRIER_PARK, CARRIER_WAKE -> (int) arg2;
@@ -125,17 +131,29 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         };
     }
 
-    /** For {@link Kind#GO_STOP}: why. */
+    /**
+     * For {@link Kind#GO_STOP}: why.
+     *
+     * @return why the goroutine stopped, or null for other kinds
+     */
     public StopReason stopReason() {
         return kind == Kind.GO_STOP ? StopReason.values()[(int) arg] : null;
     }
 
-    /** For {@link Kind#GO_STOP} with {@link StopReason#PARK}: the wait reason, or null. */
+    /**
+     * For {@link Kind#GO_STOP} with {@link StopReason#PARK}: the wait reason, or null.
+     *
+     * @return the wait reason, or null
+     */
     public WaitReason waitReason() {
         return kind == Kind.GO_STOP && arg == StopReason.PARK.ordinal() && arg2 > 0 ? WaitReason.values()[(int) arg2 - 1] : null;
     }
 
-    /** For {@link Kind#GO_READY}: who readied it. */
+    /**
+     * For {@link Kind#GO_READY}: who readied it.
+     *
+     * @return who readied the goroutine, or null for other kinds
+     */
     public ReadySource readySource() {
         return kind == Kind.GO_READY ? ReadySource.values()[(int) arg] : null;
     }

@@ -45,7 +45,11 @@ public enum WaitReason {
         this.label = label;
     }
 
-    /** The Go-style label, e.g. {@code "chan receive"}. */
+    /**
+     * The Go-style label, e.g. {@code "chan receive"}.
+     *
+     * @return the label
+     */
     public String label() {
         return label;
     }

@@ -14,7 +14,11 @@ public sealed interface Waiter permits G, ThreadWaiter {
     /** Makes the permit available and, if the waiter is parked, wakes it. Safe from any thread. */
     void unpark();
 
-    /** {@code true} if this waiter is a goroutine, {@code false} if it is a platform or virtual thread. */
+    /**
+     * {@code true} if this waiter is a goroutine, {@code false} if it is a platform or virtual thread.
+     *
+     * @return whether the waiter is a goroutine
+     */
     boolean isGoroutine();
 
     /**
@@ -23,6 +27,8 @@ public sealed interface Waiter permits G, ThreadWaiter {
      * before it finished. A primitive that hands a value or a unit to one waiter (a channel
      * receive, a semaphore release) must skip an abandoned waiter, or the value is lost. A thread
      * is never abandoned.
+     *
+     * @return whether the waiter is abandoned
      */
     default boolean isAbandoned() {
         return false;

@@ -85,6 +85,13 @@ public final class Conn implements Closeable {
      * Reads into {@code b[off..off+len)}: waits until at least one byte is there, then returns how
      * many it read, or -1 once the peer has closed its side and everything was read. {@code len} 0
      * returns 0 at once.
+     *
+     * @param b   the buffer to read into
+     * @param off where in {@code b} the bytes go
+     * @param len the most bytes to read
+     * @return the number of bytes read, or -1 at the end of the stream
+     * @throws IOException if the connection is closed, its read deadline passes
+     *                     ({@link SocketTimeoutException}), or the socket fails
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b must not be null").length);
@@ -94,12 +101,24 @@ public final class Conn implements Closeable {
         return read(ByteBuffer.wrap(b, off, len));
     }
 
-    /** {@code read(b, 0, b.length)}. */
+    /**
+     * {@code read(b, 0, b.length)}.
+     *
+     * @param b the buffer to read into
+     * @return the number of bytes read, or -1 at the end of the stream
+     * @throws IOException as {@link #read(byte[], int, int)}
+     */
     public int read(byte[] b) throws IOException {
         return read(b, 0, b.length);
     }
 
-    /** Reads into {@code dst}'s remaining space, as {@link #read(byte[], int, int)}; advances its position. */
+    /**
+     * Reads into {@code dst}'s remaining space, as {@link #read(byte[], int, int)}; advances its position.
+     *
+     * @param dst the buffer to read into
+     * @return the number of bytes read, or -1 at the end of the stream
+     * @throws IOException as {@link #read(byte[], int, int)}
+     */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst must not be null");
         if (!dst.hasRemaining()) {
@@ -127,6 +146,7 @@ public final class Conn implements Closeable {
     /**
      * Reads exactly {@code b.length} bytes.
      *
+     * @param b the buffer to fill
      * @throws EOFException if the peer closed its side first (the message says how many came)
      */
     public void readFully(byte[] b) throws IOException {
@@ -142,13 +162,26 @@ public final class Conn implements Closeable {
 
     // ------------------------------------------------------------------ writing
 
-    /** Writes {@code b[off..off+len)}: returns once every byte is handed to the kernel. */
+    /**
+     * Writes {@code b[off..off+len)}: returns once every byte is handed to the kernel.
+     *
+     * @param b   the bytes to write
+     * @param off where in {@code b} they start
+     * @param len how many to write
+     * @throws IOException if the connection is closed, its write deadline passes
+     *                     ({@link SocketTimeoutException}), or the socket fails
+     */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b must not be null").length);
         write(ByteBuffer.wrap(b, off, len));
     }
 
-    /** {@code write(b, 0, b.length)}. */
+    /**
+     * {@code write(b, 0, b.length)}.
+     *
+     * @param b the bytes to write
+     * @throws IOException as {@link #write(byte[], int, int)}
+     */
     public void write(byte[] b) throws IOException {
         write(b, 0, b.length);
     }
@@ -156,6 +189,9 @@ public final class Conn implements Closeable {
     /**
      * Writes {@code src}'s remaining bytes, all of them, parking while the socket buffer is full;
      * advances its position (on a timeout, to the first byte not written).
+     *
+     * @param src the bytes to write
+     * @throws IOException as {@link #write(byte[], int, int)}
      */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src must not be null");
@@ -195,19 +231,31 @@ public final class Conn implements Closeable {
 
     // ------------------------------------------------------------------ deadlines
 
-    /** Sets both deadlines; see the class comment. Null clears them. */
+    /**
+     * Sets both deadlines; see the class comment. Null clears them.
+     *
+     * @param fromNow the time left to reads and writes, or null for no deadline
+     */
     public void setDeadline(Duration fromNow) {
         long d = Net.deadline("fromNow", fromNow);
         pd.setReadDeadline(d);
         pd.setWriteDeadline(d);
     }
 
-    /** Sets the read deadline, {@code fromNow} from now; null clears it. */
+    /**
+     * Sets the read deadline, {@code fromNow} from now; null clears it.
+     *
+     * @param fromNow the time left to reads, or null for no deadline
+     */
     public void setReadDeadline(Duration fromNow) {
         pd.setReadDeadline(Net.deadline("fromNow", fromNow));
     }
 
-    /** Sets the write deadline, {@code fromNow} from now; null clears it. */
+    /**
+     * Sets the write deadline, {@code fromNow} from now; null clears it.
+     *
+     * @param fromNow the time left to writes, or null for no deadline
+     */
     public void setWriteDeadline(Duration fromNow) {
         pd.setWriteDeadline(Net.deadline("fromNow", fromNow));
     }
@@ -230,6 +278,8 @@ public final class Conn implements Closeable {
     /**
      * Half-close (Go's {@code CloseWrite}): the peer reads the end of the stream; this side can
      * still read. A write after it throws {@link SocketException}.
+     *
+     * @throws IOException if the connection is closed or the socket fails
      */
     public void shutdownOutput() throws IOException {
         outputShut = true;
@@ -240,7 +290,11 @@ public final class Conn implements Closeable {
         }
     }
 
-    /** Half-close of the reading side (Go's {@code CloseRead}): reads return -1 from now on. */
+    /**
+     * Half-close of the reading side (Go's {@code CloseRead}): reads return -1 from now on.
+     *
+     * @throws IOException if the connection is closed or the socket fails
+     */
     public void shutdownInput() throws IOException {
         try {
             pd.shutdownInput();
@@ -259,7 +313,11 @@ public final class Conn implements Closeable {
         pd.close();
     }
 
-    /** Whether it has been closed (by {@link #close}, a stream's close, or its scheduler closing). */
+    /**
+     * Whether it has been closed (by {@link #close}, a stream's close, or its scheduler closing).
+     *
+     * @return whether it is closed
+     */
     public boolean isClosed() {
         return pd.isClosed();
     }
@@ -286,6 +344,8 @@ public final class Conn implements Closeable {
     /**
      * The connection as an {@link InputStream}: {@code read} as {@link #read(byte[], int, int)};
      * closing the stream closes the connection (as a {@code Socket}'s streams do).
+     *
+     * @return a stream that reads from this connection
      */
     public InputStream inputStream() {
         return in;
@@ -294,6 +354,8 @@ public final class Conn implements Closeable {
     /**
      * The connection as an {@link OutputStream}: {@code write} as {@link #write(byte[], int, int)}
      * (nothing is buffered: {@code flush} does nothing); closing the stream closes the connection.
+     *
+     * @return a stream that writes to this connection
      */
     public OutputStream outputStream() {
         return out;
@@ -337,17 +399,29 @@ public final class Conn implements Closeable {
 
     // ------------------------------------------------------------------ about it
 
-    /** This end's address. */
+    /**
+     * This end's address.
+     *
+     * @return the local address
+     */
     public InetSocketAddress localAddress() {
         return local;
     }
 
-    /** The peer's address. */
+    /**
+     * The peer's address.
+     *
+     * @return the remote address
+     */
     public InetSocketAddress remoteAddress() {
         return remote;
     }
 
-    /** The scheduler whose poller watches it. */
+    /**
+     * The scheduler whose poller watches it.
+     *
+     * @return the connection's scheduler
+     */
     public Scheduler scheduler() {
         return scheduler;
     }

@@ -36,6 +36,7 @@ public final class Listener implements Closeable {
     /**
      * Waits for the next connection and returns it (it belongs to this listener's scheduler).
      *
+     * @return the accepted connection
      * @throws SocketException "use of closed network connection" once the listener is closed,
      *         including while this waits
      * @throws SocketTimeoutException when the deadline ({@link #setDeadline}) passes; the listener
@@ -74,28 +75,45 @@ public final class Listener implements Closeable {
      * Sets the deadline of {@link #accept}, {@code fromNow} from now; null clears it; zero makes a
      * waiting accept time out at once.
      *
+     * @param fromNow the time left to accept, or null for no deadline
      * @throws IllegalArgumentException if {@code fromNow} is negative
      */
     public void setDeadline(Duration fromNow) {
         pd.setReadDeadline(Net.deadline("fromNow", fromNow));
     }
 
-    /** The address it listens on, with the port the system picked for port 0. */
+    /**
+     * The address it listens on, with the port the system picked for port 0.
+     *
+     * @return the bound address
+     */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** The port it listens on. */
+    /**
+     * The port it listens on.
+     *
+     * @return the bound port
+     */
     public int port() {
         return address.getPort();
     }
 
-    /** The scheduler whose poller watches it. */
+    /**
+     * The scheduler whose poller watches it.
+     *
+     * @return the listener's scheduler
+     */
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** Whether it has been closed (by {@link #close} or by its scheduler closing). */
+    /**
+     * Whether it has been closed (by {@link #close} or by its scheduler closing).
+     *
+     * @return whether it is closed
+     */
     public boolean isClosed() {
         return pd.isClosed();
     }

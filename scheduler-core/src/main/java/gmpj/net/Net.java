@@ -75,13 +75,25 @@ public final class Net {
      * null or empty listens on every interface (Go's {@code ":port"}); {@code port} 0 picks a free
      * port ({@link Listener#port()} says which).
      *
+     * @param host the interface to listen on, or null or empty for all
+     * @param port the port, or 0 for a free one
+     * @return the open listener
      * @throws IllegalStateException outside a goroutine (use {@link #listen(Scheduler, String, int)})
+     * @throws IOException if the address cannot be bound
      */
     public static Listener listen(String host, int port) throws IOException {
         return listen(currentScheduler("listen"), host, port);
     }
 
-    /** Listens on {@code host}:{@code port} for {@code scheduler}; see {@link #listen(String, int)}. */
+    /**
+     * Listens on {@code host}:{@code port} for {@code scheduler}; see {@link #listen(String, int)}.
+     *
+     * @param scheduler the scheduler whose goroutines accept on it
+     * @param host      the interface to listen on, or null or empty for all
+     * @param port      the port, or 0 for a free one
+     * @return the open listener
+     * @throws IOException if the address cannot be bound
+     */
     public static Listener listen(Scheduler scheduler, String host, int port) throws IOException {
         checkPort(port);
         InetSocketAddress addr = host == null || host.isEmpty() ? new InetSocketAddress(port) : resolve(host, port);
@@ -92,6 +104,10 @@ public final class Net {
      * Listens on {@code address} for {@code scheduler} with a connection backlog of
      * {@code backlog} (0: the system's default).
      *
+     * @param scheduler the scheduler whose goroutines accept on it
+     * @param address   the address to listen on
+     * @param backlog   the most pending connections, or 0 for the system's default
+     * @return the open listener
      * @throws BindException if the address is in use or not local (the message names it)
      * @throws IllegalArgumentException if {@code backlog} is negative or the address unresolved
      */
@@ -126,7 +142,12 @@ public final class Net {
      * Connects to {@code host}:{@code port} for the calling goroutine's scheduler, giving up after
      * {@code timeout}.
      *
+     * @param host    the host name or address to connect to
+     * @param port    the port to connect to
+     * @param timeout the longest time to wait for the connection
+     * @return the connection
      * @throws IllegalStateException outside a goroutine (use {@link #dial(Scheduler, String, int, Duration)})
+     * @throws IOException as {@link #dial(Scheduler, String, int, Duration)}
      */
     public static Conn dial(String host, int port, Duration timeout) throws IOException {
         return dial(currentScheduler("dial"), host, port, timeout);
@@ -136,6 +157,11 @@ public final class Net {
      * Connects to {@code host}:{@code port} for {@code scheduler}, giving up after {@code timeout}
      * (positive; the resolution of the name counts against it only once it has returned).
      *
+     * @param scheduler the scheduler whose goroutines use the connection
+     * @param host      the host name or address to connect to
+     * @param port      the port to connect to
+     * @param timeout   the longest time to wait for the connection
+     * @return the connection
      * @throws ConnectException if the connection is refused (the message names the address)
      * @throws UnknownHostException if {@code host} does not resolve
      * @throws SocketTimeoutException if the connection is not made within {@code timeout}
@@ -147,7 +173,15 @@ public final class Net {
         return dial(scheduler, resolve(host, port), timeout);
     }
 
-    /** Connects to {@code address} for {@code scheduler}; see {@link #dial(Scheduler, String, int, Duration)}. */
+    /**
+     * Connects to {@code address} for {@code scheduler}; see {@link #dial(Scheduler, String, int, Duration)}.
+     *
+     * @param scheduler the scheduler whose goroutines use the connection
+     * @param address   the address to connect to
+     * @param timeout   the longest time to wait for the connection
+     * @return the connection
+     * @throws IOException as {@link #dial(Scheduler, String, int, Duration)}
+     */
     public static Conn dial(Scheduler scheduler, InetSocketAddress address, Duration timeout) throws IOException {
         Objects.requireNonNull(scheduler, "scheduler must not be null");
         Objects.requireNonNull(address, "address must not be null");

@@ -46,9 +46,15 @@ public @interface SynctestTest {
     /**
      * How many seeds to run: {@code 0 .. seeds - 1} ({@link Synctest#explore}); with {@code 1}, the
      * single seed {@link #seed()} ({@link Synctest#run(long, Runnable)}). At least 1.
+     *
+     * @return the number of seeds
      */
     int seeds() default 100;
 
-    /** The seed to replay; only with {@code seeds = 1}. */
+    /**
+     * The seed to replay; only with {@code seeds = 1}.
+     *
+     * @return the seed
+     */
     long seed() default Synctest.DEFAULT_SEED;
 }
