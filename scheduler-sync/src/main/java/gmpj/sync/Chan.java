@@ -99,6 +99,7 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * A channel buffering up to {@code capacity} values; {@code 0} makes it unbuffered.
      *
+     * @param capacity how many values the buffer holds, {@code 0} to {@link #MAX_CAPACITY}
      * @throws IllegalArgumentException if {@code capacity} is negative or above {@link #MAX_CAPACITY}
      */
     public Chan(int capacity) {
@@ -121,6 +122,7 @@ public final class Chan<T> implements Iterable<T> {
      * Sends {@code value}, waiting until a receiver takes it (unbuffered) or there is room in the
      * buffer.
      *
+     * @param value the value to send; never null
      * @throws NullPointerException if {@code value} is null (channels never carry null)
      * @throws ChanClosedException  if the channel is closed, before or while this waits
      */
@@ -131,6 +133,8 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * Like {@link #send}, giving up after {@code timeout}. A timeout of zero or less only tries.
      *
+     * @param value   the value to send; never null
+     * @param timeout how long to wait for a receiver or room in the buffer
      * @return {@code true} if the value was sent, {@code false} if the time ran out first (then it
      *         was not sent)
      * @throws ChanClosedException if the channel is closed, before or while this waits
@@ -146,6 +150,7 @@ public final class Chan<T> implements Iterable<T> {
      * Sends {@code value} only if that needs no waiting: a receiver is waiting, or the buffer has
      * room. Go's {@code select} with a send case and a {@code default}.
      *
+     * @param value the value to send; never null
      * @return {@code true} if sent
      * @throws ChanClosedException if the channel is closed
      */
@@ -189,6 +194,8 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * Receives a value, waiting until one is sent; returns {@link Received#closed()} at once if the
      * channel is closed and drained. Go's {@code v, ok := <-ch}.
+     *
+     * @return the value received, or the closed result once the channel is closed and drained
      */
     public Received<T> receive() {
         return receive(true, 0L);
@@ -197,6 +204,9 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * Like {@link #receive()}, giving up after {@code timeout} with a
      * {@link Received#timedOut() timed-out} result. A timeout of zero or less only tries.
+     *
+     * @param timeout how long to wait for a value
+     * @return the value received, the closed result, or the timed-out result if the time ran out
      */
     public Received<T> receive(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
@@ -209,6 +219,8 @@ public final class Chan<T> implements Iterable<T> {
      * Receives a value only if one is ready (buffered, or a sender waiting); else returns a
      * {@link Received#timedOut() timed-out} result, or a {@link Received#closed() closed} one if
      * the channel is closed and drained.
+     *
+     * @return the value received, the closed result, or the timed-out result if none was ready
      */
     public Received<T> tryReceive() {
         return receive(false, 0L);
@@ -348,17 +360,30 @@ public final class Chan<T> implements Iterable<T> {
         return l;
     }
 
-    /** Whether {@link #close()} was called; a snapshot. */
+    /**
+     * Whether {@link #close()} was called; a snapshot.
+     *
+     * @return {@code true} once the channel is closed
+     */
     public boolean isClosed() {
         return closed;
     }
 
-    /** The buffer's capacity: Go's {@code cap(ch)}; 0 for an unbuffered channel. */
+    /**
+     * The buffer's capacity: Go's {@code cap(ch)}; 0 for an unbuffered channel.
+     *
+     * @return the capacity given at construction
+     */
     public int capacity() {
         return capacity;
     }
 
-    /** Values buffered now: Go's {@code len(ch)}; a snapshot, always 0 for an unbuffered channel. */
+    /**
+     * Values buffered now: Go's {@code len(ch)}; a snapshot, always 0 for an unbuffered channel.
+     *
+     * @return the number of values in the buffer
+     */
+
     public int size() {
         lock();
         try {

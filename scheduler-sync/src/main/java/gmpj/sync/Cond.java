@@ -36,12 +36,20 @@ public final class Cond {
     private final Locker locker;
     private final WaitQueue queue = new WaitQueue();
 
-    /** A condition variable whose waiters hold {@code locker}. */
+    /**
+     * A condition variable whose waiters hold {@code locker}.
+     *
+     * @param locker the lock that guards the condition, e.g. a {@link Mutex}
+     */
     public Cond(Locker locker) {
         this.locker = Objects.requireNonNull(locker, "locker must not be null");
     }
 
-    /** The lock held while observing or changing the condition: Go's {@code c.L}. */
+    /**
+     * The lock held while observing or changing the condition: Go's {@code c.L}.
+     *
+     * @return the locker given at construction
+     */
     public Locker locker() {
         return locker;
     }
@@ -60,6 +68,7 @@ public final class Cond {
     /**
      * Like {@link #await()}, giving up after {@code timeout}; the lock is re-acquired either way.
      *
+     * @param timeout how long to wait for a signal
      * @return {@code false} if the time ran out without a signal
      */
     public boolean await(Duration timeout) {
@@ -103,7 +112,11 @@ public final class Cond {
         WaitNode.unparkChain(first);
     }
 
-    /** Callers waiting now; a snapshot. */
+    /**
+     * Callers waiting now; a snapshot.
+     *
+     * @return the number of callers in {@code await}
+     */
     public int waiters() {
         return queue.size();
     }
@@ -170,8 +183,11 @@ public final class Cond {
      * This condition variable as a {@link Condition} (what {@link Mutex#asLock()}'s
      * {@code newCondition()} returns). The interruptible waits honour a plain thread's interrupt;
      * goroutines have none.
+     *
+     * @return a new {@link Condition} view of this condition variable
      */
     public Condition asCondition() {
+
         return new CondCondition();
     }
 

@@ -64,7 +64,11 @@ public class Context {
             this.message = message;
         }
 
-        /** Go's error text, e.g. {@code "context canceled"}. */
+        /**
+         * Go's error text, e.g. {@code "context canceled"}.
+         *
+         * @return the text, as Go's {@code ctx.Err().Error()} gives it
+         */
         public String message() {
             return message;
         }
@@ -85,12 +89,20 @@ public class Context {
         this.value = value;
     }
 
-    /** The root context: never cancelled, no deadline, no values. */
+    /**
+     * The root context: never cancelled, no deadline, no values.
+     *
+     * @return the one background context
+     */
     public static Context background() {
         return BACKGROUND;
     }
 
-    /** A child that is cancelled by {@link Cancellable#cancel()}, or with this context. */
+    /**
+     * A child that is cancelled by {@link Cancellable#cancel()}, or with this context.
+     *
+     * @return the new child; cancel it when its work is done
+     */
     public Cancellable withCancel() {
         return new Cancellable(this, 0L);
     }
@@ -98,6 +110,9 @@ public class Context {
     /**
      * A child that is cancelled when {@code timeout} has passed ({@link Err#DEADLINE_EXCEEDED}), by
      * {@link Cancellable#cancel()}, or with this context.
+     *
+     * @param timeout how long from now until the child is cancelled; zero or less cancels it at once
+     * @return the new child; cancel it when its work is done
      */
     public Cancellable withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
@@ -105,7 +120,12 @@ public class Context {
         return new Cancellable(this, deadline == 0 ? 1 : deadline); // 0 means "no deadline"
     }
 
-    /** Like {@link #withTimeout(Duration)}, with the deadline as a wall-clock instant (converted once, now). */
+    /**
+     * Like {@link #withTimeout(Duration)}, with the deadline as a wall-clock instant (converted once, now).
+     *
+     * @param deadline when the child is cancelled; a past instant cancels it at once
+     * @return the new child; cancel it when its work is done
+     */
     public Cancellable withDeadline(Instant deadline) {
         Objects.requireNonNull(deadline, "deadline must not be null");
         Instant now = Instant.now();
@@ -115,13 +135,22 @@ public class Context {
     /**
      * A child carrying {@code value} under {@code key} (compared with {@code equals}); it is
      * cancelled exactly when this context is.
+     *
+     * @param key   what {@link #value(Object)} looks the value up by; never null
+     * @param value the value the child carries; may be null
+     * @return the new child
      */
     public Context withValue(Object key, Object value) {
         Objects.requireNonNull(key, "key must not be null");
         return new Context(this, key, value, false);
     }
 
-    /** The value for {@code key} from this context or its nearest ancestor that has one; null if none. */
+    /**
+     * The value for {@code key} from this context or its nearest ancestor that has one; null if none.
+     *
+     * @param key the key given to {@link #withValue(Object, Object)}
+     * @return the nearest value under {@code key}, or null
+     */
     public Object value(Object key) {
         for (Context c = this; c != null; c = c.parent) {
             if (c.key != null && c.key.equals(key)) {
@@ -135,17 +164,27 @@ public class Context {
      * A channel closed when this context is cancelled; it never carries a value. Receive from it or
      * select on it. For {@link #background()} it is never closed. The channel cannot be closed by
      * hand ({@link Chan#close()} throws): cancel the context instead.
+     *
+     * @return the done channel, the same one on every call
      */
     public Chan<Void> done() {
         return canceller == null ? Never.DONE : canceller.doneChannel();
     }
 
-    /** Whether this context is cancelled (or its deadline has passed, which cancels it now). */
+    /**
+     * Whether this context is cancelled (or its deadline has passed, which cancels it now).
+     *
+     * @return {@code true} once cancelled
+     */
     public boolean isDone() {
         return err() != null;
     }
 
-    /** Why this context is done, or null while it is not. Checks the deadline first. */
+    /**
+     * Why this context is done, or null while it is not. Checks the deadline first.
+     *
+     * @return {@link Err#CANCELED}, {@link Err#DEADLINE_EXCEEDED}, or null
+     */
     public Err err() {
         if (canceller == null) {
             return null;
@@ -157,6 +196,8 @@ public class Context {
     /**
      * What cancelled this context: the cause given to {@link Cancellable#cancel(Throwable)}, else a
      * {@link CancellationException} whose message is {@link #err()}'s; null while not done.
+     *
+     * @return the cause of the cancellation, or null
      */
     public Throwable cause() {
         return err() == null ? null : canceller.cause;
@@ -180,7 +221,11 @@ public class Context {
         }
     }
 
-    /** The time left until the deadline (zero once passed), or empty if there is none. */
+    /**
+     * The time left until the deadline (zero once passed), or empty if there is none.
+     *
+     * @return the time left, or empty for a context without a deadline
+     */
     public Optional<Duration> remaining() {
         long d = deadlineNanos();
         return d == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, d - Parking.nanoTime())));
@@ -262,7 +307,12 @@ public class Context {
             cancel(Err.CANCELED, null);
         }
 
-        /** Like {@link #cancel()}, recording {@code cause} as what {@link #cause()} reports. */
+        /**
+         * Like {@link #cancel()}, recording {@code cause} as what {@link #cause()} reports.
+         *
+         * @param cause why the context is cancelled; never null
+         */
+
         public void cancel(Throwable cause) {
             cancel(Err.CANCELED, Objects.requireNonNull(cause, "cause must not be null; use cancel() for none"));
         }

@@ -27,6 +27,11 @@ public final class ErrGroup {
     /** Work for a goroutine of the group; may throw anything, which fails the group. */
     @FunctionalInterface
     public interface Work {
+        /**
+         * Does the work, in a goroutine of the group.
+         *
+         * @throws Exception any failure; the first one fails the group
+         */
         void run() throws Exception;
     }
 
@@ -42,7 +47,12 @@ public final class ErrGroup {
         this.context = context;
     }
 
-    /** A group without a context: failures are only collected. */
+    /**
+     * A group without a context: failures are only collected.
+     *
+     * @param scheduler where the group's goroutines run
+     * @return the new group
+     */
     public static ErrGroup of(Scheduler scheduler) {
         return new ErrGroup(scheduler, null);
     }
@@ -50,6 +60,10 @@ public final class ErrGroup {
     /**
      * A group with a context derived from {@code parent}: it is cancelled by the first failure, by
      * {@link #await()} returning, or with {@code parent}. Hand {@link #context()} to the work.
+     *
+     * @param scheduler where the group's goroutines run
+     * @param parent    the context the group's context derives from
+     * @return the new group
      */
     public static ErrGroup withContext(Scheduler scheduler, Context parent) {
         Objects.requireNonNull(parent, "parent context must not be null; use Context.background() for none");
@@ -59,6 +73,7 @@ public final class ErrGroup {
     /**
      * The group's context.
      *
+     * @return the context cancelled by the first failure or by {@link #await()}
      * @throws IllegalStateException if the group was made without one ({@link #of})
      */
     public Context context() {
@@ -72,6 +87,8 @@ public final class ErrGroup {
      * At most {@code n} of the group's goroutines run at once; negative means no limit (Go's
      * {@code SetLimit}).
      *
+     * @param n the most goroutines of the group running at once, or negative for no limit
+     * @return this group
      * @throws IllegalArgumentException if {@code n} is 0 (no goroutine could ever start)
      * @throws IllegalStateException    if goroutines of the group are running
      */
@@ -92,6 +109,7 @@ public final class ErrGroup {
      * Starts {@code work} as a goroutine of the group, first waiting for a free slot if the group
      * has a {@link #limit}.
      *
+     * @param work what the goroutine runs
      * @throws java.util.concurrent.RejectedExecutionException if the scheduler is shut down
      */
     public void go(Work work) {
@@ -107,6 +125,7 @@ public final class ErrGroup {
      * Starts {@code work} only if the group's {@link #limit} leaves a slot free now (always, with no
      * limit).
      *
+     * @param work what the goroutine runs
      * @return {@code true} if started
      */
     public boolean tryGo(Work work) {
@@ -162,7 +181,12 @@ public final class ErrGroup {
         }
     }
 
-    /** The first failure so far, or null. */
+    /**
+     * The first failure so far, or null.
+     *
+     * @return what the first goroutine to fail threw, or null if none has failed
+     */
+
     public Throwable failure() {
         return firstFailure.get();
     }

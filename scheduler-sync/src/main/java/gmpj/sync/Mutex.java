@@ -144,6 +144,8 @@ public final class Mutex implements Locker {
     /**
      * Locks the mutex if it is free and not promised to a waiter; never waits. Go's
      * {@code TryLock}: in starvation mode the lock belongs to the queue, so this fails.
+     *
+     * @return {@code true} if the mutex is now locked by this call
      */
     public boolean tryLock() {
         int s = (int) STATE.getVolatile(this);
@@ -154,6 +156,7 @@ public final class Mutex implements Locker {
      * Like {@link #lock()}, giving up after {@code timeout}. May succeed after the timeout if the
      * lock was handed to this caller as it gave up.
      *
+     * @param timeout how long to wait for the lock
      * @return {@code true} if the mutex is now locked by this call
      */
     public boolean tryLock(Duration timeout) {
@@ -477,32 +480,56 @@ public final class Mutex implements Locker {
 
     // ------------------------------------------------------------------ observation
 
-    /** Whether the mutex is locked now (or promised to a waiter in starvation mode). A snapshot. */
+    /**
+     * Whether the mutex is locked now (or promised to a waiter in starvation mode). A snapshot.
+     *
+     * @return {@code true} if locked or promised
+     */
     public boolean isLocked() {
         return ((int) STATE.getVolatile(this) & (LOCKED | STARVING)) != 0;
     }
 
-    /** Whether the mutex is in starvation mode now. A snapshot. */
+    /**
+     * Whether the mutex is in starvation mode now. A snapshot.
+     *
+     * @return {@code true} in starvation mode, {@code false} in normal mode
+     */
     public boolean isStarving() {
         return ((int) STATE.getVolatile(this) & STARVING) != 0;
     }
 
-    /** Waiters queued now. A snapshot. */
+    /**
+     * Waiters queued now. A snapshot.
+     *
+     * @return the number of callers waiting for the lock
+     */
     public int queuedWaiters() {
         return (int) STATE.getVolatile(this) >>> WAITER_SHIFT;
     }
 
-    /** How many times the mutex entered starvation mode. */
+    /**
+     * How many times the mutex entered starvation mode.
+     *
+     * @return the count since the mutex was made
+     */
     public long starvationEntries() {
         return starvationEntries;
     }
 
-    /** How many times it left starvation mode (equal to the entries whenever it is in normal mode). */
+    /**
+     * How many times it left starvation mode (equal to the entries whenever it is in normal mode).
+     *
+     * @return the count since the mutex was made
+     */
     public long starvationExits() {
         return starvationExits;
     }
 
-    /** How many times an unlock handed the lock straight to the head waiter (starvation mode). */
+    /**
+     * How many times an unlock handed the lock straight to the head waiter (starvation mode).
+     *
+     * @return the count since the mutex was made
+     */
     public long handoffs() {
         return handoffs;
     }
@@ -521,8 +548,11 @@ public final class Mutex implements Locker {
      * any caller may unlock. {@code lockInterruptibly} and the timed {@code tryLock} honour a plain
      * thread's interrupt; goroutines have none. {@code newCondition()} returns a {@link Cond} on
      * this mutex.
+     *
+     * @return a new {@link Lock} view of this mutex
      */
     public Lock asLock() {
+
         return new MutexLock();
     }
 

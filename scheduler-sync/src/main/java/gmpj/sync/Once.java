@@ -51,6 +51,7 @@ public final class Once {
      * Runs {@code action} if no action of this Once has run yet; otherwise waits until that one has
      * finished. See the class comment for exceptions.
      *
+     * @param action what to run the first time
      * @throws IllegalStateException if called from inside this Once's own action
      */
     public void run(Runnable action) {
@@ -60,7 +61,11 @@ public final class Once {
         }
     }
 
-    /** Whether the action has run to its end (normally or by an exception). */
+    /**
+     * Whether the action has run to its end (normally or by an exception).
+     *
+     * @return {@code true} once the action has finished
+     */
     public boolean isDone() {
         return (int) STATE.getAcquire(this) == DONE; // acquire: see run()
     }
@@ -113,7 +118,12 @@ public final class Once {
      * Go's {@code sync.OnceValue}: a supplier that calls {@code supplier} once, on its first
      * {@code get()}, and returns its result to every caller. If {@code supplier} throws, every
      * {@code get()} throws that same exception.
+     *
+     * @param <T>      the result's type
+     * @param supplier what computes the result, on the first {@code get()}
+     * @return a supplier that computes the result once and then returns it to every caller
      */
+
     public static <T> Supplier<T> value(Supplier<? extends T> supplier) {
         Objects.requireNonNull(supplier, "supplier must not be null");
         return new OnceValue<>(supplier);

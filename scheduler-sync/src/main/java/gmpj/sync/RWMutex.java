@@ -69,7 +69,11 @@ public final class RWMutex implements Locker {
         }
     }
 
-    /** Locks for reading if no writer holds or waits for the lock; never waits. */
+    /**
+     * Locks for reading if no writer holds or waits for the lock; never waits.
+     *
+     * @return {@code true} if the lock is now held for reading by this call
+     */
     public boolean tryRLock() {
         for (;;) {
             int c = (int) READER_COUNT.getVolatile(this);
@@ -105,7 +109,11 @@ public final class RWMutex implements Locker {
         }
     }
 
-    /** A {@link Locker} whose lock and unlock are this RWMutex's {@link #rlock()} and {@link #runlock()}. */
+    /**
+     * A {@link Locker} whose lock and unlock are this RWMutex's {@link #rlock()} and {@link #runlock()}.
+     *
+     * @return a new read-side locker, e.g. for a {@link Cond}
+     */
     public Locker rlocker() {
         return new Locker() {
             @Override
@@ -138,7 +146,11 @@ public final class RWMutex implements Locker {
         }
     }
 
-    /** Locks for writing if nobody holds or waits for the lock; never waits. */
+    /**
+     * Locks for writing if nobody holds or waits for the lock; never waits.
+     *
+     * @return {@code true} if the lock is now held for writing by this call
+     */
     public boolean tryLock() {
         if (!writers.tryLock()) {
             return false;
@@ -177,12 +189,21 @@ public final class RWMutex implements Locker {
 
     // ------------------------------------------------------------------ observation
 
-    /** Whether a writer holds the lock or waits for the readers to leave. A snapshot. */
+    /**
+     * Whether a writer holds the lock or waits for the readers to leave. A snapshot.
+     *
+     * @return {@code true} while a writer is in
+     */
     public boolean writerIn() {
         return (int) READER_COUNT.getVolatile(this) < 0;
     }
 
-    /** Readers holding the lock or queued for it. A snapshot. */
+    /**
+     * Readers holding the lock or queued for it. A snapshot.
+     *
+     * @return the number of readers
+     */
+
     public int readers() {
         int c = (int) READER_COUNT.getVolatile(this);
         return c < 0 ? c + MAX_READERS : c;

@@ -41,12 +41,20 @@ public final class Received<T> {
         return (Received<T>) TIMED_OUT;
     }
 
-    /** {@code true} if a value was received: Go's {@code ok}. */
+    /**
+     * {@code true} if a value was received: Go's {@code ok}.
+     *
+     * @return whether this result holds a value
+     */
     public boolean ok() {
         return value != null;
     }
 
-    /** {@code true} if the channel is closed and every value sent before the close was received. */
+    /**
+     * {@code true} if the channel is closed and every value sent before the close was received.
+     *
+     * @return whether the receive found the channel closed and drained
+     */
     public boolean closed() {
         return closed;
     }
@@ -54,6 +62,8 @@ public final class Received<T> {
     /**
      * {@code true} if nothing was received because nothing was ready: {@code tryReceive} found the
      * channel open and empty, or a timed receive ran out of time. The channel may still deliver.
+     *
+     * @return whether the receive gave up with nothing, the channel still open
      */
     public boolean timedOut() {
         return value == null && !closed;
@@ -62,6 +72,7 @@ public final class Received<T> {
     /**
      * The value received.
      *
+     * @return the value; never null
      * @throws NoSuchElementException if there is none; the message says whether the channel was
      *                                closed or the receive timed out (check {@link #ok()} first)
      */
@@ -74,7 +85,13 @@ public final class Received<T> {
         return value;
     }
 
-    /** The value received, or {@code other} if there is none. */
+    /**
+     * The value received, or {@code other} if there is none.
+     *
+     * @param other what to return when the channel was closed or the receive timed out
+     * @return the value received, else {@code other}
+     */
+
     public T orElse(T other) {
         return value != null ? value : other;
     }

@@ -138,7 +138,12 @@ public final class Select {
 
     // ------------------------------------------------------------------ building
 
-    /** A receive case whose value is ignored: {@code case <-ch:}. */
+    /**
+     * A receive case whose value is ignored: {@code case <-ch:}.
+     *
+     * @param ch the channel to receive from
+     * @return this select, to add more cases
+     */
     public Select onReceive(Chan<?> ch) {
         add(ch, false, null, null);
         return this;
@@ -147,40 +152,87 @@ public final class Select {
     /**
      * A receive case: {@code case v, ok := <-ch:}. {@code action} gets what was received: a value,
      * or {@link Received#closed()} if the channel is closed and drained.
+     *
+     * @param <T>    the channel's element type
+     * @param ch     the channel to receive from
+     * @param action what to run with the result when this case is chosen
+     * @return this select, to add more cases
      */
     public <T> Select onReceive(Chan<T> ch, Consumer<? super Received<T>> action) {
         receive(ch, action);
         return this;
     }
 
-    /** A send case without an action: {@code case ch <- value:}. */
+    /**
+     * A send case without an action: {@code case ch <- value:}.
+     *
+     * @param <T>   the channel's element type
+     * @param ch    the channel to send on
+     * @param value the value to send; never null
+     * @return this select, to add more cases
+     */
     public <T> Select onSend(Chan<T> ch, T value) {
         send(ch, value);
         return this;
     }
 
-    /** A send case: {@code case ch <- value:}, then {@code action} once the value is sent. */
+    /**
+     * A send case: {@code case ch <- value:}, then {@code action} once the value is sent.
+     *
+     * @param <T>    the channel's element type
+     * @param ch     the channel to send on
+     * @param value  the value to send; never null
+     * @param action what to run after the value is sent
+     * @return this select, to add more cases
+     */
     public <T> Select onSend(Chan<T> ch, T value, Runnable action) {
         send(ch, value, action);
         return this;
     }
 
-    /** Like {@link #onReceive(Chan)}, returning the new case's handle. */
+    /**
+     * Like {@link #onReceive(Chan)}, returning the new case's handle.
+     *
+     * @param ch the channel to receive from
+     * @return the handle of the new case
+     */
     public Case receive(Chan<?> ch) {
         return add(ch, false, null, null);
     }
 
-    /** Like {@link #onReceive(Chan, Consumer)}, returning the new case's handle. */
+    /**
+     * Like {@link #onReceive(Chan, Consumer)}, returning the new case's handle.
+     *
+     * @param <T>    the channel's element type
+     * @param ch     the channel to receive from
+     * @param action what to run with the result when this case is chosen
+     * @return the handle of the new case
+     */
     public <T> Case receive(Chan<T> ch, Consumer<? super Received<T>> action) {
         return add(ch, false, null, Objects.requireNonNull(action, "action must not be null; use receive(ch) to ignore the value"));
     }
 
-    /** Like {@link #onSend(Chan, Object)}, returning the new case's handle. */
+    /**
+     * Like {@link #onSend(Chan, Object)}, returning the new case's handle.
+     *
+     * @param <T>   the channel's element type
+     * @param ch    the channel to send on
+     * @param value the value to send; never null
+     * @return the handle of the new case
+     */
     public <T> Case send(Chan<T> ch, T value) {
         return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"), null);
     }
 
-    /** Like {@link #onSend(Chan, Object, Runnable)}, returning the new case's handle. */
+    /**
+     * Like {@link #onSend(Chan, Object, Runnable)}, returning the new case's handle.
+     *
+     * @param <T>    the channel's element type
+     * @param ch     the channel to send on
+     * @param value  the value to send; never null
+     * @param action what to run after the value is sent
+     * @return the handle of the new case
+     */
     public <T> Case send(Chan<T> ch, T value, Runnable action) {
         return add(ch, true, Objects.requireNonNull(value, "a channel cannot carry null"),
                 Objects.requireNonNull(action, "action must not be null; use send(ch, value) for none"));
@@ -190,6 +242,8 @@ public final class Select {
      * The default case: if no case is ready when {@link #run()} looks, run {@code action} instead
      * of waiting.
      *
+     * @param action what to run when no case is ready
+     * @return this select
      * @throws IllegalStateException if the select already has a default or a timeout
      */
     public Select orElse(Runnable action) {
@@ -210,6 +264,9 @@ public final class Select {
      * Waits at most {@code timeout} for a case to become ready (Go's {@code case <-time.After(d):}),
      * then runs {@code action}. Zero or negative: do not wait (like a default).
      *
+     * @param timeout how long {@link #run()} waits for a case
+     * @param action  what to run when the time runs out first
+     * @return this select
      * @throws IllegalStateException if the select already has a timeout or a default
      */
     public Select timeout(Duration timeout, Runnable action) {
@@ -228,7 +285,11 @@ public final class Select {
         return this;
     }
 
-    /** Cases added so far (the default and the timeout are not cases). */
+    /**
+     * Cases added so far (the default and the timeout are not cases).
+     *
+     * @return the number of cases, enabled or not
+     */
     public int cases() {
         return cases;
     }
@@ -287,6 +348,7 @@ public final class Select {
      * Like {@link #run()}, but returns the handle of the case performed, or null if the default or
      * the timeout ran (a select has at most one of the two, so null says which).
      *
+     * @return the handle of the case performed, or null
      * @throws ChanClosedException   if the chosen case sends on a closed channel
      * @throws IllegalStateException as {@link #run()}
      */
@@ -558,7 +620,11 @@ public final class Select {
             this.index = index;
         }
 
-        /** The case's position among its select's cases, in the order they were added: what {@link #run()} returns for it. */
+        /**
+         * The case's position among its select's cases, in the order they were added: what {@link #run()} returns for it.
+         *
+         * @return the index, from 0
+         */
         public int index() {
             return index;
         }
@@ -576,7 +642,12 @@ public final class Select {
             enabled = true;
         }
 
-        /** Whether the case is on (it is when added). */
+        /**
+         * Whether the case is on (it is when added).
+         *
+         * @return {@code true} unless the case is disabled
+         */
+
         public boolean isEnabled() {
             return enabled;
         }

@@ -36,6 +36,7 @@ public final class Semaphore {
     /**
      * A semaphore of {@code size} units, all free.
      *
+     * @param size how many units the resource has
      * @throws IllegalArgumentException if {@code size} is negative
      */
     public Semaphore(long size) {
@@ -55,6 +56,7 @@ public final class Semaphore {
      * Acquires {@code n} units, waiting (in FIFO order behind earlier requests) until they are free.
      * Uninterruptible.
      *
+     * @param n how many units to acquire
      * @throws IllegalArgumentException if {@code n} is negative or larger than {@link #size()}
      *                                  (it could never be satisfied)
      */
@@ -66,14 +68,23 @@ public final class Semaphore {
      * Like {@link #acquire(long)}, giving up after {@code timeout}. On failure nothing is held. May
      * succeed after the timeout if the units were granted as the caller gave up.
      *
+     * @param n       how many units to acquire
+     * @param timeout how long to wait for them
      * @return {@code true} if the units are now held by the caller
+     * @throws IllegalArgumentException as {@link #acquire(long)}
      */
     public boolean tryAcquire(long n, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout must not be null");
         return acquire(n, true, Parking.deadlineAfter(timeout));
     }
 
-    /** Acquires {@code n} units if they are free and nobody is queued before; never waits. */
+    /**
+     * Acquires {@code n} units if they are free and nobody is queued before; never waits.
+     *
+     * @param n how many units to acquire
+     * @return {@code true} if the units are now held by the caller
+     * @throws IllegalArgumentException as {@link #acquire(long)}
+     */
     public boolean tryAcquire(long n) {
         checkWeight(n);
         return takeNow(n, null);
@@ -87,7 +98,9 @@ public final class Semaphore {
     /**
      * Releases {@code n} units and grants queued requests, in order, while they fit.
      *
-     * @throws IllegalStateException if that is more than is held
+     * @param n how many units to release: what the matching acquire took
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IllegalStateException    if that is more than is held
      */
     public void release(long n) {
         if (n < 0) {
@@ -109,17 +122,30 @@ public final class Semaphore {
         WaitNode.unparkChain(granted);
     }
 
-    /** The units the semaphore has. */
+    /**
+     * The units the semaphore has.
+     *
+     * @return the size given at construction
+     */
     public long size() {
         return size;
     }
 
-    /** Units free now; a snapshot. */
+    /**
+     * Units free now; a snapshot.
+     *
+     * @return the units not held
+     */
     public long available() {
         return size - held;
     }
 
-    /** Callers queued now; a snapshot. */
+    /**
+     * Callers queued now; a snapshot.
+     *
+     * @return the number of queued acquires
+     */
+
     public int waiters() {
         return queue.size();
     }

@@ -70,6 +70,7 @@ public final class WaitGroup {
      * Adds {@code delta}, which may be negative, to the counter. When it reaches zero every waiter
      * is released.
      *
+     * @param delta how much to add: the number of tasks started, or negative for tasks finished
      * @throws IllegalStateException    if the counter would go negative, or on a positive delta
      *                                  while waiters are being released (see the class comment)
      * @throws IllegalArgumentException if the counter would pass {@link Integer#MAX_VALUE}
@@ -114,6 +115,8 @@ public final class WaitGroup {
      * {@code scheduler} that calls {@code done()} when it ends, even by an exception (which then
      * goes to the scheduler's uncaught-exception handler).
      *
+     * @param scheduler where the goroutine runs
+     * @param task      what the goroutine runs
      * @throws java.util.concurrent.RejectedExecutionException if the scheduler is shut down (the
      *                                                         counter is left as it was)
      */
@@ -159,6 +162,7 @@ public final class WaitGroup {
     /**
      * Like {@link #await()}, giving up after {@code timeout}.
      *
+     * @param timeout how long to wait for the counter to reach zero
      * @return {@code true} if the counter reached zero, {@code false} if the time ran out first
      */
     public boolean await(Duration timeout) {
@@ -166,14 +170,23 @@ public final class WaitGroup {
         return counter() == 0 || awaitUntil(Parking.deadlineAfter(timeout));
     }
 
-    /** The counter now; a snapshot. */
+    /**
+     * The counter now; a snapshot.
+     *
+     * @return tasks added and not yet done
+     */
     public int counter() {
         // A volatile read (it acquires the done()s' writes), of the field rather than through STATE:
         // await() is on a parked goroutine's stack, where C1 code that inlines a VarHandle takes room.
         return (int) (state >> 32);
     }
 
-    /** Callers waiting now; a snapshot. */
+    /**
+     * Callers waiting now; a snapshot.
+     *
+     * @return the number of callers in {@link #await()}
+     */
+
     public int waiters() {
         return (int) (long) STATE.getVolatile(this);
     }
