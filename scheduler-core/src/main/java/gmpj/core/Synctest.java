@@ -116,7 +116,17 @@ public final class Synctest {
         }
         Scheduler s = Scheduler.bubble("synctest-" + seed, Schedule.of(seed), procs);
         s.go("synctest body", body);
-        s.bubble.drive();
+        // The bubble's goroutines run on this thread, and a carrier clears the interrupt flag after
+        // each goroutine so that none leaks into the next: so the caller's own interrupt is set
+        // aside for the run and given back afterwards, neither seen by the goroutines nor lost.
+        boolean interrupted = Thread.interrupted();
+        try {
+            s.bubble.drive();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

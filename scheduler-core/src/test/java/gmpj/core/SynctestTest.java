@@ -231,6 +231,18 @@ class SynctestTest {
     }
 
     @Test
+    void theCallersInterruptIsNeitherSeenByTheBubbleNorLost() {
+        Thread.currentThread().interrupt();
+        boolean[] seenInside = new boolean[1];
+        try {
+            Synctest.run(() -> seenInside[0] = Thread.currentThread().isInterrupted());
+        } finally {
+            assertTrue(Thread.interrupted(), "the caller's interrupt survives the run");
+        }
+        assertTrue(!seenInside[0], "the bubble's goroutines do not see the caller's interrupt");
+    }
+
+    @Test
     void aFailingGoroutineEndsTheRunWithItsSeed() {
         AssertionError e = assertThrows(AssertionError.class, () -> Synctest.run(42, () -> {
             throw new IllegalArgumentException("boom");
