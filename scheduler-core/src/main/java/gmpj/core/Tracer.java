@@ -51,9 +51,28 @@ final class Tracer {
     /** 0: keep everything (a window recording); else the flight recorder's window. */
     final long windowNanos;
     final int maxBuffers;
-    /** Names of the goroutines created with one while recording (ids of unnamed ones are not kept). */
+    /**
+     * Names of the goroutines created with one while recording (ids of unnamed ones are not kept).
+     * A flight recorder, which records for the scheduler's whole life, forgets a name once its
+     * goroutine exited longer than a window ago ({@link #exited}, purged under the lock by
+     * {@link #take} and {@link #snapshot}), so the map holds live goroutines and those of the window.
+     */
     final Map<Long, String> names = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
+    /**
+     * Flight recorder only: {exit time, id} of named goroutines that exited, oldest first; added by
+     * the exiting goroutine's carrier ({@link Tracing#goStop}), purged under the tracer's lock.
+     */
+    final java.util.concurrent.ConcurrentLinkedQueue<long[]> exited = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Under the lock: forgets the names of goroutines that exited before {@code horizon}. */
+    private void forgetExitedBefore(long horizon) {
+        long[] e;
+        while ((e = exited.peek()) != null && e[0] - horizon < 0) {
+            exited.poll();
+            names.remove(e[1]);
+        }
+    }
 
     // Guarded by this tracer's monitor.
     private final ArrayDeque<Buf> full = new ArrayDeque<>();
@@ -250,6 +269,7 @@ final class Tracer {
     private Buf take(int carrier) {
         if (windowNanos > 0) {
             long horizon = System.nanoTime() - windowNanos;
+            forgetExitedBefore(horizon);
             while (!full.isEmpty() && full.peekFirst().lastTime() - horizon < 0) {
                 free.addLast(full.pollFirst());
             }
@@ -315,6 +335,9 @@ final class Tracer {
         }
         TraceEvent[] kept = java.util.Arrays.copyOf(events, k);
         java.util.Arrays.sort(kept, java.util.Comparator.comparingLong(TraceEvent::timeNanos));
+        if (windowNanos > 0) {
+            forgetExitedBefore(from);
+        }
         return new Trace(s.name(), s.procs(), base, end - base, List.of(kept), Map.copyOf(names), dropped.sum(),
                 windowNanos > 0);
     }

@@ -129,6 +129,10 @@ final class Tracing {
             }
         }
         record(m, Kind.GO_STOP, procOf(p), g.id, why.ordinal(), reason == null ? 0 : reason.ordinal() + 1);
+        Tracer t = s.tracer;
+        if (why == StopReason.EXIT && t != null && t.windowNanos > 0 && t.names.containsKey(g.id)) {
+            t.exited.add(new long[] {System.nanoTime(), g.id}); // forgotten a window later (Tracer.names)
+        }
         if ((s.observing & JFR) != 0) {
             JfrEvents.goStop(s, procOf(p), g.id, why, reason);
         }

@@ -107,6 +107,32 @@ class FlightRecorderTest {
     }
 
     @Test
+    void aFlightRecorderForgetsTheNamesOfGoroutinesThatExitedBeforeItsWindow() {
+        Duration window = Duration.ofMillis(200);
+        try (Scheduler s = builder("flight-names").procs(2).flightRecorder(window).build()) {
+            for (int i = 0; i < 1_000; i++) {
+                s.go("short-lived-" + i, Gmp::yield);
+            }
+            TestSupport.awaitNoLiveGoroutines(s);
+            long since = System.nanoTime();
+            TestSupport.spinUntil(() -> System.nanoTime() - since > 3 * window.toNanos(), "three windows to pass");
+            s.flightRecording();
+            assertEquals(0, s.tracer.names.size(), "no name kept for the 1,000 goroutines that exited windows ago");
+            AtomicReference<Waiter> me = new AtomicReference<>();
+            Task<Void> parked = s.submit("still-here", () -> {
+                me.set(Parking.currentWaiter());
+                Parking.park(WaitReason.PARK);
+                return null;
+            });
+            awaitCondition(s, "the goroutine to park", () -> me.get() != null);
+            long id = parked.id();
+            assertEquals("still-here", s.flightRecording().goroutineName(id), "a live goroutine is named");
+            me.get().unpark();
+            join(s, parked);
+        }
+    }
+
+    @Test
     void aWindowRecordingPastItsMemoryBoundDropsAndCountsWhatItCannotKeep() {
         try (Scheduler s = builder("trace-bound").procs(1).build()) {
             s.startTrace(Scheduler.MIN_TRACE_BYTES);
