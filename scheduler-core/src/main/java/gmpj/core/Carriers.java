@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Carriers {
     private final Scheduler s;
     private final Config c;
-    /** Every carrier started and not yet ended or retired, in start order; the first {@code procs} held the processors at first. */
+    /** Every carrier started and not yet ended or retired, in start order; the first {@code procs} held the processors in use at first. */
     private final CopyOnWriteArrayList<M> ms = new CopyOnWriteArrayList<>();
     final SpinLock lock = new SpinLock(); // ownerless: taken from goroutine code too (a failing carrier)
     /** Carriers without a processor, waiting for a hand-off. Guarded by {@link #lock}. */
@@ -235,8 +235,11 @@ final class Carriers {
         s.diag.diagnose(System.Logger.Level.ERROR, sb.toString());
     }
 
-    /** Gives an ownerless processor to a spare or a new carrier; if neither can be had now, sysmon retries. */
-    private void giveToNew(P p) {
+    /**
+     * Gives an ownerless processor (its carrier died, or {@link Scheduler#setProcs} brought it into
+     * use) to a spare or a new carrier; if neither can be had now, sysmon retries.
+     */
+    void giveToNew(P p) {
         M m;
         lock.lock();
         try {

@@ -220,6 +220,8 @@ final class ChromeTrace {
             case HANDOFF -> "hand-off of P" + e.proc() + " from M" + e.arg();
             case HOG -> "hog " + goroutineLabel(e.goroutine()) + " (" + e.arg() / 1_000_000 + " ms)";
             case DEADLOCK -> "deadlock (" + e.arg() + " goroutines)";
+            case PROCS -> "procs " + e.arg() + " -> " + e.arg2();
+            case PROC_RETIRED -> "P" + e.proc() + " retired (" + e.arg() + " goroutines to the global queue)";
             default -> e.kind().name().toLowerCase(Locale.ROOT);
         };
     }

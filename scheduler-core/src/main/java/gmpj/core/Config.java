@@ -9,7 +9,10 @@ import java.util.function.Consumer;
  */
 final class Config {
     final String name;
+    /** The processors at start ({@link Scheduler#setProcs} changes the count later, never past {@link #maxProcs}). */
     final int procs;
+    /** The most processors {@link Scheduler#setProcs} may ask for: every per-processor structure is made this big. */
+    final int maxProcs;
     final StealPolicy stealPolicy;
     final Scheduler.UncaughtExceptionHandler handler;
     final Duration closeTimeout;
@@ -40,7 +43,7 @@ final class Config {
     /** Whether latency recording is on from the start ({@link Scheduler.Builder#latencyHistograms}). */
     final boolean latencyHistograms;
 
-    Config(String name, int procs, StealPolicy stealPolicy, Scheduler.UncaughtExceptionHandler handler,
+    Config(String name, int procs, int maxProcs, StealPolicy stealPolicy, Scheduler.UncaughtExceptionHandler handler,
            Duration closeTimeout, boolean pinCarriers, HogPolicy hogPolicy, boolean checkMonitors, boolean scheddetail,
            Consumer<String> diagnosticsSink, DeadlockPolicy deadlockPolicy, String threadNamePrefix,
            long carrierStackSize, boolean daemon, int maxThreads, Duration spareKeepAlive,
@@ -48,6 +51,7 @@ final class Config {
            Duration deadlockGrace, Duration flightWindow, java.nio.file.Path flightDumps, boolean latencyHistograms) {
         this.name = name;
         this.procs = procs;
+        this.maxProcs = maxProcs;
         this.stealPolicy = stealPolicy;
         this.handler = handler;
         this.closeTimeout = closeTimeout;
@@ -60,7 +64,7 @@ final class Config {
         this.carrierPrefix = threadNamePrefix != null ? threadNamePrefix : name + "-m";
         this.carrierStackSize = carrierStackSize;
         this.daemon = daemon;
-        this.maxThreads = Math.max(maxThreads, procs);
+        this.maxThreads = Math.max(maxThreads, maxProcs);
         this.spareKeepAliveNanos = Parking.saturatedNanos(spareKeepAlive);
         this.threadStarter = threadStarter;
         this.runQueueCapacity = runQueueCapacity;

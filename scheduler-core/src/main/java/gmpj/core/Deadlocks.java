@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the deadlock detector sees and says (sysmon drives it: {@link Sysmon}'s checkDeadlock).
  *
  * <p>A scheduler is <em>stalled</em> when nothing of it can move by itself and goroutines are
- * parked: every processor idle, nothing queued, no timer armed, nothing running or in a blocking
+ * parked: every processor in use idle, nothing queued, no timer armed, nothing running or in a blocking
  * call ({@link #idleOnTheSurface}), and every live goroutine in a park without a deadline
  * ({@link #census}). It is <em>deadlocked</em> when it has been stalled for the grace and so has
  * every other scheduler of the JVM ({@link #others}): nothing in gmpj can wake the parked
@@ -53,14 +53,14 @@ final class Deadlocks {
     }
 
     /**
-     * The cheap half of "nothing here can move by itself": every processor idle, nothing queued
+     * The cheap half of "nothing here can move by itself": every processor in use idle, nothing queued
      * globally, no timer in any heap, no goroutine in {@link Gmp#blocking}. A goroutine running on
      * a carrier without a processor, or in a pinned park, hides from these; {@link #census()}
      * finds it.
      */
     boolean idleOnTheSurface() {
         Netpoll np = s.netpoll;
-        return s.idle.idleCount() == c.procs && s.blockingInFlight.get() == 0 && s.global.isEmpty()
+        return s.idle.allIdle() && s.blockingInFlight.get() == 0 && s.global.isEmpty()
                 && s.timers.earliest() == Long.MAX_VALUE && (np == null || np.waiters() == 0);
     }
 

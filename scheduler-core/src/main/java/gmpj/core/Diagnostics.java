@@ -179,9 +179,13 @@ final class Diagnostics {
     /** Go's scheddetail: a line per processor, per carrier and per live goroutine. */
     String detailLines() {
         StringBuilder sb = new StringBuilder();
-        for (P p : s.ps) {
-            sb.append("\n  P").append(p.id).append(": status=").append(s.idle.isIdle(p) ? "idle" : "running")
-                    .append(" schedtick=").append(p.schedtick()).append(" m=").append(p.m.getName())
+        for (int i = 0, n = s.procsHighWater; i < n; i++) {
+            P p = s.ps[i];
+            M holder = p.m;
+            String status = P.statusOf(p.state()) == P.RETIRED ? "retired" : s.idle.isIdle(p) ? "idle"
+                    : p.id >= s.procs ? "retiring" : "running";
+            sb.append("\n  P").append(p.id).append(": status=").append(status)
+                    .append(" schedtick=").append(p.schedtick()).append(" m=").append(holder == null ? "-" : holder.getName())
                     .append(" runqsize=").append(p.runq.size()).append(" timers=").append(p.timers.size());
         }
         for (M m : s.carriers.all()) {
@@ -206,7 +210,9 @@ final class Diagnostics {
     }
 
     SchedulerStats stats() {
-        List<SchedulerStats.ProcStats> per = new ArrayList<>(c.procs);
+        int procs = s.procs;
+        int shown = s.procsHighWater;
+        List<SchedulerStats.ProcStats> per = new ArrayList<>(shown);
         Latency latency = s.latency;
         boolean latencyOn = (s.observing & Tracing.LATENCY) != 0;
         int alive = 0;
@@ -215,10 +221,16 @@ final class Diagnostics {
             alive += m.isAlive() ? 1 : 0;
             extraRunning += runsWithoutProcessor(m) ? 1 : 0;
         }
-        for (P p : s.ps) {
+        int retiring = 0;
+        for (int i = 0; i < shown; i++) {
+            P p = s.ps[i];
             PCounters pc = p.counters;
             LatencyStats[] lat = latency == null ? NO_LATENCY : latency.snapshot(p.id);
-            per.add(new SchedulerStats.ProcStats(p.id, s.idle.isIdle(p), p.runq.size(),
+            boolean retired = P.statusOf(p.state()) == P.RETIRED;
+            if (!retired && p.id >= procs) {
+                retiring++;
+            }
+            per.add(new SchedulerStats.ProcStats(p.id, s.idle.isIdle(p), retired, p.runq.size(),
                     pc.get(PCounters.SPAWNS), pc.get(PCounters.RUNS), pc.get(PCounters.YIELDS), pc.get(PCounters.PARKS),
                     pc.get(PCounters.READIES), pc.get(PCounters.STEALS), pc.get(PCounters.STOLEN),
                     pc.get(PCounters.GLOBAL_TAKES), pc.get(PCounters.OVERFLOWS), pc.get(PCounters.EXITS),
@@ -228,7 +240,7 @@ final class Diagnostics {
                     lat[0], lat[1]));
         }
         LatencyStats[] all = latency == null ? NO_LATENCY : latency.merged();
-        return new SchedulerStats(c.name, c.procs, s.stealPolicy.name(), s.idle.idleCount(), s.idle.spinningCount(), alive,
+        return new SchedulerStats(c.name, procs, s.ps.length, retiring, s.stealPolicy.name(), s.idle.idleCount(), s.idle.spinningCount(), alive,
                 s.global.size(), s.timers.count(), s.liveGoroutines(), s.externalSpawns(), s.externalReadies.sum(),
                 s.preemptRequests.sum(), s.deadlocks.count(), (int) s.blockingInFlight.get(), s.carriers.handoffs(), hogs(),
                 s.orphanExits.sum(), extraRunning, s.carriers.failures(), s.carriers.sparesRetired(), s.carriers.started(),

@@ -41,6 +41,24 @@ import java.lang.invoke.VarHandle;
  * </ul>
  * The lock also makes the termination decision ({@link Lifecycle#decideLocked}) atomic with the
  * last processor going idle.
+ *
+ * <h2>Processors in use</h2>
+ * {@link Scheduler#setProcs} changes how many processors are in use ({@link #resize}). A
+ * processor is <em>live</em> ({@link #live}) from the moment it is brought into use until its
+ * last holder lets it go ({@link #retire}); a removed processor whose carrier has not reached a
+ * scheduling point yet is live but beyond {@link Scheduler#procs}: retiring. All three facts
+ * ({@code procs}, the live set and its count, the idle set) change only under {@link #lock}, so
+ * these hold under it:
+ * <ul>
+ *   <li>idle processors are live and below {@code procs}: {@link #park} refuses a removed
+ *       processor (its carrier retires it instead), and {@link #resize} takes removed idle ones
+ *       off the idle set and wakes their carriers;</li>
+ *   <li>"every processor idle" means every <em>live</em> processor ({@link #allIdleLocked}), so a
+ *       retiring processor still running a goroutine keeps the scheduler from terminating and
+ *       sysmon from sleeping deeply;</li>
+ *   <li>a processor is retired only if it is still beyond {@code procs} when its holder takes the
+ *       lock to let it go; a resize that grew back over it in the meantime keeps it in use.</li>
+ * </ul>
  */
 final class Idle {
     static final long ONE_IDLE = 1L << 32;
@@ -49,16 +67,29 @@ final class Idle {
     /** Idle processors (high 32 bits), spinning carriers (low 32 bits), on cache lines of its own. */
     private final PaddedCounter word = new PaddedCounter(0);
     private final Scheduler s;
-    private final int procs;
     /** Guards the bits of {@link #idle} and the decisions taken with them; never held across a park. */
     final SpinLock lock = new SpinLock(); // ownerless: taken from goroutine code too, see SpinLock
     /** Processors on the idle set; see the class comment for who writes it. */
     private final ProcMask idle;
+    /** Processors in use or retiring (held by a carrier, or idle with one); bits change under {@link #lock}. */
+    private final ProcMask live;
+    /** The number of bits of {@link #live}; written under {@link #lock}, read racily by the checks for "all idle". */
+    private volatile int liveCount;
+    /**
+     * One more than the highest live processor: thieves look at processors below it (a retiring
+     * one may still hold goroutines in its ring). Written under {@link #lock}.
+     */
+    private volatile int stealRange;
 
-    Idle(Scheduler s, int procs) {
+    Idle(Scheduler s, int procs, int maxProcs) {
         this.s = s;
-        this.procs = procs;
-        this.idle = new ProcMask(procs);
+        this.idle = new ProcMask(maxProcs);
+        this.live = new ProcMask(maxProcs);
+        for (int i = 0; i < procs; i++) {
+            live.set(i);
+        }
+        this.liveCount = procs;
+        this.stealRange = procs;
     }
 
     // ------------------------------------------------------------------ the word
@@ -109,7 +140,7 @@ final class Idle {
     boolean tryStartSpinning() {
         for (;;) {
             long w = lvWord();
-            if (2 * spinningOf(w) >= procs - idleOf(w)) {
+            if (2 * spinningOf(w) >= liveCount - idleOf(w)) {
                 return false;
             }
             if (casWord(w, w + ONE_SPINNING)) {
@@ -206,8 +237,8 @@ final class Idle {
         boolean terminatedNow = false;
         lock.lock();
         try {
-            if (s.lifecycle.stopping || !s.global.isEmpty()) {
-                return false;
+            if (s.lifecycle.stopping || !s.global.isEmpty() || p.id >= s.procs) {
+                return false; // a removed processor is not idle: its carrier retires it (Scheduler#setProcs)
             }
             idle.set(p.id);
             getAndAddWord(ONE_IDLE);
@@ -315,9 +346,103 @@ final class Idle {
         return true;
     }
 
-    /** Under {@link #lock}: whether every processor is idle. */
+    /** Under {@link #lock}: whether every live processor is idle (see the class comment). */
     boolean allIdleLocked() {
-        return idleOf(lvWord()) == procs;
+        return idleOf(lvWord()) == liveCount;
+    }
+
+    /** Whether every live processor is idle (racy: for sysmon's sleep and the deadlock detector's first look). */
+    boolean allIdle() {
+        return idleOf(lvWord()) == liveCount;
+    }
+
+    /** Processors live now: in use, or removed and still held (racy). */
+    int liveCount() {
+        return liveCount;
+    }
+
+    /** One more than the highest live processor (racy): the processors a thief looks at. */
+    int stealRange() {
+        return stealRange;
+    }
+
+    // ------------------------------------------------------------------ processors in use
+
+    /**
+     * {@link Scheduler#setProcs}, under {@link #lock}: sets the count to {@code n}. Returns the
+     * processors brought into use that need a carrier (the caller gives each one,
+     * {@link Carriers#giveToNew}); a removed processor that had not retired yet simply stays. Removed
+     * idle processors leave the idle set and their carriers are woken to retire them. Null (and
+     * nothing changed) if the scheduler is stopping.
+     */
+    java.util.List<P> resize(int n) {
+        java.util.List<P> added = new java.util.ArrayList<>();
+        java.util.List<M> toWake = new java.util.ArrayList<>();
+        lock.lock();
+        try {
+            if (s.lifecycle.stopping) {
+                return null;
+            }
+            int old = s.procs;
+            s.procs = n;
+            for (int id = old; id < n; id++) {
+                if (!live.get(id)) {
+                    live.set(id);
+                    liveCount++;
+                    added.add(s.ps[id]);
+                }
+            }
+            for (int id = n; id < old; id++) {
+                if (idle.get(id)) {
+                    idle.clear(id);
+                    getAndAddWord(-ONE_IDLE);
+                    toWake.add(s.ps[id].m);
+                }
+            }
+            stealRange = highestLiveLocked() + 1;
+        } finally {
+            lock.unlock();
+        }
+        for (M m : toWake) {
+            m.wake(); // it finds its processor off the idle set with no role handed (wokeUp), then retires it
+        }
+        return added;
+    }
+
+    /**
+     * Carrier {@code m}, holding {@code p} in scheduler code, with {@code p}'s queues drained: lets
+     * {@code p} go if it is still beyond {@link Scheduler#procs}. Takes the termination decision if
+     * it was the last busy processor of a scheduler that is shut down. True if {@code p} is retired
+     * (the caller holds nothing now); false if a resize brought it back into use meanwhile.
+     */
+    boolean retire(M m, P p) {
+        boolean terminatedNow = false;
+        lock.lock();
+        try {
+            if (p.id < s.procs) {
+                return false;
+            }
+            live.clear(p.id);
+            liveCount--;
+            stealRange = highestLiveLocked() + 1;
+            p.retire();
+            m.p = null; // owner field: the carrier is a spare from here on
+            terminatedNow = s.lifecycle.decideLocked();
+        } finally {
+            lock.unlock();
+        }
+        if (terminatedNow) {
+            s.lifecycle.announceTermination();
+        }
+        return true;
+    }
+
+    private int highestLiveLocked() {
+        int top = -1;
+        for (int i = live.next(0); i >= 0; i = live.next(i + 1)) {
+            top = i;
+        }
+        return top;
     }
 
     /** A carrier that dies gives up the spinning role it held. */

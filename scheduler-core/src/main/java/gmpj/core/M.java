@@ -120,7 +120,7 @@ final class M extends Thread implements StealPolicy.Victims {
         this.mid = mid;
         this.p = p;
         this.seed = 0x9E3779B9 * (mid + 1) | 1;
-        this.victimOrder = new int[Math.max(1, s.procs)];
+        this.victimOrder = new int[s.ps.length];
     }
 
     /**
@@ -173,6 +173,9 @@ final class M extends Thread implements StealPolicy.Victims {
             if (g == null) {
                 g = findRunnable();
                 if (g == null) {
+                    if (p == null) {
+                        continue; // our processor was removed and let go (retire): wait as a spare
+                    }
                     return; // the scheduler is stopping
                 }
                 if (spinning) {
@@ -320,11 +323,15 @@ final class M extends Thread implements StealPolicy.Victims {
 
     /**
      * Finds a goroutine to run, in Go's order; parks this carrier while there is none. Returns null
-     * only when the scheduler stops.
+     * when the scheduler stops, or when {@link Scheduler#setProcs} removed this carrier's processor
+     * and it let it go ({@link #retire}; {@link #p} is null then).
      */
     private G findRunnable() {
         for (;;) {
             if (life.stopping) {
+                return null;
+            }
+            if (p.id >= s.procs && retire()) {
                 return null;
             }
             G g;
@@ -334,10 +341,20 @@ final class M extends Thread implements StealPolicy.Victims {
             //    the others queue behind it in deadline order). Every 8th pass only: reading the clock
             //    costs about 27 ns here, a tenth of a goroutine switch, and 8 switches are a few
             //    microseconds of lateness at most.
-            TimerQueue own = p.timers;
-            if ((++timerCheckTick & 7) == 0 && own.earliest() != Long.MAX_VALUE
-                    && s.timers.fireExpired(p, own, System.nanoTime(), true)) {
-                s.idle.wakeIfIdle();
+            //    A processor also watches the heaps of the removed processors whose index equals its
+            //    own modulo procs (Scheduler#setProcs): nobody else would look at them on this pass.
+            if ((++timerCheckTick & 7) == 0) {
+                TimerQueue own = p.timers;
+                if (own.earliest() != Long.MAX_VALUE && s.timers.fireExpired(p, own, System.nanoTime(), true)) {
+                    s.idle.wakeIfIdle();
+                }
+                int n = s.procs;
+                for (int j = p.id + n; j < s.ps.length; j += n) {
+                    TimerQueue removed = s.ps[j].timers;
+                    if (removed.earliest() != Long.MAX_VALUE && s.timers.fireExpired(p, removed, System.nanoTime(), false)) {
+                        s.idle.wakeIfIdle();
+                    }
+                }
             }
             // 1. Fairness: every 61st tick look at the global queue first, so goroutines queued
             //    there are not starved by two goroutines that keep readying each other locally.
@@ -397,6 +414,49 @@ final class M extends Thread implements StealPolicy.Victims {
                 return g;
             }
         }
+    }
+
+    /**
+     * {@link Scheduler#setProcs} removed our processor: move its queued goroutines to the global
+     * queue, give up the spinning role, and let the processor go ({@link Idle#retire}), unless a
+     * resize brought it back meanwhile. Only the holder does this, in scheduler code, so nothing
+     * else puts into these queues while they are drained (thieves may still take from them; the
+     * ring's poll and steal race as always). True if this carrier holds no processor now.
+     */
+    private boolean retire() {
+        P old = p;
+        G first = null;
+        G last = null;
+        int n = 0;
+        for (G g; (g = old.runq.pollRunnext()) != null || (g = old.runq.poll()) != null; n++) {
+            if (first == null) {
+                first = g;
+            } else {
+                last.next = g;
+            }
+            last = g;
+        }
+        if (n > 0) {
+            s.global.putBatch(first, last, n);
+        }
+        if (spinning) {
+            spinning = false;
+            s.idle.stopSpinningAndCheckLast(); // full fence; the wake-up below looks after it
+        }
+        boolean retired = s.idle.retire(this, old);
+        if (retired && s.observing != 0) {
+            Tracing.procRetired(this, old, n);
+        }
+        // Submitter's side for what was drained (and for what a spinning role we dropped was relied
+        // on to find): an idle processor with nobody spinning is woken for it.
+        s.idle.wakeIfIdle();
+        if (retired) {
+            long e = s.timers.earliest();
+            if (e != Long.MAX_VALUE) {
+                s.timers.armed(e); // if we kept time for this processor's heap, somebody else must now
+            }
+        }
+        return retired;
     }
 
     /** This carrier just took the spinning role: tell the observers. Always true. */
@@ -489,7 +549,8 @@ final class M extends Thread implements StealPolicy.Victims {
         if (rounds < 0 || rounds > MAX_STEAL_ROUNDS) {
             throw new IllegalStateException("rounds() returned " + rounds + ", outside 0.." + MAX_STEAL_ROUNDS);
         }
-        int procs = s.procs;
+        int procs = s.idle.stealRange(); // live processors lie below it, retiring ones included
+        victimCount = procs;
         for (int round = 0; round < rounds; round++) {
             boolean lastRound = round == rounds - 1;
             int k = policy.order(p.id, this, victimOrder);
@@ -661,9 +722,12 @@ final class M extends Thread implements StealPolicy.Victims {
 
     // ------------------------------------------------------------------ StealPolicy.Victims
 
+    /** Owner: the processors the current steal pass looks at ({@link Idle#stealRange}), fixed for the pass. */
+    private int victimCount = 1;
+
     @Override
     public int count() {
-        return s.procs;
+        return victimCount;
     }
 
     @Override

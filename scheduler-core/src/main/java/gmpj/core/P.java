@@ -3,7 +3,8 @@ package gmpj.core;
 /**
  * A processor: the right to run goroutines, with its own run queue (Go's {@code p}).
  *
- * <p>There are exactly {@code procs} of them. Each is held by one carrier ({@link M}) at a time;
+ * <p>A scheduler makes {@code maxProcs} of them; the first {@code procs} are in use
+ * ({@link Scheduler#setProcs}). Each one in use is held by one carrier ({@link M}) at a time;
  * the fields below marked "owner" are touched only by the carrier that holds it.
  *
  * <h2>Who holds it: the {@link #state} word</h2>
@@ -14,6 +15,9 @@ package gmpj.core;
  *       (spawn, ready) first CASes {@code IN_G -> SCHED} ({@link #leaveG}) and sets it back after ({@link #enterG});</li>
  *   <li>{@link #SYSCALL}: the holder's goroutine is in a blocking call ({@link Gmp#blocking}, or a
  *       park the JVM pinned) and does not touch the processor;</li>
+ *   <li>{@link #RETIRED}: nobody holds it: it is beyond the count {@link Scheduler#setProcs} set (or
+ *       was never in use), its queues are empty, and only {@link Carriers#giveToNew} brings it back
+ *       into use. Its last holder wrote it from {@code SCHED} ({@link #retire}); nobody CASes from it.</li>
  *   <li>{@link #HANDED_OFF}: sysmon took it from a holder stuck in {@code SYSCALL}, in a goroutine
  *       that never yields ({@code IN_G} for two time slices without a new run), or blocked in a
  *       call gmpj cannot see (a monitor, {@code Thread.sleep}...), and gives it to another carrier:
@@ -41,6 +45,7 @@ final class P extends POwnerPadded {
     static final long SYSCALL = 3;
     static final long HANDED_OFF = 4;
     static final long HANDING_OFF = 5;
+    static final long RETIRED = 6;
     /** Spins of a holder waiting for sysmon's hand-off decision before it yields its thread instead. */
     private static final int DECISION_SPINS = 100;
     private static final long STATUS_MASK = 7;
@@ -93,6 +98,16 @@ final class P extends POwnerPadded {
     void hold(M m) {
         this.m = m;
         STATE.setRelease(this, word(m, SCHED));
+    }
+
+    /**
+     * Its holder lets it go for good (under the idle lock, {@link Idle#retire}), or, at construction,
+     * it starts out of use. Release: the holder's writes, the drained queues included, are visible
+     * to whichever carrier {@link #hold}s it next.
+     */
+    void retire() {
+        this.m = null;
+        STATE.setRelease(this, RETIRED);
     }
 
     /** Holder: about to run goroutine code. Release: everything written so far is visible to a taker. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -62,8 +63,26 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ configuration (immutable)
     final Config config;
-    /** {@link Config#procs}, read on every scheduling decision. */
-    final int procs;
+    /**
+     * The processors in use (Go's GOMAXPROCS): the first {@code procs} of {@link #ps}. Starts at
+     * {@link Config#procs}; {@link #setProcs} changes it, writing it only under the idle lock
+     * ({@link Idle#resize}), so decisions taken under that lock see it settled. Read, volatile, by a
+     * carrier before each search for work (a processor at or beyond it retires) and by the sizes of
+     * global-queue takes.
+     */
+    volatile int procs;
+    /** The most processors ever in use at once ({@link #ps}'s prefix that stats and traces show). Written under {@link #resizing}. */
+    volatile int procsHighWater;
+    /**
+     * Serializes {@link #setProcs} calls: one resize (with its carrier starts) at a time. A caller
+     * that finds it taken parks ({@link Parking}), so a goroutine waiting here frees its carrier
+     * (a monitor would block the carrier thread, and sysmon would take that for a stuck call).
+     * The flag is the lock; a waiter lists itself and then reads the flag again, the releaser
+     * clears the flag and then reads the list (all volatile), so either the waiter sees the lock
+     * free and retries, or the releaser sees the waiter and wakes it.
+     */
+    private final AtomicBoolean resizing = new AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Waiter> resizeWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** {@link Config#checkMonitors}, read on every park. */
     final boolean checkMonitors;
     /**
@@ -144,7 +163,7 @@ public final class Scheduler implements AutoCloseable {
      */
     static Scheduler bubble(String name, Schedule schedule, int procs) {
         Continuations.check();
-        return new Scheduler(builder().procs(procs).name(name).deadlockPolicy(DeadlockPolicy.IGNORE).config(), false,
+        return new Scheduler(builder().procs(procs).maxProcs(procs).name(name).deadlockPolicy(DeadlockPolicy.IGNORE).config(), false,
                 schedule);
     }
 
@@ -170,12 +189,13 @@ public final class Scheduler implements AutoCloseable {
     private Scheduler(Config c, boolean start, Schedule bubbleSchedule) {
         this.config = c;
         this.procs = c.procs;
-        this.global = new GlobalRunQueue(procs);
+        this.procsHighWater = c.procs;
+        this.global = new GlobalRunQueue(c.maxProcs);
         this.checkMonitors = c.checkMonitors;
         this.stealPolicy = c.stealPolicy;
-        this.ps = new P[procs];
-        ProcMask withTimers = new ProcMask(procs);
-        for (int i = 0; i < procs; i++) {
+        this.ps = new P[c.maxProcs];
+        ProcMask withTimers = new ProcMask(c.maxProcs);
+        for (int i = 0; i < ps.length; i++) {
             ps[i] = new P(i, c.runQueueCapacity, withTimers);
         }
         this.externalSpawns = new StripedCounter(procs);
@@ -185,14 +205,18 @@ public final class Scheduler implements AutoCloseable {
             externalGs[i] = new GRegistry();
             externalGsLocks[i] = new SpinLock();
         }
-        this.idle = new Idle(this, procs);
+        this.idle = new Idle(this, c.procs, c.maxProcs);
         this.timers = new Timers(this, ps, withTimers, Timers.PARK);
         this.carriers = new Carriers(this, c);
         this.lifecycle = new Lifecycle(this, c);
         this.diag = new Diagnostics(this, c);
         this.deadlocks = new Deadlocks(this, c);
         for (P p : ps) {
-            carriers.create(p);
+            if (p.id < c.procs) {
+                carriers.create(p);
+            } else {
+                p.retire(); // out of use until setProcs brings it in
+            }
         }
         this.sysmon = new Sysmon(this, c.name + "-sysmon", c.timeSliceNanos, c.schedtraceNanos, c.deadlockGraceNanos);
         this.bubble = bubbleSchedule == null ? null : new Bubble(this, bubbleSchedule, procs);
@@ -201,7 +225,7 @@ public final class Scheduler implements AutoCloseable {
             observing = Tracing.TRACE;
         }
         if (c.latencyHistograms) {
-            latency = new Latency(procs);
+            latency = new Latency(ps.length);
             latency.enabledAt = System.nanoTime();
             observing |= Tracing.LATENCY;
         }
@@ -217,7 +241,7 @@ public final class Scheduler implements AutoCloseable {
             lifecycle.stopping = true;
             carriers.wakeAll();
             throw new IllegalStateException("scheduler " + c.name + " could not start its threads (" + started.size()
-                    + " of " + (procs + 1) + " started): " + e, e);
+                    + " of " + (c.procs + 1) + " started): " + e, e);
         }
         SCHEDULERS.add(this);
         Tracing.attachJfr(this);
@@ -247,7 +271,10 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * The number of processors, Go's GOMAXPROCS.
+     * The number of processors in use, Go's GOMAXPROCS: at most this many goroutines run at once
+     * (beyond the few that {@link SchedulerStats#extraRunning()} counts). After a {@link #setProcs}
+     * that removed processors, this is the new count at once, while a removed processor may still
+     * be finishing its goroutine's turn ({@link SchedulerStats#retiringProcs()}).
      *
      * @return the number of processors
      */
@@ -255,6 +282,91 @@ public final class Scheduler implements AutoCloseable {
         return procs;
     }
 
+    /**
+     * The most processors {@link #setProcs} may set: {@link Builder#maxProcs}.
+     *
+     * @return the bound on the number of processors
+     */
+    public int maxProcs() {
+        return ps.length;
+    }
+
+    /**
+     * Changes the number of processors of the running scheduler, Go's {@code runtime.GOMAXPROCS(n)}.
+     * Callable from any thread, and from a goroutine of this scheduler (or another).
+     *
+     * <p><b>Growing</b> brings processors {@code procs()..procs-1} into use: each gets a carrier (a
+     * spare one, or a new thread), which starts looking for work at once: the global queue, then
+     * stealing from the busy processors. If a thread cannot be started now (the native thread
+     * limit), the processor waits and sysmon retries, as for a carrier that died.
+     *
+     * <p><b>Shrinking</b> takes processors {@code procs..procs()-1} out of use. The count changes at
+     * once (new decisions see it), but nothing is interrupted: an idle removed processor's carrier is
+     * woken to let it go; a busy one lets it go at its next scheduling point (when its goroutine
+     * yields, parks or ends, or sysmon hands the processor off), so a goroutine that never yields
+     * keeps its processor until then ({@link SchedulerStats#retiringProcs()} counts those). Letting
+     * go moves the processor's queued goroutines to the global queue; its timers stay in their heap
+     * and are fired by the processors still in use (each one watches the heaps of the removed
+     * processors whose index it equals modulo the new count); its carrier becomes a spare. No
+     * goroutine, timer or wake-up is lost, whichever goroutine called this and on whichever
+     * processor.
+     *
+     * <p>Counters of a removed processor stay in {@link #stats()} (as a retired processor's row),
+     * so totals never go down. Calls are serialized; each returns once the new count is in force
+     * and the added processors have their carriers (or are queued for one).
+     *
+     * @param procs the number of processors, between 1 and {@link #maxProcs()}
+     * @return the number of processors before this call
+     * @throws IllegalArgumentException      if {@code procs} is outside 1..{@link #maxProcs()}
+     * @throws IllegalStateException         if the scheduler has stopped (terminated or closed)
+     * @throws UnsupportedOperationException on a {@link Synctest} bubble, whose emulated processors
+     *                                       are fixed by {@link Synctest#run(long, int, Runnable)}
+     */
+    public int setProcs(int procs) {
+        if (bubble != null) {
+            throw new UnsupportedOperationException("setProcs(" + procs + ") on Synctest bubble " + config.name
+                    + ": a bubble's emulated processors are fixed; pass them to Synctest.run(seed, procs, body)");
+        }
+        if (procs < 1 || procs > ps.length) {
+            throw new IllegalArgumentException("procs must be between 1 and maxProcs (" + ps.length + ", Builder.maxProcs), got "
+                    + procs);
+        }
+        while (!resizing.compareAndSet(false, true)) {
+            Waiter me = Parking.currentWaiter();
+            resizeWaiters.add(me);
+            if (resizing.get()) {
+                Parking.park(WaitReason.SET_PROCS);
+            }
+            resizeWaiters.remove(me);
+        }
+        try {
+            int old = this.procs;
+            List<P> added = idle.resize(procs);
+            if (added == null) {
+                throw new IllegalStateException("scheduler " + config.name + " has stopped: setProcs(" + procs
+                        + ") has no processors to change");
+            }
+            if (procs > procsHighWater) {
+                procsHighWater = procs;
+            }
+            for (P p : added) {
+                carriers.giveToNew(p);
+            }
+            if (old != procs) {
+                if (observing != 0) {
+                    Tracing.procsChanged(this, old, procs);
+                }
+                sysmon.wake();
+            }
+            return old;
+        } finally {
+            resizing.set(false);
+            Waiter next = resizeWaiters.peek();
+            if (next != null) {
+                next.unpark();
+            }
+        }
+    }
     /**
      * The steal policy in use: the builder's, or Go's once the builder's has failed (thrown, or
      * returned a victim or a count out of range; that is reported once through the diagnostics).
@@ -796,7 +908,7 @@ public final class Scheduler implements AutoCloseable {
             }
             if (on) {
                 if (latency == null) {
-                    latency = new Latency(procs);
+                    latency = new Latency(ps.length);
                 }
                 latency.enabledAt = System.nanoTime(); // before the bit: stamps older than this are stale
             }
@@ -959,6 +1071,8 @@ public final class Scheduler implements AutoCloseable {
          * nothing: goroutines that do not fit go to the global queue, which is unbounded. Go uses 256.
          */
         public static final int MAX_RUN_QUEUE_CAPACITY = 1 << 16;
+        /** The most processors a scheduler may have ({@link #procs}, {@link #maxProcs}, {@link Scheduler#setProcs}). */
+        public static final int MAX_PROCS = 4096;
         /**
          * The largest {@link #carrierStackSize}: 1 GiB, the most HotSpot accepts for a thread's
          * stack ({@code -Xss}); recursion that needs more is a bug, not a configuration.
@@ -967,6 +1081,8 @@ public final class Scheduler implements AutoCloseable {
         private static final Duration MAX_WAIT = Duration.ofNanos(Parking.MAX_WAIT_NANOS);
 
         private int procs = Runtime.getRuntime().availableProcessors();
+        /** 0: not set; the default is {@code procs}, or the available processors if that is more. */
+        private int maxProcs;
         private StealPolicy stealPolicy = StealPolicy.go();
         private String name;
         private String threadNamePrefix;
@@ -1256,11 +1372,30 @@ public final class Scheduler implements AutoCloseable {
          * @return this builder
          */
         public Builder procs(int procs) {
-            if (procs < 1 || procs > 4096) {
-                throw new IllegalArgumentException("procs must be between 1 and 4096, got " + procs
+            if (procs < 1 || procs > MAX_PROCS) {
+                throw new IllegalArgumentException("procs must be between 1 and " + MAX_PROCS + ", got " + procs
                         + "; use the number of cores you want goroutines to run on in parallel");
             }
             this.procs = procs;
+            return this;
+        }
+
+        /**
+         * The most processors {@link Scheduler#setProcs} may set on the running scheduler; default:
+         * {@code procs} or the available processors, whichever is more (and no more than an explicit
+         * {@link #maxThreads}). The scheduler makes every per-processor structure this big once (a
+         * run queue of {@link #runQueueCapacity} slots, a timer heap and counters per processor,
+         * a few hundred bytes each plus the ring), so a bound far above what will be used costs
+         * memory and a little time in the scans over processors, never a thread.
+         *
+         * @param maxProcs the most processors, between {@code procs} and 4096
+         * @return this builder
+         */
+        public Builder maxProcs(int maxProcs) {
+            if (maxProcs < 1 || maxProcs > MAX_PROCS) {
+                throw new IllegalArgumentException("maxProcs must be between 1 and " + MAX_PROCS + ", got " + maxProcs);
+            }
+            this.maxProcs = maxProcs;
             return this;
         }
 
@@ -1375,7 +1510,8 @@ public final class Scheduler implements AutoCloseable {
          * Builds the scheduler and starts its carriers.
          *
          * @return the started scheduler
-         * @throws IllegalArgumentException if {@link #maxThreads} was set below {@link #procs}
+         * @throws IllegalArgumentException if {@link #maxThreads} was set below {@link #procs} or an explicit
+         *                                  {@link #maxProcs}, or {@link #maxProcs} below {@link #procs}
          * @throws IllegalStateException    if the JVM lacks the flag that opens continuations (the message names it)
          */
         public Scheduler build() {
@@ -1383,17 +1519,31 @@ public final class Scheduler implements AutoCloseable {
                 throw new IllegalArgumentException("flightRecorderDumps(" + flightRecorderDumps + ") needs a flight recorder: "
                         + "call flightRecorder(window) too");
             }
-            if (maxThreadsSet && maxThreads < procs) {
-                throw new IllegalArgumentException("maxThreads (" + maxThreads + ") must be >= procs (" + procs
-                        + "): every processor needs a carrier thread of its own; raise maxThreads or lower procs");
-            }
             Continuations.check();
             return new Scheduler(config(), true);
         }
 
         /** What this builder decided, frozen. */
         Config config() {
-            return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, stealPolicy, handler,
+            if (maxThreadsSet && maxThreads < procs) {
+                throw new IllegalArgumentException("maxThreads (" + maxThreads + ") must be >= procs (" + procs
+                        + "): every processor needs a carrier thread of its own; raise maxThreads or lower procs");
+            }
+            if (maxProcs != 0 && maxProcs < procs) {
+                throw new IllegalArgumentException("maxProcs (" + maxProcs + ") must be >= procs (" + procs
+                        + "): it bounds what setProcs may set later; raise maxProcs or lower procs");
+            }
+            if (maxProcs != 0 && maxThreadsSet && maxThreads < maxProcs) {
+                throw new IllegalArgumentException("maxThreads (" + maxThreads + ") must be >= maxProcs (" + maxProcs
+                        + "): every processor setProcs may add needs a carrier thread of its own; raise maxThreads or "
+                        + "lower maxProcs");
+            }
+            int max = maxProcs;
+            if (max == 0) {
+                int available = Runtime.getRuntime().availableProcessors();
+                max = Math.max(procs, maxThreadsSet ? Math.min(available, maxThreads) : available);
+            }
+            return new Config(name != null ? name : "gmpj-" + SCHEDULER_SEQ.incrementAndGet(), procs, max, stealPolicy, handler,
                     closeTimeout, pinCarriers, hogPolicy, checkMonitors, scheddetail, diagnostics, deadlockPolicy,
                     threadNamePrefix, carrierStackSize, daemon, maxThreads, spareKeepAlive, threadStarter, runQueueCapacity,
                     timeSlice, schedtrace, deadlockGrace, flightRecorder, flightRecorderDumps, latencyHistograms);

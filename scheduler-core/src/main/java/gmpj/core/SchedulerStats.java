@@ -10,7 +10,10 @@ import java.util.List;
  * A snapshot of a quiet scheduler is exact.
  *
  * @param scheduler         the scheduler's name
- * @param procs             the number of processors (Go's GOMAXPROCS)
+ * @param procs             the number of processors in use (Go's GOMAXPROCS; {@link Scheduler#setProcs} changes it)
+ * @param maxProcs          the most processors {@link Scheduler#setProcs} may set ({@link Scheduler.Builder#maxProcs})
+ * @param retiringProcs     processors removed by {@link Scheduler#setProcs} whose carrier has not let them go
+ *                          yet (it finishes its goroutine's turn first)
  * @param stealPolicy       the steal policy's name
  * @param idleProcs         processors on the idle list (their carriers parked)
  * @param spinningCarriers  carriers spinning in search of work
@@ -45,11 +48,15 @@ import java.util.List;
  *                          them, since latency recording was first turned on ({@link LatencyStats#NONE} if
  *                          never)
  * @param runSlice          all processors: how long goroutines ran once mounted, likewise
- * @param perProc           one entry per processor
+ * @param perProc           one entry per processor ever in use, in index order: the first {@code procs} are in
+ *                          use; the others were removed by {@link Scheduler#setProcs} and keep the counters
+ *                          of their time in use, so totals over them never go down
  */
 public record SchedulerStats(
         String scheduler,
         int procs,
+        int maxProcs,
+        int retiringProcs,
         String stealPolicy,
         int idleProcs,
         int spinningCarriers,
@@ -104,6 +111,8 @@ public record SchedulerStats(
      *
      * @param id               the processor's index, 0-based
      * @param idle             whether it was on the idle list
+     * @param retired          whether it is out of use: removed by {@link Scheduler#setProcs} and let go by
+     *                         its carrier (a removed processor still finishing a goroutine's turn is not retired yet)
      * @param localQueueLength goroutines in its ring plus runnext
      * @param spawns           goroutines spawned by goroutines running on it
      * @param runs             times it mounted a goroutine
@@ -137,6 +146,7 @@ public record SchedulerStats(
     public record ProcStats(
             int id,
             boolean idle,
+            boolean retired,
             int localQueueLength,
             long spawns,
             long runs,
@@ -308,8 +318,11 @@ public record SchedulerStats(
      */
     public String traceLine() {
         StringBuilder sb = new StringBuilder();
-        sb.append("procs=").append(procs)
-                .append(" idleprocs=").append(idleProcs)
+        sb.append("procs=").append(procs);
+        if (retiringProcs != 0) {
+            sb.append(" retiring=").append(retiringProcs);
+        }
+        sb.append(" idleprocs=").append(idleProcs)
                 .append(" threads=").append(threads)
                 .append(" spinning=").append(spinningCarriers)
                 .append(" runqueue=").append(globalQueueLength)
@@ -343,7 +356,7 @@ public record SchedulerStats(
                 "gtakes", "overflows", "exits"));
         for (ProcStats p : perProc) {
             sb.append(String.format("%4d %5s %6d %10d %10d %9d %9d %9d %8d %8d %8d %9d %9d%n",
-                    p.id(), p.idle() ? "yes" : "no", p.localQueueLength(), p.spawns(), p.runs(), p.yields(),
+                    p.id(), p.retired() ? "off" : p.idle() ? "yes" : "no", p.localQueueLength(), p.spawns(), p.runs(), p.yields(),
                     p.parks(), p.readies(), p.steals(), p.stolen(), p.globalTakes(), p.overflows(), p.exits()));
         }
         sb.append(String.format("total: spawns=%d (external %d) exits=%d steals=%d stolen=%d parks=%d readies=%d",

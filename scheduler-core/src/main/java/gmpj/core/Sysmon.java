@@ -127,16 +127,16 @@ final class Sysmon extends Thread {
         this.timeSliceNanos = timeSliceNanos;
         this.tracePeriodNanos = tracePeriodNanos;
         this.deadlockGraceNanos = deadlockGraceNanos;
-        this.seenTick = new int[s.procs];
-        this.seenTickSince = new long[s.procs];
-        this.seenState = new long[s.procs];
-        this.seenProgress = new long[s.procs];
-        this.seenStateSince = new long[s.procs];
-        this.seenRounds = new int[s.procs];
-        this.cpuMarked = new boolean[s.procs];
-        this.cpuMark = new long[s.procs];
-        this.cpuMarkAt = new long[s.procs];
-        this.hogCounted = new boolean[s.procs];
+        this.seenTick = new int[s.ps.length];
+        this.seenTickSince = new long[s.ps.length];
+        this.seenState = new long[s.ps.length];
+        this.seenProgress = new long[s.ps.length];
+        this.seenStateSince = new long[s.ps.length];
+        this.seenRounds = new int[s.ps.length];
+        this.cpuMarked = new boolean[s.ps.length];
+        this.cpuMark = new long[s.ps.length];
+        this.cpuMarkAt = new long[s.ps.length];
+        this.hogCounted = new boolean[s.ps.length];
     }
 
     /** Ends deep sleep; called when a processor goes busy. Cheap when not sleeping. */
@@ -169,7 +169,7 @@ final class Sysmon extends Thread {
     /** Sleep (Go's back-off, or deep sleep when all is idle), then look at everything once. */
     private void round() {
         long now = System.nanoTime();
-        if (s.idle.idleCount() == s.procs) {
+        if (s.idle.allIdle()) {
             deepSleep(now);
             idleRounds = 0;
         } else {
@@ -253,7 +253,7 @@ final class Sysmon extends Thread {
         // busy before it is seen in the idle count here; one that went busy and idle again before it is
         // reflected in what deadlockCheckDue() reads now.
         sleeping = true;
-        if (s.idle.idleCount() != s.procs) {
+        if (!s.idle.allIdle()) {
             return now;
         }
         long until = tracePeriodNanos > 0 ? nextTrace : Long.MAX_VALUE;
@@ -265,15 +265,16 @@ final class Sysmon extends Thread {
     private boolean preemptLongRunners(long now) {
         boolean acted = false;
         for (P p : s.ps) {
-            if (s.idle.isIdle(p)) {
-                continue;
+            M holder = p.m;
+            if (holder == null || s.idle.isIdle(p)) {
+                continue; // out of use (Scheduler#setProcs), or idle
             }
             int tick = p.schedtick();
             if (tick != seenTick[p.id]) {
                 seenTick[p.id] = tick;
                 seenTickSince[p.id] = now;
             } else if (now - seenTickSince[p.id] >= timeSliceNanos) {
-                G g = p.m.curg;
+                G g = holder.curg;
                 if (g != null && !g.preempt) {
                     g.preempt = true;
                     s.preemptRequests.increment();

@@ -77,7 +77,14 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
          * With {@code proc == -1}: {@code arg} is the number of idle processors, {@code arg2} the
          * number of spinning carriers, and {@code goroutine} the length of the global queue.
          */
-        COUNTERS
+        COUNTERS,
+        /** {@link Scheduler#setProcs} changed the number of processors from {@code arg} to {@code arg2}. */
+        PROCS,
+        /**
+         * A removed processor's carrier let it go ({@link Scheduler#setProcs}), moving {@code arg}
+         * queued goroutines to the global queue.
+         */
+        PROC_RETIRED
     }
 
     /** Why a goroutine came off its carrier ({@link Kind#GO_STOP}). */

@@ -338,7 +338,7 @@ final class Tracer {
         if (windowNanos > 0) {
             forgetExitedBefore(from);
         }
-        return new Trace(s.name(), s.procs(), base, end - base, List.of(kept), Map.copyOf(names), dropped.sum(),
+        return new Trace(s.name(), s.procsHighWater, base, end - base, List.of(kept), Map.copyOf(names), dropped.sum(),
                 windowNanos > 0);
     }
 }

@@ -221,6 +221,16 @@ final class Tracing {
         }
     }
 
+    /** {@link Scheduler#setProcs} changed the number of processors from {@code from} to {@code to}. */
+    static void procsChanged(Scheduler s, int from, int to) {
+        recordOutside(s, Kind.PROCS, -1, 0, from, to);
+    }
+
+    /** Carrier {@code m} let removed processor {@code p} go, moving {@code drained} goroutines to the global queue. */
+    static void procRetired(M m, P p, int drained) {
+        record(m, Kind.PROC_RETIRED, p.id, 0, drained, 0);
+    }
+
     /** Sysmon reported {@code g} as a hog on {@code p} after {@code ranNanos}. */
     static void hog(Scheduler s, P p, G g, long ranNanos) {
         recordSysmon(s, Kind.HOG, procOf(p), g.id, ranNanos, 0);
@@ -243,8 +253,8 @@ final class Tracing {
         if (t == null) {
             return;
         }
-        for (P p : s.ps) {
-            t.sysmon.record(Kind.COUNTERS.ordinal(), p.id, 0, p.runq.size(), 0);
+        for (int i = 0, n = s.procsHighWater; i < n; i++) {
+            t.sysmon.record(Kind.COUNTERS.ordinal(), i, 0, s.ps[i].runq.size(), 0);
         }
         t.sysmon.record(Kind.COUNTERS.ordinal(), -1, s.global.size(), s.idle.idleCount(), s.idle.spinningCount());
     }

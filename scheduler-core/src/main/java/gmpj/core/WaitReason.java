@@ -37,7 +37,9 @@ public enum WaitReason {
     /** Waiting for I/O readiness. */
     IO("IO wait"),
     /** Waiting in {@link Synctest#await()} for every other goroutine of its bubble to park. */
-    SYNCTEST_WAIT("synctest.Wait");
+    SYNCTEST_WAIT("synctest.Wait"),
+    /** Waiting in {@link Scheduler#setProcs} for another resize of the same scheduler to finish. */
+    SET_PROCS("GOMAXPROCS");
 
     private final String label;
 
