@@ -142,7 +142,7 @@ class ProcsResizeTest {
     @Test
     void timersOfARemovedProcessorFireWhileTheOthersAreBusy() {
         int sleepers = 10;
-        try (Scheduler s = TestSupport.builder("timers").procs(2).build()) {
+        try (Scheduler s = TestSupport.builder("timers").procs(2).hogPolicy(HogPolicy.REPORT_ONLY).build()) {
             AtomicInteger asleep = new AtomicInteger();
             AtomicInteger woke = new AtomicInteger();
             AtomicInteger started = new AtomicInteger();
@@ -161,13 +161,16 @@ class ProcsResizeTest {
                         }
                         // Park (not yield) so the children run here and arm their timers in this heap.
                         Gmp.sleep(Duration.ofMillis(1));
+                    } else {
+                        // Busy until they have: processor 0 cannot steal them meanwhile.
+                        TestSupport.spinUntil(() -> asleep.get() == sleepers, "sleepers asleep");
                     }
                 }));
             }
             TestSupport.joinAll(s, parents);
             TestSupport.awaitCondition(s, "sleepers not asleep", () -> asleep.get() == sleepers);
-            long onP1 = s.ps[1].timers.size();
-            assertTrue(onP1 > 0, "no sleeper armed its timer on processor 1: the test would prove nothing");
+            TestSupport.awaitCondition(s, "sleepers' timers not all on processor 1: " + s.ps[1].timers.size(),
+                    () -> s.ps[1].timers.size() == sleepers);
             s.setProcs(1);
             AtomicBoolean stop = new AtomicBoolean();
             List<Task<Void>> pair = new ArrayList<>();
