@@ -13,6 +13,10 @@ import java.util.TreeMap;
  * (counts per state and wait reason), the carriers still running one, and the first few goroutines
  * with their top frames. {@link #fullDump()} renders every one of them, with its whole stack, in
  * the format of {@link Scheduler#dump()}; it is built only when asked for (it can be large).
+ *
+ * <p>Thrown on the goroutine or thread that called {@code close}. Its state is fixed when it is
+ * made, so it may be handed to and read from any thread; {@link #fullDump()} builds a new string
+ * on each call and never blocks.
  */
 public final class CloseTimeoutException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
@@ -55,8 +59,11 @@ public final class CloseTimeoutException extends IllegalStateException {
     }
 
     /**
-     * Every unfinished goroutine as it was at the timeout: header and whole stack, in id order, in
-     * the format of {@link Scheduler#dump()}. Empty after deserialization.
+     * Every unfinished goroutine: header and whole stack, in id order, in the format of
+     * {@link Scheduler#dump()}. Each header (state, wait reason, time waited) is as it was at the
+     * timeout. The stacks are taken when this is called: a parked goroutine's never changes again,
+     * while a goroutine still running on a stuck carrier shows where that carrier is now. Empty
+     * after deserialization.
      *
      * @return the dump of every unfinished goroutine, or an empty string
      */

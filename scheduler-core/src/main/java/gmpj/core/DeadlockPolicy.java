@@ -30,6 +30,11 @@ package gmpj.core;
  * <p>
  * A deadlock report is withdrawn as soon as a goroutine of the scheduler runs again (somebody
  * outside woke it).
+ * <p>
+ * Chosen once, on the scheduler's builder; the constants are plain data. Detection runs in the
+ * scheduler's system monitor, not in the goroutines or threads that wait, and a report never
+ * blocks them. (A {@link Synctest} bubble has no system monitor: it detects its own deadlocks at
+ * once, as {@link Synctest} describes.)
  */
 public enum DeadlockPolicy {
     /** Do nothing. */

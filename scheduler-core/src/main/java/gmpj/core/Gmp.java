@@ -7,6 +7,19 @@ import jdk.internal.vm.Continuation;
 /**
  * What a goroutine may ask of the runtime about itself: Go's {@code runtime.Gosched},
  * {@code time.Sleep}, and friends. Every method also works from a plain thread.
+ *
+ * <h2>Thread safety</h2>
+ * Static methods about the caller: any number of goroutines and threads may call them at once.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * In a goroutine, {@link #sleep} parks it on a timer and {@link #yield()} puts it back in its
+ * processor's queue, both freeing the carrier; {@link #blocking} keeps the carrier, and the
+ * processor goes to another carrier if the call lasts. On a plain thread, {@code sleep} blocks in {@code LockSupport}
+ * (uninterruptibly: the full time, with the interrupt flag kept), {@code yield} is
+ * {@link Thread#yield()}, {@code blocking} and {@link #checkpoint()} just run the call or do
+ * nothing, and the queries ({@link #goid()}, {@link #currentScheduler()}...) answer "no
+ * goroutine". {@code sleep} on a carrier thread outside any goroutine throws
+ * {@link IllegalStateException}: a carrier must never block.
  */
 public final class Gmp {
     private Gmp() {}
@@ -130,6 +143,8 @@ public final class Gmp {
      * {@link #blocking(ThrowingRunnable)} runs. The compiler infers {@code E} from the block, so
      * {@code Gmp.blocking(() -> Thread.sleep(5))} throws only {@link InterruptedException}, and a
      * block that throws no checked exception needs no {@code try} at all.
+     *
+     * <p>Runs once, on the goroutine or thread that called {@code blocking}.
      *
      * @param <E> the checked exception the block may throw ({@link RuntimeException} if none)
      */

@@ -11,6 +11,9 @@ import java.util.Map;
  * scheduler's counts are not one instant, and a goroutine that changes state meanwhile may be
  * counted in either state. A quiet scheduler's counts are exact.
  *
+ * <p>Immutable plain data (the map is an unmodifiable copy): safe to share between goroutines and
+ * threads; no method blocks.
+ *
  * <ul>
  *   <li><em>runnable</em>: queued, waiting for a carrier;</li>
  *   <li><em>running</em>: mounted on a carrier, including a goroutine inside {@link Gmp#blocking}

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One goroutine as seen by {@link Scheduler#goroutines()} and {@link Scheduler#dump()}.
+ * One goroutine as seen by {@link Scheduler#goroutines()} and {@link Scheduler#dump()}. A snapshot:
+ * the goroutine goes on running, so the picture may be out of date as soon as it is returned.
+ *
+ * <p>Immutable plain data (the stack is an unmodifiable copy): safe to share between goroutines
+ * and threads; no method blocks.
  *
  * @param id         the goroutine's id
  * @param name       its name, or null

@@ -27,6 +27,9 @@ package gmpj.core;
  * goroutine code (on a monitor, in {@code Object.wait}, {@code LockSupport.park} or
  * {@code Thread.sleep}) are not hogs: they are treated like {@link Gmp#blocking} calls and lose
  * their processor under both policies.
+ *
+ * <p>Chosen once, on the scheduler's builder; the constants are plain data. Only goroutines can be
+ * hogs: a plain thread is not on a processor and is never watched.
  */
 public enum HogPolicy {
     /**

@@ -12,6 +12,9 @@ import org.HdrHistogram.Histogram;
  * 60 s count as 60 s. {@link #NONE} (count 0) stands for a scheduler that has never recorded, or a
  * processor that has mounted nothing while recording was on.
  *
+ * <p>Immutable plain data: a summary computed when it was asked for, safe to share between
+ * goroutines and threads; no method blocks.
+ *
  * @param count      values recorded
  * @param meanNanos  their mean
  * @param p50Nanos   the median

@@ -28,6 +28,17 @@ import jdk.internal.vm.Continuation;
  * {@code Continuation.pin()}), the goroutine cannot be unmounted; the park then blocks its carrier
  * until unparked, instead of failing. So does the park of a goroutine that holds a monitor, on a
  * scheduler built with {@link Scheduler.Builder#checkMonitors checkMonitors(true)}.
+ *
+ * <h2>Thread safety</h2>
+ * Static methods about the caller, callable from any number of goroutines and threads at once.
+ * A park parks the caller only; {@link Waiter#unpark()} on the waiter it published may come from
+ * any goroutine or thread.
+ *
+ * <h2>Interrupts and carriers</h2>
+ * Goroutines have no interrupts. A plain thread's park is uninterruptible: an interrupt ends at
+ * most the current park early (a spurious return, for the caller's loop), never makes the loop
+ * spin, and the interrupt flag is still set afterwards. A carrier thread outside any goroutine may
+ * not park: {@link #currentWaiter()} and the parks throw {@link IllegalStateException} there.
  */
 public final class Parking {
     private Parking() {}

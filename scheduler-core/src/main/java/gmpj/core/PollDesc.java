@@ -35,6 +35,15 @@ import java.util.Objects;
  * ({@link #close}, the deadlines) may be called from any goroutine or thread at any time, and
  * wakes the waiters so they see it.
  *
+ * <h2>Goroutines and plain threads</h2>
+ * A goroutine in {@link #await} parks (wait reason {@link WaitReason#IO}) and frees its carrier; a
+ * plain thread blocks in {@code LockSupport}. Either is woken by the poller of the descriptor's
+ * scheduler, also when the goroutine belongs to another scheduler. A plain thread's wait is uninterruptible: an interrupt neither
+ * ends it nor is lost; a deadline or {@link #close} does. On a carrier thread outside any
+ * goroutine, {@code await} throws {@link IllegalStateException}. Call the channel's I/O through
+ * this descriptor's methods ({@link #read}, {@link #write}...) in goroutine code; see
+ * {@link #read} for why. Deadlines are {@code System.nanoTime()} values.
+ *
  * <h2>The slot protocol</h2>
  * Each direction has a slot ({@link #rg}, {@link #wg}) holding null, {@link #READY}, or the
  * {@link Waiter} parked on it. The poller, on readiness, swaps a parked waiter out (CAS waiter ->

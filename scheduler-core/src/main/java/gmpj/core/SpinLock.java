@@ -8,7 +8,12 @@ import java.util.concurrent.locks.LockSupport;
  * A small non-reentrant lock that does not know its owner, for critical sections of a few field
  * reads and writes. Unlike {@code synchronized} and the {@code java.util.concurrent} locks it is
  * safe in goroutine code, and in plain threads too; gmpj guards its timer heaps, its scheduler's
- * lists, its wait queues and its channels with it.
+ * lists, its wait queues and its channels with it. It plays the part of the Go runtime's internal
+ * {@code mutex} (not {@code sync.Mutex}, which is {@code gmpj.sync.Mutex} here).
+ *
+ * <p>Any goroutine or thread may call it at the same time. It never parks a goroutine: a
+ * goroutine that contends waits on its carrier thread, as the Waiting section describes, and a
+ * plain thread waits the same way; neither is interruptible.
  *
  * <pre>{@code
  * lock.lock();

@@ -15,11 +15,18 @@ import java.util.Locale;
  * {@code runnext} goroutine, as Go does.
  *
  * <p>Implementations are called concurrently by every carrier and must be thread-safe; they must
- * not allocate or block (they run on the scheduler's hot path).
+ * not allocate or block (they run on the scheduler's hot path). They are only ever called by
+ * carrier threads, outside any goroutine: a policy cannot park, and must not try. The built-in
+ * policies are stateless constants.
  */
 public interface StealPolicy {
 
-    /** What a policy may look at: the processors and their queue lengths, and a fast random source. */
+    /**
+     * What a policy may look at: the processors and their queue lengths, and a fast random source.
+     * Handed to {@link StealPolicy#order} by the carrier that steals, and only valid in that call on
+     * that thread: its random source is the carrier's own and is not thread-safe, so a policy must
+     * not keep it or share it.
+     */
     interface Victims {
         /**
          * The number of processors ({@code procs}).

@@ -57,6 +57,15 @@ import java.util.Objects;
  * straight-line code between two scheduling points (two goroutines' {@code counter++} on different
  * processors) never interleaves here. Such races are jcstress's job. A bug that needs a rare order is
  * found by some fraction of seeds, not excluded by a passing run.
+ *
+ * <h2>Threads and goroutines</h2>
+ * {@link #run} and {@link #explore} are called from a plain thread (a test's own), never from a
+ * goroutine (they throw {@link IllegalStateException}); that thread drives its bubble and is busy
+ * until the run ends. Its interrupt flag is set aside for the run (the bubble's goroutines do not
+ * see it) and given back afterwards. {@link #await()} and {@link #elapsed()} are for the bubble's
+ * goroutines and throw {@link IllegalStateException} anywhere else; {@link #inBubble()} may be
+ * called from anywhere. Inside the bubble every wait parks a goroutine and, once all are parked,
+ * moves the virtual clock.
  */
 public final class Synctest {
     private Synctest() {

@@ -12,6 +12,19 @@ import java.util.concurrent.TimeoutException;
  * <p>{@link #join()} parks the calling goroutine (freeing its carrier) or blocks the calling
  * thread until the goroutine finishes. A goroutine may not join itself.
  *
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any number of goroutines (of any scheduler)
+ * and plain threads; every joiner gets the same result or failure. The handle never changes once
+ * the goroutine has finished.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A joining goroutine parks (wait reason {@code join}); a plain thread blocks in
+ * {@code LockSupport}. The wait is uninterruptible: a thread's interrupt neither ends it nor is
+ * lost; use {@link #join(Duration)} to bound it. A plain thread or a goroutine of another scheduler
+ * also stops waiting when the task's scheduler terminates first ({@link CancellationException}),
+ * or when it deadlocks under {@link DeadlockPolicy#FAIL_JOINERS} ({@link IllegalStateException}).
+ * Joining on a carrier thread outside any goroutine throws {@link IllegalStateException}.
+ *
  * @param <T> the result type
  */
 public interface Task<T> {
@@ -43,7 +56,9 @@ public interface Task<T> {
      * @return the goroutine's result
      * @throws CompletionException   if the goroutine threw; the cause is what it threw
      * @throws CancellationException if the scheduler was shut down before the goroutine finished
-     * @throws IllegalStateException if called by the goroutine itself (it would wait forever)
+     * @throws IllegalStateException if called by the goroutine itself (it would wait forever), or,
+     *         for a plain thread or a goroutine of another scheduler, if the task's scheduler
+     *         deadlocks under {@link DeadlockPolicy#FAIL_JOINERS} (the message carries the report)
      */
     T join();
 

@@ -7,7 +7,12 @@ import java.util.Map;
  * A recorded execution trace of one scheduler: every goroutine run, park, wake-up, steal and
  * carrier state change in a stretch of time, as {@link TraceEvent}s in time order. Taken by
  * {@link Scheduler#stopTrace()} (a window) or {@link Scheduler#flightRecording()} (the last
- * seconds kept by the flight recorder). Immutable and safe to share between threads.
+ * seconds kept by the flight recorder). Go's {@code runtime/trace}, viewed in Perfetto or in
+ * gmpj's own viewer instead of {@code go tool trace}.
+ *
+ * <p>Immutable plain data, safe to share between goroutines and threads. The accessors never
+ * block. The writers do file or stream I/O on the caller: from a goroutine, call them inside
+ * {@link Gmp#blocking Gmp.blocking} so that the processor is not held meanwhile.
  */
 public final class Trace {
     private final String scheduler;

@@ -2,7 +2,7 @@ package gmpj.core;
 
 /**
  * One moment of a {@link Trace}: what happened, when, on which processor and carrier, to which
- * goroutine. Immutable.
+ * goroutine. Immutable plain data, safe to share between goroutines and threads; no method blocks.
  *
  * <p>{@link #arg()} and {@link #arg2()} mean what {@link Kind} says for each kind. Times are in
  * nanoseconds since the trace began ({@link Trace#startNanos()}), from {@code System.nanoTime}.
@@ -24,7 +24,7 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
     /** {@link #carrier()} of the events recorded outside this scheduler's carriers and sysmon. */
     public static final int OUTSIDE = -2;
 
-    /** What an event records, and what its arguments mean. */
+    /** What an event records, and what its arguments mean. Constants: plain data. */
     public enum Kind {
         /** A goroutine was created: {@code arg} is the goroutine that created it, 0 if created from outside. */
         GO_CREATE,
@@ -87,7 +87,7 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         PROC_RETIRED
     }
 
-    /** Why a goroutine came off its carrier ({@link Kind#GO_STOP}). */
+    /** Why a goroutine came off its carrier ({@link Kind#GO_STOP}). Constants: plain data. */
     public enum StopReason {
         /** It yielded ({@link Gmp#yield()}). */
         YIELD,
@@ -99,7 +99,7 @@ public record TraceEvent(Kind kind, long timeNanos, int proc, int carrier, long 
         EXIT
     }
 
-    /** Who made a goroutine runnable ({@link Kind#GO_READY}). */
+    /** Who made a goroutine runnable ({@link Kind#GO_READY}). Constants: plain data. */
     public enum ReadySource {
         /** Another goroutine of this scheduler (an unpark, a channel send, a mutex release...). */
         GOROUTINE,

@@ -6,6 +6,9 @@ package gmpj.core;
  * <p>The labels follow Go's {@code waitReason} strings so that a Go user recognises a dump.
  * Every blocking operation of the runtime and of {@code gmpj.sync} records one of these before it
  * parks.
+ *
+ * <p>Constants: plain data, safe everywhere. A plain thread waiting in gmpj records its reason
+ * too, as the blocker of its {@code LockSupport} park ({@code LockSupport.getBlocker}).
  */
 public enum WaitReason {
     /** Parked through {@link Parking} without a more specific reason. */

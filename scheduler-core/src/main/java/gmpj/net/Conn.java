@@ -37,11 +37,21 @@ import java.util.Objects;
  * run on the scheduler's timers.
  *
  * <h2>Thread safety and closing</h2>
- * One reader and one writer at a time, each a goroutine or a thread (a second concurrent reader or
- * writer gets an {@link IllegalStateException}). {@link #close}, the deadline setters and
- * {@link #shutdownOutput} may be called from any goroutine or thread at any time; a close wakes a
- * blocked read or write with a {@link SocketException} "use of closed network connection", and so
- * does every operation after it.
+ * One reader and one writer at a time, each a goroutine or a thread; a read and a write may run at
+ * the same time. A second reader (or writer) that has to wait while another one already waits in
+ * the same direction gets an {@link IllegalStateException}; two readers that both find bytes
+ * ready are not detected, and their bytes interleave in no useful order. {@link #close}, the
+ * deadline setters and {@link #shutdownOutput} may be called from any goroutine or thread at any
+ * time; a close wakes a blocked read or write with a {@link SocketException} "use of closed
+ * network connection", and so does every operation after it.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A goroutine waiting for bytes or for room parks (wait reason {@code IO wait}) and frees its
+ * carrier; the connection's scheduler's poller readies it. A plain thread may use the same
+ * connection: it blocks in {@code LockSupport} until that poller wakes it. Either wait is
+ * uninterruptible: a thread's interrupt neither ends it nor is lost, and does not close the
+ * socket; a deadline or a {@link #close} ends it. Waiting on a carrier thread outside any
+ * goroutine throws {@link IllegalStateException}.
  */
 public final class Conn implements Closeable {
     /**

@@ -19,6 +19,19 @@ import java.time.Duration;
  * parks a goroutine until a connection arrives. One goroutine or thread accepts at a time;
  * {@link #close} and {@link #setDeadline} may be called from anywhere, and wake an accept in
  * progress.
+ *
+ * <h2>Thread safety</h2>
+ * A second accept that has to wait while another one already waits gets an
+ * {@link IllegalStateException}; accepts that find a connection pending do not wait and are not
+ * detected. Every other method may be called from any goroutine or thread at any time.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A goroutine waiting in {@code accept} parks (wait reason {@code IO wait}) and frees its carrier;
+ * a plain thread blocks in {@code LockSupport} until the listener's scheduler's poller wakes it.
+ * Either wait is uninterruptible: a thread's interrupt neither ends it nor is lost; the deadline
+ * or a {@link #close} ends it. Accepted connections belong to the listener's scheduler, whoever
+ * accepted them. Waiting on a carrier thread outside any goroutine throws
+ * {@link IllegalStateException}.
  */
 public final class Listener implements Closeable {
     private final Scheduler scheduler;

@@ -63,6 +63,17 @@ import java.util.Objects;
  * {@link SocketTimeoutException} at a deadline, {@link SocketException} "use of closed network
  * connection" after a close. Bad arguments (a port outside 0..65535, a negative timeout) get an
  * {@link IllegalArgumentException} naming the parameter.
+ *
+ * <h2>Thread safety</h2>
+ * Static methods with no shared state of their own: call them from any goroutine or thread at the
+ * same time.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * In a goroutine, {@code dial} parks while the connection is being made (freeing its carrier), and
+ * a host name is looked up inside {@link gmpj.core.Gmp#blocking Gmp.blocking}, a DNS lookup being
+ * a blocking call (an address literal needs none). A plain thread blocks in both, uninterruptibly
+ * while it waits for the connection: an interrupt neither ends that wait nor is lost; the timeout
+ * does. From a plain thread, use the forms that take a {@link Scheduler}.
  */
 public final class Net {
     private Net() {}

@@ -18,6 +18,11 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  * bubble's first goroutine, once per seed, so that the body runs on the bubble's scheduler. What the
  * method throws is unwrapped from the reflective call and escapes the goroutine as itself, so the
  * bubble's failure has it as its cause.
+ *
+ * <p>Stateless: one instance may serve any number of tests. Each test method's bubble is driven by the thread JUnit invokes the method on, which
+ * is busy (blocked, as far as JUnit can tell) until every seed has run; the method's body runs as
+ * a goroutine, so its waits park it in the bubble and move the bubble's virtual clock instead of
+ * blocking a thread.
  */
 public final class GoroutineTestExtension implements InvocationInterceptor {
 

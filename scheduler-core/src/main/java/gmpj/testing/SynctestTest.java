@@ -34,6 +34,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * assertion in any goroutine of the bubble, or a deadlock) ends the test with the seed that found
  * it and the call that replays it; its cause chain ends at the original exception.
  *
+ * <p>The test's thread drives the bubble, so the method must not itself be called from a goroutine
+ * (JUnit never does). Inside the body everything is a goroutine: waits park and only virtual time
+ * passes, while a plain thread that the body starts and that wakes a goroutine of the bubble (a
+ * send on its channel, an unlock) gets an {@link IllegalStateException}, as {@link Synctest}
+ * describes.
+ *
  * <p>Needs {@code junit-jupiter-api} on the test class path; gmpj's core depends on it optionally,
  * so a program that does not use this annotation does not get JUnit.
  */

@@ -31,12 +31,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>Select</b>: {@link Select} waits on several sends and receives at once.</li>
  * </ul>
  *
- * <p>Every blocking operation parks a goroutine (its carrier runs other goroutines) or blocks a
- * plain thread, so goroutines and threads can share a channel. A parked goroutine shows
- * {@code chan send} or {@code chan receive} in the scheduler's dumps, and a goroutine waiting
- * forever on a channel nobody else uses counts toward the scheduler's deadlock report. Like Go's,
- * the waits are uninterruptible; give them a timeout or select on a {@link Context}'s
- * {@link Context#done()} channel to make them stoppable.
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any number of goroutines (of any scheduler)
+ * and plain threads, on both ends of the channel. An {@link #iterator() iterator} is the exception:
+ * it belongs to one consumer; several consumers each take their own.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * Every blocking operation parks a goroutine (its carrier runs other goroutines) or blocks a
+ * plain thread in {@code LockSupport}, so goroutines and threads can share a channel. A parked
+ * goroutine shows {@code chan send} or {@code chan receive} in the scheduler's dumps, and a
+ * goroutine waiting forever on a channel nobody else uses counts toward the scheduler's deadlock
+ * report. Like Go's, the waits are uninterruptible: an interrupt of a waiting thread neither ends
+ * the wait nor is lost (the flag is still set when the call returns). Give them a timeout or select
+ * on a {@link Context}'s {@link Context#done()} channel to make them stoppable. {@link #trySend},
+ * {@link #tryReceive}, {@link #close} and the inspectors never wait; a blocking operation called
+ * on a carrier thread outside any goroutine throws {@link IllegalStateException}.
  *
  * <h2>How it works</h2>
  * Go's {@code hchan}: a ring buffer, a queue of blocked senders and one of blocked receivers, all

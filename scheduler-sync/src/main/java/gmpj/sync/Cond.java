@@ -31,6 +31,21 @@ import java.util.concurrent.locks.Condition;
  * may have changed the state, so it re-checks its condition in a loop; signalling does not require
  * holding the lock, but a waiter only counts from the moment its {@code await} has queued it, which
  * happens while it still holds the lock. {@link #asCondition()} gives the {@link Condition} view.
+ *
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any goroutine or thread. {@link #await()} must
+ * be called with the {@link #locker()} held; if the lock is not held at all, the locker's
+ * {@code unlock} refuses and {@code await} throws {@link IllegalStateException} (gmpj's locks have
+ * no owner, so a lock held by someone else is not detected). {@link #signal()} and
+ * {@link #broadcast()} need not hold the lock.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A waiting goroutine parks (dumps show {@code sync.Cond.Wait}) and frees its carrier; a plain
+ * thread blocks in {@code LockSupport}. {@link #await()} and {@link #await(Duration)} are
+ * uninterruptible, like Go's: a thread's interrupt neither ends the wait nor is lost. Only the
+ * {@link Condition} view's interruptible waits honour a plain thread's interrupt (throwing
+ * {@link InterruptedException} with the flag cleared); goroutines have no interrupts. Waiting on a
+ * carrier thread outside any goroutine throws {@link IllegalStateException}.
  */
 public final class Cond {
     private final Locker locker;

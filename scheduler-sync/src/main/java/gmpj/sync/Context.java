@@ -48,10 +48,22 @@ import java.util.concurrent.CancellationException;
  * All methods may be called from any goroutine or thread. Cancellation is decided under the
  * context's spin lock, once; {@link #err()} is then published by a volatile write after the cause,
  * and the done channel is closed after that, so whoever sees the channel closed or {@code err()}
- * set sees the cause and everything the canceller did before cancelling.
+ * set sees the cause and everything the canceller did before cancelling. {@link #background()} and
+ * the contexts made by {@link #withValue} hold no state of their own beyond their key and value:
+ * the latter report their nearest {@link Cancellable} ancestor's.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * No method of a context waits: cancelling, {@link #err()}, {@link #isDone()} and the others only
+ * take the context's spin lock for a few field writes. Waiting is done on {@link #done()}, a
+ * {@link Chan}, with the channel's rules: a goroutine parks and frees its carrier, a plain thread
+ * blocks, uninterruptibly. A context made in a goroutine may be watched or cancelled by a thread,
+ * and the other way round.
  */
 public class Context {
-    /** Why a context is done: Go's {@code context.Canceled} and {@code context.DeadlineExceeded}. */
+    /**
+     * Why a context is done: Go's {@code context.Canceled} and {@code context.DeadlineExceeded}.
+     * Constants: plain data, safe everywhere.
+     */
     public enum Err {
         /** {@link Cancellable#cancel()} was called on the context or an ancestor. */
         CANCELED("context canceled"),
@@ -263,6 +275,10 @@ public class Context {
      * one object. Pass it on as a plain {@link Context} to code that should only watch it.
      * {@link #close()} cancels, so try-with-resources gives Go's {@code defer cancel()}: always
      * cancel a context when its work is over, which also unlinks it from its parent.
+     *
+     * <p>{@link #cancel()}, {@link #cancel(Throwable)} and {@link #close()} may be called from any
+     * goroutine or thread, any number of times, at the same time: the first one decides the
+     * {@link #err()} and the {@link #cause()}, the others do nothing. None of them waits.
      */
     public static final class Cancellable extends Context implements AutoCloseable {
         private final SpinLock lock = new SpinLock();

@@ -22,9 +22,26 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@link #limit(int)} bounds how many of the group's goroutines run at once; {@code go} then
  * waits (parks a goroutine, blocks a thread) for a free slot, and {@link #tryGo} does not.
+ *
+ * <h2>Thread safety</h2>
+ * {@link #go}, {@link #tryGo}, {@link #await()}, {@link #failure()} and {@link #context()} may be
+ * called at the same time from any goroutine or thread, including from the group's own goroutines
+ * (a goroutine may start more work in its group). {@link #limit} is not meant for concurrent use:
+ * call it once, before the first {@code go}; it refuses only when it sees goroutines of the group
+ * running, which a {@code go} racing with it may start just after the check.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * The group's work always runs in goroutines of the given scheduler; the caller of {@code go} and
+ * {@code await} may be a goroutine (of any scheduler) or a plain thread. Waiting for a slot in
+ * {@code go} and for the goroutines in {@code await} parks a goroutine and frees its carrier, or
+ * blocks a plain thread, uninterruptibly: a thread's interrupt neither ends the wait nor is lost.
+ * A goroutine of the group must not {@code await} its own group: it would wait for itself.
  */
 public final class ErrGroup {
-    /** Work for a goroutine of the group; may throw anything, which fails the group. */
+    /**
+     * Work for a goroutine of the group; may throw anything, which fails the group. Each
+     * {@code Work} passed to {@link #go} runs once, in its own goroutine.
+     */
     @FunctionalInterface
     public interface Work {
         /**

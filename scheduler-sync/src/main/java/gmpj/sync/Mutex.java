@@ -35,6 +35,22 @@ import java.util.concurrent.locks.Lock;
  * {@link #starvationEntries()}, {@link #starvationExits()} and {@link #handoffs()} count what
  * happened, for tests and for people studying the behaviour.
  *
+ * <h2>Thread safety</h2>
+ * Every method, and every method of the {@link #asLock()} view, may be called at the same time
+ * from any goroutine (of any scheduler) or plain thread. The observers ({@link #isLocked()},
+ * {@link #queuedWaiters()}, the counters) are snapshots.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A caller that finds the mutex held may spin for about a microsecond (only on a multi-core
+ * machine, and for a goroutine only when its scheduler has more than one processor), then waits: a
+ * goroutine parks (dumps show {@code sync.Mutex.Lock}) and frees its carrier, a plain thread
+ * blocks in {@code LockSupport}. {@link #lock()} and {@link #tryLock(Duration)} are
+ * uninterruptible, like Go's: a thread's interrupt neither ends the wait nor is lost. The
+ * {@link Lock} view's {@code lockInterruptibly} and timed {@code tryLock} honour a plain thread's
+ * interrupt; goroutines have none. In starvation mode, a goroutine whose unlock hands the mutex to
+ * a waiting goroutine then yields, as Go's does, so that the new owner runs at once. Waiting on a
+ * carrier thread outside any goroutine throws {@link IllegalStateException}.
+ *
  * <h2>State word</h2>
  * One {@code int}, {@link #state}: bit 0 {@code LOCKED}, bit 1 {@code WOKEN} (a waiter is awake or
  * spinning and will compete, so an unlock need not wake another), bit 2 {@code STARVING}, and above

@@ -21,6 +21,17 @@ import java.util.function.Supplier;
  * again), the exception reaches the caller that ran it, and the others return normally. An action
  * that calls {@code run} on its own {@code Once} would wait for itself forever; that call throws
  * {@link IllegalStateException} instead.
+ *
+ * <h2>Thread safety</h2>
+ * {@link #run}, {@link #isDone()} and the suppliers made by {@link #value} may be called at the
+ * same time from any goroutine (of any scheduler) or plain thread; that is what they are for.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * The action runs on the first caller, goroutine or thread. The callers that wait for it park
+ * (goroutines, showing {@code sync.Once.Do} in dumps) or block in {@code LockSupport} (threads),
+ * uninterruptibly: a thread's interrupt neither ends the wait nor is lost. Once the action has
+ * finished, {@code run} is one memory read and never waits. Before that, calling it on a carrier
+ * thread outside any goroutine throws {@link IllegalStateException}, even as the first caller.
  */
 public final class Once {
     private static final int NEW = 0;

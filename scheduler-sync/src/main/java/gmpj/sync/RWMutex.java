@@ -14,6 +14,16 @@ import java.lang.invoke.VarHandle;
  * for the first. Not owned: any caller may unlock what another locked. Unlocking what is not locked
  * throws {@link IllegalStateException}.
  *
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any goroutine (of any scheduler) or plain
+ * thread; {@link #writerIn()} and {@link #readers()} are snapshots.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A waiting goroutine parks and frees its carrier (dumps show {@code sync.RWMutex.Lock} for a
+ * writer, {@code sync.RWMutex.RLock} for a reader); a plain thread blocks in {@code LockSupport}.
+ * Every wait is uninterruptible, like Go's: a thread's interrupt neither ends it nor is lost.
+ * Waiting on a carrier thread outside any goroutine throws {@link IllegalStateException}.
+ *
  * <h2>How it works (Go's algorithm)</h2>
  * Writers first take {@link #writers}, a {@link Mutex}, so that at most one writer is in the game.
  * {@link #readerCount} counts readers holding or waiting; the writer announces itself by subtracting

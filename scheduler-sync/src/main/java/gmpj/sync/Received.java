@@ -13,6 +13,9 @@ import java.util.Objects;
  * is no ambiguity between "received null" and "closed". The two outcomes without a value are
  * shared constants; a value result is one small object.
  *
+ * <p>Immutable plain data (the value it holds is the very object that was sent): safe to share
+ * between goroutines and threads, and no method blocks.
+ *
  * @param <T> the channel's element type
  */
 public final class Received<T> {

@@ -66,8 +66,25 @@ import java.util.function.Consumer;
  *       {@link Received}); the wait nodes of a blocking run are kept for the next.</li>
  * </ul>
  *
- * <p>A waiting goroutine parks (dumps show {@code select}); a plain thread blocks. Actions run
- * after the operation is complete and every channel lock is released, on the caller.
+ * <h2>Thread safety</h2>
+ * A {@code Select} is not for sharing while it is built: the building methods
+ * ({@link #onReceive(Chan)}, {@link #onSend(Chan, Object)}, {@link #receive(Chan)},
+ * {@link #send(Chan, Object)}, {@link #orElse}, {@link #timeout}) are not synchronized and must not
+ * run at the same time as each other or as a run. Build it in one goroutine or thread, then run
+ * it there, or hand it over through something that orders memory (a channel, a lock, the start of
+ * a goroutine). {@link #run()} and {@link #runCase()} take the select for one caller at a time: a
+ * second caller while a run is in progress (or an action that runs its own select) gets an
+ * {@link IllegalStateException}, not a broken run; successive runs may be on different goroutines
+ * or threads. {@link Case#enable()} and {@link Case#disable()} may be called from anywhere at any
+ * time (see {@link Case}).
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A waiting goroutine parks (dumps show {@code select}) and frees its carrier; a plain thread
+ * blocks in {@code LockSupport}. The wait is uninterruptible, like Go's: a thread's interrupt
+ * neither ends it nor is lost; a {@link #timeout} or a {@link Context#done()} case bounds it.
+ * Actions run after the operation is complete and every channel lock is released, on the caller.
+ * A run that must wait, on a carrier thread outside any goroutine, throws
+ * {@link IllegalStateException}.
  *
  * <h2>How it works</h2>
  * Go's {@code selectgo}: lock every channel of the select in a global order (by channel id, so

@@ -18,6 +18,18 @@ import java.util.Objects;
  * <p>All state is guarded by the wait queue's spin lock: every operation is a few field updates, so
  * the lock is held for nanoseconds, and it is never held while parking.
  *
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any goroutine (of any scheduler) or plain
+ * thread. Units have no owner: any caller may release units another acquired.
+ * {@link #available()} and {@link #waiters()} are snapshots.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * A waiting goroutine parks (dumps show {@code semacquire}) and frees its carrier; a plain thread
+ * blocks in {@code LockSupport}. {@link #acquire(long)} and {@link #tryAcquire(long, Duration)}
+ * are uninterruptible: a thread's interrupt neither ends the wait nor is lost. Units released
+ * while the head waiter is a goroutine abandoned by its stopped scheduler go to the next waiter.
+ * Waiting on a carrier thread outside any goroutine throws {@link IllegalStateException}.
+ *
  * <h2>The name</h2>
  * The name is Go's, kept like the other types of this package, although it is also the name of
  * {@link java.util.concurrent.Semaphore} (a different type: counting, not FIFO-weighted, and it

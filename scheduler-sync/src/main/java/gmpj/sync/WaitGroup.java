@@ -35,6 +35,18 @@ import java.util.Objects;
  *       {@code await()} throws.</li>
  * </ul>
  *
+ * <h2>Thread safety</h2>
+ * Every method may be called at the same time from any goroutine (of any scheduler) or plain
+ * thread, within the rules above ({@code add} for a new round only once the previous round's
+ * {@code await()}s have returned). {@link #counter()} and {@link #waiters()} are snapshots.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * {@link #await()} parks a goroutine (dumps show {@code sync.WaitGroup.Wait}) and frees its
+ * carrier, or blocks a plain thread in {@code LockSupport}, uninterruptibly, like Go's: a thread's
+ * interrupt neither ends the wait nor is lost. {@code add} and {@code done} never wait. Tasks
+ * started with {@link #go} run as goroutines of the given scheduler, whoever calls {@code go}.
+ * Waiting on a carrier thread outside any goroutine throws {@link IllegalStateException}.
+ *
  * <h2>State word</h2>
  * One {@code long}, like Go's: the counter in the high 32 bits, the number of waiters in the low 32.
  * {@code add} and {@code done} change the counter by CAS without any lock. The waiter count changes
