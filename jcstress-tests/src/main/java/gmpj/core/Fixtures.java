@@ -103,7 +103,16 @@ final class Fixtures {
      * sample: building it allocates objects only (thread objects that are never started).
      */
     static Scheduler unstarted(int procs) {
-        return Scheduler.builder().procs(procs).runQueueCapacity(4).name("jcstress-unstarted").buildUnstarted();
+        return unstarted(procs, procs);
+    }
+
+    /**
+     * As {@link #unstarted(int)}, with room for {@code maxProcs} processors ({@link Scheduler#setProcs});
+     * the ones beyond {@code procs} start out of use.
+     */
+    static Scheduler unstarted(int procs, int maxProcs) {
+        return Scheduler.builder().procs(procs).maxProcs(maxProcs).runQueueCapacity(4).name("jcstress-unstarted")
+                .buildUnstarted();
     }
 
     /** Moves everything left in {@code q} (runnext first, then the ring) into {@code into}. */

@@ -422,8 +422,9 @@ final class M extends Thread implements StealPolicy.Victims {
      * resize brought it back meanwhile. Only the holder does this, in scheduler code, so nothing
      * else puts into these queues while they are drained (thieves may still take from them; the
      * ring's poll and steal race as always). True if this carrier holds no processor now.
+     * Package access for the race tests ({@code RetiringSpinnerRacingSubmitStrandsNothing}).
      */
-    private boolean retire() {
+    boolean retire() {
         P old = p;
         G first = null;
         G last = null;
