@@ -63,6 +63,10 @@ import java.util.stream.Collectors;
  *       loopback ({@link ManyConnections}), every connection open at once, as many as the
  *       process's descriptor limit allows (at most 5,000), on {@code procs} carriers where a
  *       thread per connection would need two threads each; the poller's counters.</li>
+ *   <li><b>An execution trace</b> of the uneven work and of a ping-pong, as Chrome JSON and as
+ *       gmpj's HTML timeline viewer.</li>
+ *   <li><b>Changing procs at run time</b>: the uneven work on one processor, after
+ *       {@link Scheduler#setProcs} grew the scheduler, and after it shrank it again.</li>
  * </ol>
  *
  * Each section checks what it can get wrong and prints {@code check: OK} or {@code check: FAILED}
@@ -127,6 +131,7 @@ public final class Demo {
         ok &= seeingInside();
         ok &= manyConnections(procs);
         ok &= executionTrace(procs);
+        ok &= resizing(procs);
         System.out.printf("%ntour: %s (%.1f s)%n", ok ? "every check passed" : "a check FAILED (see above)",
                 (System.nanoTime() - start) / 1e9);
         if (!ok) {
@@ -670,6 +675,62 @@ public final class Demo {
             ok &= writeTrace(t, "ping-pong", s.stats());
         }
         return ok;
+    }
+
+    private static boolean resizing(int procs) throws Exception {
+        int max = Math.max(2, procs);
+        header("10. Changing procs at run time: Go's runtime.GOMAXPROCS(n) is Scheduler.setProcs(n)",
+                "The uneven work three times on one scheduler: with 1 processor, after setProcs(" + max + "), and after",
+                "setProcs(1) again. Growing gives each added processor a carrier, which steals at once; shrinking",
+                "lets each removed processor go at its carrier's next scheduling point (its queue moves to the global",
+                "queue, its timers are fired by the processors left). Builder.maxProcs (here " + max + ") bounds setProcs.",
+                "Checked: only processor 0 runs goroutines before the growth and after the shrink, every added",
+                "processor runs some in between, and the removed ones end retired (\"off\" in the idle column).");
+        boolean ok = true;
+        try (Scheduler s = Scheduler.builder().procs(1).maxProcs(max).name("resized").diagnostics(Demo::diagnostic)
+                .build()) {
+            Primitives gmpj = Primitives.gmpj(s);
+            ok &= resizedPhase(s, gmpj, "procs=1");
+            ok &= check(s.stats().perProc().size() == 1, "a processor beyond the first was in use: " + s.stats().traceLine());
+            SchedulerStats before = s.stats();
+            System.out.println("  setProcs(" + max + ") returned " + s.setProcs(max));
+            ok &= resizedPhase(s, gmpj, "procs=" + max);
+            SchedulerStats grown = s.stats();
+            for (int i = 1; i < max; i++) {
+                long runs = grown.perProc().get(i).runs();
+                ok &= check(runs > 0, "added processor " + i + " ran no goroutine");
+            }
+            System.out.println("  setProcs(1) returned " + s.setProcs(1));
+            awaitCondition(s, "the removed processors to retire", () -> s.stats().retiringProcs() == 0);
+            SchedulerStats shrunk = s.stats();
+            ok &= resizedPhase(s, gmpj, "procs=1 again");
+            SchedulerStats after = s.stats();
+            for (int i = 1; i < max; i++) {
+                ok &= check(after.perProc().get(i).retired() && after.perProc().get(i).runs() == shrunk.perProc().get(i).runs(),
+                        "removed processor " + i + " is not retired or still runs goroutines");
+            }
+            System.out.printf("  runs per processor: before the growth %s, after it %s, after the shrink %s%n",
+                    runsPerProc(before), runsPerProc(grown), runsPerProc(after));
+            System.out.println(indent(after.toString().lines().limit(2 + max).collect(Collectors.joining("\n"))));
+        }
+        return ok;
+    }
+
+    /** One run of the uneven work on {@code s}, with its time and the schedtrace line after it. */
+    private static boolean resizedPhase(Scheduler s, Primitives gmpj, String label) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Result r = Workloads.uneven(gmpj);
+        awaitCondition(s, "the uneven work's goroutines to exit", () -> s.liveGoroutines() == 0);
+        System.out.printf("  %-14s uneven work in %s: %s%n", label, millis(System.nanoTime() - t0), s.stats().traceLine());
+        return check(r.ok(), r.summary());
+    }
+
+    private static String runsPerProc(SchedulerStats st) {
+        return st.perProc().stream().map(p -> fmt(p.runs())).collect(Collectors.joining(" ", "[", "]"));
+    }
+
+    private static String indent(String text) {
+        return text.lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
     }
 
     /** Writes {@code t} as {@code name}.json and .html, prints what is in it, and checks it against {@code stats}. */

@@ -31,6 +31,23 @@ import java.util.function.Consumer;
  * <p>See {@link gmpj.core the package overview} for the model. A scheduler starts its carriers when
  * it is built; an idle scheduler's carriers are parked and use no CPU. {@link #close()} waits for
  * every goroutine to finish (bounded by {@link Builder#closeTimeout}), then stops the carriers.
+ * {@link #setProcs} changes the number of processors while it runs (Go's {@code GOMAXPROCS}).
+ *
+ * <h2>Thread safety</h2>
+ * Every method may be called from any thread and from any goroutine, of this scheduler or another,
+ * at the same time: spawning, stats, dumps, traces, resizing and shutting down all take care of
+ * their own synchronization. The {@link Builder} is not thread-safe: build a scheduler from one
+ * thread.
+ *
+ * <h2>Goroutines and plain threads</h2>
+ * Spawning from a goroutine of this scheduler puts the new goroutine in its processor's
+ * {@code runnext} slot (it runs next there, or is stolen); from anywhere else it goes to the
+ * global queue and an idle carrier is woken. {@link Task#join()} parks a goroutine and blocks a
+ * plain thread. {@link #close()} and {@link #awaitTermination} block the calling thread: called
+ * from a goroutine of another scheduler they block its carrier, so wrap them in
+ * {@link Gmp#blocking}; from one of this scheduler's own goroutines they are refused, since they
+ * would wait for themselves. A goroutine that waits for a resize in progress ({@link #setProcs})
+ * parks. The other methods do not wait.
  */
 public final class Scheduler implements AutoCloseable {
     /**
