@@ -1383,7 +1383,8 @@ public final class Scheduler implements AutoCloseable {
         }
 
         /**
-         * Number of processors (Go's GOMAXPROCS); default: available processors.
+         * Number of processors (Go's GOMAXPROCS) at start; default: available processors.
+         * {@link Scheduler#setProcs} changes it later, up to {@link #maxProcs}.
          *
          * @param procs the number of processors
          * @return this builder

@@ -37,8 +37,8 @@ import java.util.List;
  * @param carrierFailures   carriers that ended because the runtime's own code failed on them (each
  *                          reported once through the diagnostics; its processor went to another carrier)
  * @param sparesRetired     spare carriers that ended after waiting {@code spareKeepAlive} without work
- * @param carriersStarted   carrier threads started so far: {@code procs} at first, then one for each hand-off
- *                          or failure that found no spare carrier
+ * @param carriersStarted   carrier threads started so far: {@code procs} at first, then one for each hand-off,
+ *                          failure or processor added by {@link Scheduler#setProcs} that found no spare carrier
  * @param sysmonRounds      times sysmon woke to look at the processors: thousands a second right after a
  *                          blocking call was handed off, a few hundred at most while goroutines compute
  * @param netpoll           the network poller's counters ({@link NetpollStats#NONE} while the scheduler

@@ -22,7 +22,8 @@
  *   <li><b>G</b> ({@link gmpj.core.G}): a goroutine, one {@code jdk.internal.vm.Continuation} with a
  *       state word (RUNNABLE, RUNNING, WAITING, DEAD) and a park permit. Parking yields the
  *       continuation, so a waiting goroutine holds no thread.</li>
- *   <li><b>P</b> ({@link gmpj.core.P}): a processor. {@code procs} of them (Go's GOMAXPROCS); each owns
+ *   <li><b>P</b> ({@link gmpj.core.P}): a processor. {@code procs} of them (Go's GOMAXPROCS, changed at
+ *       run time by {@link gmpj.core.Scheduler#setProcs}); each owns
  *       a lock-free local run queue ({@link gmpj.core.LocalRunQueue}: 256-slot ring, single producer,
  *       thieves take half in one CAS, a full ring spills half to the global queue) and a
  *       {@code runnext} slot for the goroutine just spawned or readied by the running one.</li>
