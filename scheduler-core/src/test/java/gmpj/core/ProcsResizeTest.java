@@ -31,6 +31,24 @@ class ProcsResizeTest {
         return s.stats().perProc().get(proc).runs();
     }
 
+    /**
+     * Two goroutines that run at once on a two-processor scheduler (each spins until the other has
+     * started, so they hold both processors): the one on processor 1 runs {@code onProc1}, the other
+     * {@code onProc0}.
+     */
+    private static List<Task<Void>> onBothProcessors(Scheduler s, Runnable onProc1, Runnable onProc0) {
+        AtomicInteger started = new AtomicInteger();
+        List<Task<Void>> parents = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            parents.add(s.submit(() -> {
+                started.incrementAndGet();
+                TestSupport.spinUntil(() -> started.get() == 2, "both goroutines running at once");
+                (myProc() == 1 ? onProc1 : onProc0).run();
+            }));
+        }
+        return parents;
+    }
+
     /** Spawns {@code n} goroutines that yield {@code yields} times each, and waits for them all. */
     private static void yieldingWork(Scheduler s, int n, int yields) {
         List<Task<Void>> tasks = new ArrayList<>();
@@ -99,30 +117,21 @@ class ProcsResizeTest {
         try (Scheduler s = TestSupport.builder("drain").procs(2).hogPolicy(HogPolicy.REPORT_ONLY).build()) {
             s.startTrace();
             AtomicInteger ran = new AtomicInteger();
-            AtomicInteger started = new AtomicInteger();
             AtomicBoolean spawned = new AtomicBoolean();
             AtomicReference<Integer> setter = new AtomicReference<>();
-            List<Task<Void>> parents = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                parents.add(s.submit(() -> {
-                    started.incrementAndGet();
-                    TestSupport.spinUntil(() -> started.get() == 2, "both parents running at once");
-                    if (myProc() == 1) {
-                        for (int c = 0; c < children; c++) {
-                            s.go(ran::incrementAndGet);
-                        }
-                        setter.set(s.setProcs(1)); // removes the processor this goroutine runs on
-                        spawned.set(true);
-                    } else {
-                        // Busy until processor 1 is let go: it cannot steal processor 1's children first.
-                        TestSupport.spinUntil(() -> spawned.get() && s.stats().perProc().get(1).retired(),
-                                "processor 1 retired");
-                    }
-                }));
-            }
+            List<Task<Void>> parents = onBothProcessors(s, () -> {
+                for (int c = 0; c < children; c++) {
+                    s.go(ran::incrementAndGet);
+                }
+                setter.set(s.setProcs(1)); // removes the processor this goroutine runs on
+                spawned.set(true);
+            }, () -> {
+                // Busy until processor 1 is let go: it cannot steal processor 1's children first.
+                TestSupport.spinUntil(() -> spawned.get() && s.stats().perProc().get(1).retired(), "processor 1 retired");
+            });
             TestSupport.joinAll(s, parents);
-            TestSupport.awaitCondition(s, "children lost: " + ran.get() + " of " + children + " ran",
-                    () -> ran.get() == children);
+            TestSupport.awaitCondition(() -> ran.get() == children, TestSupport.LIVENESS,
+                    () -> "children lost: " + ran.get() + " of " + children + " ran\n" + TestSupport.describe(s));
             assertEquals(2, setter.get());
             Trace trace = s.stopTrace();
             long drained = trace.events().stream()
@@ -145,28 +154,20 @@ class ProcsResizeTest {
         try (Scheduler s = TestSupport.builder("timers").procs(2).hogPolicy(HogPolicy.REPORT_ONLY).build()) {
             AtomicInteger asleep = new AtomicInteger();
             AtomicInteger woke = new AtomicInteger();
-            AtomicInteger started = new AtomicInteger();
-            List<Task<Void>> parents = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                parents.add(s.submit(() -> {
-                    started.incrementAndGet();
-                    TestSupport.spinUntil(() -> started.get() == 2, "both parents running at once");
-                    if (myProc() == 1) {
-                        for (int c = 0; c < sleepers; c++) {
-                            s.go(() -> {
-                                asleep.incrementAndGet();
-                                Gmp.sleep(Duration.ofSeconds(1));
-                                woke.incrementAndGet();
-                            });
-                        }
-                        // Park (not yield) so the children run here and arm their timers in this heap.
-                        Gmp.sleep(Duration.ofMillis(1));
-                    } else {
-                        // Busy until they have: processor 0 cannot steal them meanwhile.
-                        TestSupport.spinUntil(() -> asleep.get() == sleepers, "sleepers asleep");
-                    }
-                }));
-            }
+            List<Task<Void>> parents = onBothProcessors(s, () -> {
+                for (int c = 0; c < sleepers; c++) {
+                    s.go(() -> {
+                        asleep.incrementAndGet();
+                        Gmp.sleep(Duration.ofSeconds(1));
+                        woke.incrementAndGet();
+                    });
+                }
+                // Park (not yield) so the children run here and arm their timers in this heap.
+                Gmp.sleep(Duration.ofMillis(1));
+            }, () -> {
+                // Busy until they have: processor 0 cannot steal them meanwhile.
+                TestSupport.spinUntil(() -> asleep.get() == sleepers, "sleepers asleep");
+            });
             TestSupport.joinAll(s, parents);
             TestSupport.awaitCondition(s, "sleepers not asleep", () -> asleep.get() == sleepers);
             TestSupport.awaitCondition(s, "sleepers' timers not all on processor 1: " + s.ps[1].timers.size(),
