@@ -192,6 +192,67 @@ class ProcsResizeTest {
         }
     }
 
+    /**
+     * A removed processor whose goroutine never yields (and whose hog is only reported) stays with
+     * its carrier, counted as retiring, until the goroutine ends; then it is let go.
+     */
+    @Test
+    void aRemovedProcessorRetiresOnlyWhenItsGoroutineLetsGo() {
+        try (Scheduler s = TestSupport.builder("retiring").procs(2).hogPolicy(HogPolicy.REPORT_ONLY)
+                .diagnostics(d -> { }).build()) {
+            AtomicBoolean onP1 = new AtomicBoolean();
+            AtomicBoolean release = new AtomicBoolean();
+            List<Task<Void>> both = onBothProcessors(s, () -> {
+                onP1.set(true);
+                TestSupport.spinUntil(release::get, "released"); // never yields, parks or passes a checkpoint
+            }, () -> { });
+            TestSupport.awaitCondition(s, "a goroutine on processor 1", onP1::get);
+            s.setProcs(1);
+            SchedulerStats st = s.stats();
+            assertEquals(1, st.procs());
+            assertEquals(1, st.retiringProcs(), st.toString());
+            assertFalse(st.perProc().get(1).retired());
+            assertTrue(st.traceLine().startsWith("procs=1 retiring=1 "), st.traceLine());
+            release.set(true);
+            TestSupport.joinAll(s, both);
+            TestSupport.awaitCondition(s, "processor 1 not let go after its goroutine ended",
+                    () -> s.stats().retiringProcs() == 0 && s.stats().perProc().get(1).retired());
+        }
+    }
+
+    /** A steal policy sees the processors added by a resize ({@link StealPolicy.Victims#count()}). */
+    @Test
+    void aStealPolicySeesTheAddedProcessors() {
+        AtomicInteger mostSeen = new AtomicInteger();
+        StealPolicy go = StealPolicy.go();
+        StealPolicy watching = new StealPolicy() {
+            @Override
+            public int order(int thief, Victims victims, int[] out) {
+                mostSeen.accumulateAndGet(victims.count(), Math::max);
+                return go.order(thief, victims, out);
+            }
+
+            @Override
+            public int amount(int queued) {
+                return go.amount(queued);
+            }
+
+            @Override
+            public String name() {
+                return "watching";
+            }
+        };
+        try (Scheduler s = TestSupport.builder("policy").procs(1).maxProcs(3).stealPolicy(watching).build()) {
+            s.setProcs(3);
+            TestSupport.awaitCondition(s, "no steal pass saw 3 processors (most seen: " + mostSeen.get() + ")", () -> {
+                yieldingWork(s, 32, 20);
+                return mostSeen.get() == 3;
+            });
+            assertEquals(3, s.stats().perProc().size());
+            assertEquals(watching, s.stealPolicy(), "the policy was replaced: it answered out of range");
+        }
+    }
+
     @Test
     void aShrunkSchedulerTerminatesAndDetectsDeadlocks() throws Exception {
         ConcurrentLinkedQueue<String> diagnostics = new ConcurrentLinkedQueue<>();
