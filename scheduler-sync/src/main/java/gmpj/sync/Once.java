@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  * The action runs on the first caller, goroutine or thread. The callers that wait for it park
  * (goroutines, showing {@code sync.Once.Do} in dumps) or block in {@code LockSupport} (threads),
  * uninterruptibly: a thread's interrupt neither ends the wait nor is lost. Once the action has
- * finished, {@code run} is one memory read and never waits. Before that, calling it on a carrier
- * thread outside any goroutine throws {@link IllegalStateException}, even as the first caller.
+ * finished, {@code run} is one memory read and never waits. On a carrier thread outside any
+ * goroutine (a steal policy, a diagnostics sink), the first caller runs the action; one that would
+ * have to wait throws {@link IllegalStateException}, since blocking there would stall a processor.
  */
 public final class Once {
     private static final int NEW = 0;
@@ -51,8 +52,11 @@ public final class Once {
     /** NEW, RUNNING, DONE; only ever moves forward. Through {@link #STATE}. */
     @SuppressWarnings("unused")
     private volatile int state;
-    /** The goroutine or thread running the action; written by it before the action runs, read to catch recursion. */
-    private volatile Waiter runner;
+    /**
+     * Who runs the action: its goroutine's {@link Waiter} (a goroutine may move between carriers),
+     * or else its thread. Written before the action runs, read to catch recursion.
+     */
+    private volatile Object runner;
     private final WaitQueue queue = new WaitQueue();
 
     /** A Once whose action has not run. */
@@ -63,7 +67,8 @@ public final class Once {
      * finished. See the class comment for exceptions.
      *
      * @param action what to run the first time
-     * @throws IllegalStateException if called from inside this Once's own action
+     * @throws IllegalStateException if called from inside this Once's own action, or, on a carrier
+     *                               thread outside any goroutine, if it would have to wait
      */
     public void run(Runnable action) {
         Objects.requireNonNull(action, "action must not be null");
@@ -82,7 +87,9 @@ public final class Once {
     }
 
     private void runSlow(Runnable action) {
-        Waiter me = Parking.currentWaiter();
+        // Not a Waiter for a thread: a carrier thread outside any goroutine (a steal policy, a
+        // diagnostics sink) has none, and the first caller never waits.
+        Object me = Gmp.inGoroutine() ? Parking.currentWaiter() : Thread.currentThread();
         if (STATE.compareAndSet(this, NEW, RUNNING)) { // volatile CAS: exactly one caller wins
             runner = me;
             try {
@@ -98,7 +105,7 @@ public final class Once {
                     + "forever; do the nested work directly instead of through the same Once");
         }
         Gmp.checkpoint();
-        WaitNode node = new WaitNode(me);
+        WaitNode node = new WaitNode(Parking.currentWaiter());
         queue.lock();
         try {
             // Under the lock: finish() sets DONE before it takes the lock to grant the queue, so

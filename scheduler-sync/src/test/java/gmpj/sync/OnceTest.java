@@ -11,8 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gmpj.core.Gmp;
 import gmpj.core.Scheduler;
+import gmpj.core.StealPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -124,5 +127,45 @@ class OnceTest {
         assertSame(first, second);
         assertEquals(1, calls.get());
         assertFalse(failing.toString().contains("not run"));
+    }
+
+    /**
+     * User code that runs on a carrier thread outside any goroutine (here a steal policy, called
+     * while a carrier looks for work) may use a Once as a lazy initialiser: the first caller runs
+     * the action. It used to ask for the caller's waiter before claiming the action, which throws
+     * there, so the policy failed and was replaced by Go's.
+     */
+    @Test
+    void theFirstCallerOnACarrierOutsideAnyGoroutineRunsTheAction() {
+        Once once = new Once();
+        AtomicInteger inits = new AtomicInteger();
+        StealPolicy go = StealPolicy.go();
+        StealPolicy lazy = new StealPolicy() {
+            @Override
+            public int order(int thief, Victims victims, int[] out) {
+                once.run(inits::incrementAndGet);
+                return go.order(thief, victims, out);
+            }
+
+            @Override
+            public int amount(int queued) {
+                return go.amount(queued);
+            }
+
+            @Override
+            public String name() {
+                return "lazy";
+            }
+        };
+        List<String> diagnostics = new CopyOnWriteArrayList<>();
+        try (Scheduler s = Scheduler.builder().name("once-carrier").procs(2).stealPolicy(lazy)
+                .diagnostics(diagnostics::add).closeTimeout(SyncTestSupport.LIVENESS).build()) {
+            SyncTestSupport.awaitCondition("no carrier ever looked for work to steal", () -> {
+                runTogether(s, 64, 0, i -> Gmp.yield());
+                return inits.get() > 0 || s.stealPolicy() != lazy;
+            });
+            assertSame(lazy, s.stealPolicy(), "the policy failed and was replaced: " + diagnostics);
+            assertEquals(1, inits.get());
+        }
     }
 }
