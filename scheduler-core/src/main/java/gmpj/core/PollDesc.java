@@ -218,11 +218,19 @@ public final class PollDesc implements AutoCloseable {
      * @throws IllegalArgumentException if {@code op} is not one operation the channel supports
      * @throws IllegalStateException if another waiter already waits on this direction, or on a
      *         carrier thread outside any goroutine
+     * @throws UnsupportedOperationException in a {@link Synctest} bubble's goroutine: the poller,
+     *         outside the bubble, could not wake it
      */
     public boolean await(int op) throws SocketException {
         if (Integer.bitCount(op) != 1 || (channel.validOps() & op) == 0) {
             throw new IllegalArgumentException("op " + op + " is not one operation that " + channel.getClass().getSimpleName()
                     + " supports (valid ops: " + channel.validOps() + ")");
+        }
+        G caller = Gmp.currentG();
+        if (caller != null && caller.scheduler.bubble != null) {
+            throw new UnsupportedOperationException("sockets cannot be used in a Synctest bubble: goroutine " + caller.id
+                    + " of " + caller.scheduler.name() + " would wait on a socket of scheduler " + scheduler.name()
+                    + ", whose poller is outside the bubble and could not wake it");
         }
         boolean read = (op & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0;
         VarHandle slot = slot(read);

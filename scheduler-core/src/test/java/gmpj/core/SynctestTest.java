@@ -152,6 +152,31 @@ class SynctestTest {
                 String.valueOf(outside.get()));
     }
 
+    /**
+     * A socket watched by another scheduler's poller is outside the bubble too: the poller would
+     * wake the bubble goroutine from a carrier of that scheduler, across the boundary. The wait is
+     * refused at the call (it used to park, and the bubble reported a deadlock, or the other
+     * scheduler's poller hit the boundary when the socket became ready).
+     */
+    @Test
+    void aBubbleGoroutineCannotWaitOnAnotherSchedulersSocket() throws Exception {
+        try (Scheduler outside = TestSupport.builder("net-outside").procs(1).build()) {
+            java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+            PollDesc pd = PollDesc.open(outside, pipe.source());
+            try {
+                Synctest.run(() -> {
+                    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                            () -> pd.await(java.nio.channels.SelectionKey.OP_READ));
+                    assertTrue(e.getMessage().contains("Synctest bubble") && e.getMessage().contains(outside.name()),
+                            e.getMessage());
+                });
+            } finally {
+                pd.close();
+                pipe.sink().close();
+            }
+        }
+    }
+
     @Test
     void whatABubbleCannotDoIsRefusedAtTheCall() {
         Synctest.run(() -> {
