@@ -220,6 +220,36 @@ class ProcsResizeTest {
         }
     }
 
+    /**
+     * Growing when no thread can be started (the native thread limit): the added processor waits on
+     * the orphan list, the failure is reported once, and sysmon gives it a carrier once threads
+     * start again; setProcs itself does not fail.
+     */
+    @Test
+    void anAddedProcessorWhoseCarrierCannotStartYetGetsOneLater() {
+        ConcurrentLinkedQueue<String> diagnostics = new ConcurrentLinkedQueue<>();
+        AtomicBoolean failStarts = new AtomicBoolean();
+        try (Scheduler s = TestSupport.builder("grow-fails").procs(1).maxProcs(2).diagnostics(diagnostics::add)
+                .threadStarter(t -> {
+                    if (failStarts.get()) {
+                        throw new OutOfMemoryError("unable to create native thread: simulated");
+                    }
+                    t.start();
+                }).build()) {
+            failStarts.set(true);
+            assertEquals(1, s.setProcs(2));
+            assertEquals(1, s.carriers.orphanCount, "the added processor waits for a carrier");
+            assertTrue(diagnostics.stream().anyMatch(d -> d.contains("could not start a carrier thread")), diagnostics.toString());
+            yieldingWork(s, 8, 5); // processor 0 carries on meanwhile
+            failStarts.set(false);
+            TestSupport.awaitCondition(s, "the added processor never got a carrier", () -> s.carriers.orphanCount == 0);
+            TestSupport.awaitCondition(s, "the added processor never ran a goroutine", () -> {
+                yieldingWork(s, 64, 50);
+                return runsOf(s, 1) > 0;
+            });
+        }
+    }
+
     /** A steal policy sees the processors added by a resize ({@link StealPolicy.Victims#count()}). */
     @Test
     void aStealPolicySeesTheAddedProcessors() {
