@@ -384,6 +384,9 @@ final class Idle {
                 return null;
             }
             int old = s.procs;
+            if (n > s.procsHighWater) {
+                s.procsHighWater = n; // before procs: whoever sees the new count sees the processors it covers
+            }
             s.procs = n;
             for (int id = old; id < n; id++) {
                 if (!live.get(id)) {

@@ -88,7 +88,11 @@ public final class Scheduler implements AutoCloseable {
      * global-queue takes.
      */
     volatile int procs;
-    /** The most processors ever in use at once ({@link #ps}'s prefix that stats and traces show). Written under {@link #resizing}. */
+    /**
+     * The most processors ever in use at once ({@link #ps}'s prefix that stats and traces show).
+     * Written by {@link Idle#resize} under the idle lock, before {@link #procs}: a reader that sees
+     * the new count sees this too.
+     */
     volatile int procsHighWater;
     /**
      * Serializes {@link #setProcs} calls: one resize (with its carrier starts) at a time. A caller
@@ -362,9 +366,6 @@ public final class Scheduler implements AutoCloseable {
             if (added == null) {
                 throw new IllegalStateException("scheduler " + config.name + " has stopped: setProcs(" + procs
                         + ") has no processors to change");
-            }
-            if (procs > procsHighWater) {
-                procsHighWater = procs;
             }
             for (P p : added) {
                 carriers.giveToNew(p);
